@@ -1,0 +1,72 @@
+"""Parse arguments, build the services, and start the app or a subcommand."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from tui_chat import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: the TUI by default, plus subcommands for scripts."""
+    parser = argparse.ArgumentParser(
+        prog="tui-chat",
+        description="A terminal chat client for OpenAI and OpenAI-compatible endpoints.",
+    )
+    parser.add_argument("--version", action="version", version=f"tui-chat {__version__}")
+    helps = {
+        "--provider": "provider for this run (default: from config.toml, else demo)",
+        "--model": "model for this run (default: the provider's)",
+        "--base-url": "API root for this run, e.g. http://localhost:8080/v1",
+    }
+    endpoint = argparse.ArgumentParser(add_help=False)
+    for flag, text in helps.items():
+        parser.add_argument(flag, help=text)
+        endpoint.add_argument(flag, help=text, default=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    ask = commands.add_parser(
+        "ask", parents=[endpoint], help="stream one reply to stdout", description="Stream one reply to stdout; it is stored like any exchange."
+    )
+    ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
+    commands.add_parser("tui", parents=[endpoint], help="open the chat (the default)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `tui-chat` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from tui_chat.services.bootstrap import build_services
+
+    try:
+        services = build_services(provider=args.provider, model=args.model, base_url=args.base_url)
+    except Exception as exc:  # a clear message, never a traceback
+        return fail(exc)
+    if args.command == "ask":
+        from tui_chat.services.ask import run_ask
+
+        return asyncio.run(run_ask(services, args.prompt))
+    from tui_chat.app import ChatApp
+
+    ChatApp(services).run()
+    return 0
+
+
+def fail(exc: BaseException) -> int:
+    """Print an error as plain text on stderr and return the exit status."""
+    from tui_chat.core.errors import TuiChatError
+    from tui_chat.core.text import strip_control
+
+    if isinstance(exc, TuiChatError):
+        text = f"{exc.title}: {exc.message}" if exc.message else exc.title
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    print(f"tui-chat: {strip_control(text)}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""Domain objects shared by the service layer, the store and the UI."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from decimal import Decimal
+
+
+def utc_now() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+class Role(str, enum.Enum):
+    """Who wrote a message."""
+
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class MessageStatus(str, enum.Enum):
+    """How a message ended; every reply is kept whatever happened to it."""
+
+    COMPLETE = "complete"
+    STREAMING = "streaming"
+    PARTIAL = "partial"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+    TRUNCATED = "truncated"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Token counts of one request, as reported by the server or estimated by the tokenizer."""
+
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cached_tokens: int = 0
+    reasoning_tokens: int = 0
+    estimated: bool = False
+
+    @property
+    def total_tokens(self) -> int:
+        """Input plus output tokens."""
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A thread of messages with its own model and system prompt."""
+
+    id: int
+    title: str
+    provider: str
+    model: str
+    system_prompt: str = ""
+    created_at: datetime = field(default_factory=utc_now)
+    updated_at: datetime = field(default_factory=utc_now)
+    archived: bool = False
+
+
+@dataclass(slots=True)
+class Message:
+    """One message of a conversation."""
+
+    id: int
+    conversation_id: int
+    role: Role
+    content: str
+    model: str = ""
+    status: MessageStatus = MessageStatus.COMPLETE
+    created_at: datetime = field(default_factory=utc_now)
+    finished_at: datetime | None = None
+    error: str = ""
+
+
+@dataclass(slots=True)
+class UsageRecord:
+    """One row of spending: what a single request cost and how it went."""
+
+    provider: str
+    model: str
+    usage: Usage
+    cost: Decimal | None
+    price_source: str
+    status: str
+    latency_ms: int | None = None
+    ttft_ms: int | None = None
+    error_kind: str = ""
+    attempts: int = 1
+    conversation_id: int | None = None
+    message_id: int | None = None
+    created_at: datetime = field(default_factory=utc_now)
+    id: int | None = None

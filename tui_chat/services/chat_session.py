@@ -1,0 +1,225 @@
+"""One exchange from prompt to stored reply: save first, stream through the retry policy, always record."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+from tui_chat.core import pricing, tokens
+from tui_chat.core.models import (
+    Conversation,
+    Message,
+    MessageStatus,
+    Role,
+    Usage,
+    UsageRecord,
+    utc_now,
+)
+from tui_chat.services.errors import ProviderFailure, translate_error
+from tui_chat.services.events import (
+    PromptSaved,
+    ReplyFinished,
+    SessionEvent,
+    StreamEvent,
+    StreamFinished,
+    TextDelta,
+    UsageReport,
+)
+from tui_chat.services.providers import ConcurrencyLimits, ProviderRegistry
+from tui_chat.services.retry import call_with_retries
+from tui_chat.store.repository import Repository
+
+Emit = Callable[[SessionEvent], Awaitable[None]]
+
+SENDABLE_STATUSES = {
+    MessageStatus.COMPLETE,
+    MessageStatus.PARTIAL,
+    MessageStatus.TRUNCATED,
+    MessageStatus.CANCELLED,
+    MessageStatus.INTERRUPTED,
+}
+
+
+def prompt_messages(conversation: Conversation, history: list[Message]) -> list[dict[str, str]]:
+    """The messages sent to the model: the system prompt, then every message with text."""
+    messages = []
+    if conversation.system_prompt:
+        messages.append({"role": "system", "content": conversation.system_prompt})
+    for message in history:
+        if message.content and message.status in SENDABLE_STATUSES:
+            messages.append({"role": message.role.value, "content": message.content})
+    return messages
+
+
+def status_for(finish_reason: str | None, has_text: bool, failure: Exception | None, cancelled: bool) -> MessageStatus:
+    """How a reply ended, from what the stream did."""
+    if cancelled:
+        return MessageStatus.CANCELLED
+    if failure is not None:
+        return MessageStatus.PARTIAL if has_text else MessageStatus.FAILED
+    if finish_reason == "length":
+        return MessageStatus.TRUNCATED
+    return MessageStatus.COMPLETE
+
+
+@dataclass
+class _Exchange:
+    """What one request accumulates while it runs."""
+
+    started: float = field(default_factory=time.perf_counter)
+    parts: list[str] = field(default_factory=list)
+    usage: Usage | None = None
+    finish_reason: str | None = None
+    first_token_at: float | None = None
+    attempts: int = 1
+    sent: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+class ChatSession:
+    """Runs exchanges for the UI and the CLI alike."""
+
+    def __init__(self, repository: Repository, registry: ProviderRegistry) -> None:
+        self.repository = repository
+        self.registry = registry
+        self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
+
+    async def send(self, conversation: Conversation, prompt: str, emit: Emit) -> ReplyFinished:
+        """Save the prompt, stream the reply, and store it with its usage whatever happens."""
+        user_message = await self.repository.add_message(
+            conversation.id, Role.USER, prompt, model=conversation.model
+        )
+        await emit(PromptSaved(user_message))
+        history = await self.repository.messages(conversation.id)
+        return await self.reply(conversation, prompt_messages(conversation, history), emit)
+
+    async def reply(self, conversation: Conversation, messages: list[dict[str, str]], emit: Emit) -> ReplyFinished:
+        """Stream a reply to `messages` and record it; cancellation keeps what arrived."""
+        provider_name, model = conversation.provider, conversation.model
+        exchange = _Exchange()
+        failure: Exception | None = None
+        cancelled = False
+        reply_started = utc_now()
+        try:
+            self._check_context(provider_name, model, messages)
+            client = await self.registry.client(provider_name)
+            async with self.limits.slot(provider_name):
+                exchange.started = time.perf_counter()
+                exchange.sent = True
+                (pending, stream), exchange.attempts = await call_with_retries(
+                    lambda: self._open(client, model, messages),
+                    self.registry.settings.retry,
+                    on_retry=emit,
+                )
+                for event in pending:
+                    await self._take(event, exchange, emit)
+                async for event in stream:
+                    await self._take(event, exchange, emit)
+        except asyncio.CancelledError:
+            cancelled = True
+        except Exception as exc:
+            failure = translate_error(exc) if not hasattr(exc, "title") else exc
+            exchange.attempts = getattr(exc, "attempts", exchange.attempts)
+        if exchange.sent:
+            finished = await self._record(conversation, messages, exchange, failure, cancelled, reply_started)
+        else:
+            finished = ReplyFinished(None, None, failure)
+        await emit(finished)
+        if cancelled:
+            raise asyncio.CancelledError
+        return finished
+
+    def _check_context(self, provider_name: str, model: str, messages: list[dict[str, str]]) -> None:
+        """Refuse before sending when the prompt cannot fit the model's context window."""
+        window = pricing.context_window(self.registry.ref(provider_name), model)
+        if window is None:
+            return
+        needed = tokens.count_messages(model, messages)
+        if needed.tokens >= window:
+            raise ProviderFailure(
+                "context_length",
+                "Conversation too long for the model",
+                f"The prompt needs {needed} tokens; {model} holds {window:,}.",
+                hint="Start a new conversation or pick a model with a larger context window.",
+            )
+
+    @staticmethod
+    async def _open(client, model: str, messages) -> tuple[list[StreamEvent], AsyncIterator[StreamEvent]]:
+        """Open a stream and read up to its first text, so retries never follow a token."""
+        stream = client.stream_chat(model, messages)
+        pending: list[StreamEvent] = []
+        try:
+            async for event in stream:
+                pending.append(event)
+                if isinstance(event, (TextDelta, StreamFinished)):
+                    break
+        except BaseException:
+            await stream.aclose()
+            raise
+        return pending, stream
+
+    @staticmethod
+    async def _take(event: StreamEvent, exchange: _Exchange, emit: Emit) -> None:
+        """Fold one stream event into the exchange and pass it up."""
+        if isinstance(event, TextDelta):
+            if exchange.first_token_at is None:
+                exchange.first_token_at = time.perf_counter()
+            exchange.parts.append(event.text)
+        elif isinstance(event, UsageReport):
+            exchange.usage = event.usage
+        elif isinstance(event, StreamFinished):
+            exchange.finish_reason = event.finish_reason
+        await emit(event)
+
+    async def _record(
+        self,
+        conversation: Conversation,
+        messages: list[dict[str, str]],
+        exchange: _Exchange,
+        failure: Exception | None,
+        cancelled: bool,
+        reply_started,
+    ) -> ReplyFinished:
+        """Store the reply and its usage row in one transaction."""
+        model = conversation.model
+        text = exchange.text
+        usage = exchange.usage
+        if usage is None:
+            answered = bool(text) or exchange.finish_reason is not None
+            usage = tokens.estimate_usage(model, messages, text) if answered else Usage(estimated=True)
+        status = status_for(exchange.finish_reason, bool(text), failure, cancelled)
+        price = pricing.price_usage(
+            self.registry.ref(conversation.provider), model, usage, self.registry.price_overrides
+        )
+        ended = time.perf_counter()
+        record = UsageRecord(
+            provider=conversation.provider,
+            model=model,
+            usage=usage,
+            cost=price.cost,
+            price_source=price.source,
+            status=status.value,
+            latency_ms=round((ended - exchange.started) * 1000),
+            ttft_ms=round((exchange.first_token_at - exchange.started) * 1000) if exchange.first_token_at else None,
+            error_kind=getattr(failure, "kind", "") if failure else "",
+            attempts=exchange.attempts,
+            conversation_id=conversation.id,
+        )
+        error_text = f"{failure.title}: {failure.detail}" if isinstance(failure, ProviderFailure) else (str(failure) if failure else "")
+        reply = Message(
+            id=0,
+            conversation_id=conversation.id,
+            role=Role.ASSISTANT,
+            content=text,
+            model=model,
+            status=status,
+            created_at=reply_started,
+            error=error_text,
+        )
+        saved = await self.repository.save_reply(reply, record)
+        return ReplyFinished(saved, record, failure)

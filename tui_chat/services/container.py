@@ -1,0 +1,55 @@
+"""What cli.py builds and hands to the app or a subcommand: settings, paths, providers, storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tui_chat.config import Settings
+from tui_chat.core.errors import TuiChatError
+from tui_chat.paths import AppPaths
+from tui_chat.services.providers import ProviderRegistry, Target
+
+if TYPE_CHECKING:
+    from tui_chat.services.chat_session import ChatSession
+    from tui_chat.store.repository import Repository
+
+
+@dataclass
+class AppServices:
+    """The app's collaborators; heavy modules (SQLite, openai) load on first use, not at start-up."""
+
+    settings: Settings
+    paths: AppPaths
+    registry: ProviderRegistry
+    target: Target
+    database_path: Path | None
+    startup_problems: list[TuiChatError] = field(default_factory=list)
+    _repository: Repository | None = None
+    _session: ChatSession | None = None
+
+    async def repository(self) -> Repository:
+        """The open repository, opening (and migrating) the database on first use."""
+        if self._repository is None:
+            from tui_chat.store.db import Database
+            from tui_chat.store.repository import Repository
+
+            database = await Database.open(self.database_path)
+            self._repository = Repository(database)
+        return self._repository
+
+    async def session(self) -> ChatSession:
+        """The chat session service."""
+        if self._session is None:
+            from tui_chat.services.chat_session import ChatSession
+
+            self._session = ChatSession(await self.repository(), self.registry)
+        return self._session
+
+    async def aclose(self) -> None:
+        """Close clients, the demo server and the database."""
+        await self.registry.aclose()
+        if self._repository is not None:
+            await self._repository.database.close()
+            self._repository = None

@@ -1,0 +1,140 @@
+"""Turn whatever the SDK or the network raised into a ProviderFailure with a title and a next step."""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Mapping
+
+from tui_chat.core.errors import ProviderError
+
+RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
+
+
+class ProviderFailure(ProviderError):
+    """A request that failed, classified so the retry policy and the UI know what to do."""
+
+    def __init__(
+        self,
+        kind: str,
+        title: str,
+        detail: str = "",
+        *,
+        hint: str = "",
+        retryable: bool = False,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(detail, hint=hint, title=title)
+        self.kind = kind
+        self.retryable = retryable
+        self.status = status
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.detail}" if self.detail else self.title
+
+    @classmethod
+    def empty_choices(cls) -> ProviderFailure:
+        """The server answered but sent no choices at all."""
+        return cls(
+            "empty_choices",
+            "Empty reply",
+            "The server answered without any choices.",
+            hint="Try again, or pick another model.",
+        )
+
+    @classmethod
+    def stalled(cls, seconds: float) -> ProviderFailure:
+        """No bytes arrived for too long."""
+        return cls(
+            "stalled",
+            "Stream stalled",
+            f"No data arrived for {seconds:g} s.",
+            hint="The partial reply is kept; retry or continue.",
+            retryable=True,
+        )
+
+
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """The server's requested wait from retry-after-ms or Retry-After (seconds or an HTTP date)."""
+    if not headers:
+        return None
+    lowered = {key.lower(): value for key, value in headers.items()}
+    millis = lowered.get("retry-after-ms")
+    if millis:
+        try:
+            return max(0.0, float(millis) / 1000)
+        except ValueError:
+            pass
+    value = lowered.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def _error_fields(body: object) -> tuple[str, str]:
+    """The (message, code) of an OpenAI-style error body."""
+    if isinstance(body, Mapping):
+        error = body.get("error", body)
+        if isinstance(error, Mapping):
+            return str(error.get("message") or ""), str(error.get("code") or error.get("type") or "")
+        return str(error), ""
+    if isinstance(body, str):
+        try:
+            return _error_fields(json.loads(body))
+        except ValueError:
+            return body[:300], ""
+    return "", ""
+
+
+def _from_status(status: int, message: str, code: str, headers: Mapping[str, str]) -> ProviderFailure:
+    """Classify an HTTP error response."""
+    detail = message or f"HTTP {status}"
+    if status == 401:
+        return ProviderFailure("auth", "API key rejected", detail, hint="Set a working key in the key setup screen.", status=status)
+    if status == 403:
+        return ProviderFailure("permission", "Permission denied", detail, hint="Your key cannot use this model or endpoint.", status=status)
+    if status == 404:
+        return ProviderFailure("not_found", "Unknown model or endpoint", detail, hint="Pick another model from the model list.", status=status)
+    if status == 429 and code == "insufficient_quota":
+        return ProviderFailure("quota", "Quota exhausted", detail, hint="Add credit or raise the limit with your provider.", status=status)
+    if status == 429:
+        return ProviderFailure("rate_limit", "Rate limited", detail, hint="Wait a moment, then send again.", retryable=True, status=status, retry_after=retry_after_seconds(headers))
+    if code == "context_length_exceeded" or "context length" in message.lower():
+        return ProviderFailure("context_length", "Conversation too long for the model", detail, hint="Start a new conversation or pick a model with a larger context window.", status=status)
+    if status >= 500 or status in RETRYABLE_STATUS:
+        return ProviderFailure("server", f"Server error ({status})", detail, hint="The provider is having trouble; try again shortly.", retryable=True, status=status, retry_after=retry_after_seconds(headers))
+    return ProviderFailure("bad_request", f"Request refused ({status})", detail, hint="Check the model and the conversation settings.", status=status)
+
+
+def translate_error(exc: BaseException) -> ProviderFailure:
+    """Classify any exception raised while talking to a provider."""
+    if isinstance(exc, ProviderFailure):
+        return exc
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        response = getattr(exc, "response", None)
+        headers = dict(response.headers) if response is not None else {}
+        message, code = _error_fields(getattr(exc, "body", None))
+        if not message:
+            message = getattr(exc, "message", "") or ""
+        return _from_status(status, message, code, headers)
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    causes = {cls.__name__ for cause in (exc.__cause__, exc.__context__) if cause for cls in type(cause).__mro__}
+    if names & {"ConnectTimeout", "PoolTimeout"} or ("APITimeoutError" in names and causes & {"ConnectTimeout", "PoolTimeout"}):
+        return ProviderFailure("connect_timeout", "Connection timed out", "The server did not accept a connection in time.", hint="Check the base URL and your network.", retryable=True)
+    if names & {"ReadTimeout", "APITimeoutError", "TimeoutError"}:
+        return ProviderFailure("read_timeout", "Server stopped answering", "No data arrived before the read timeout.", hint="The partial reply, if any, is kept; retry or continue.", retryable=True)
+    if "RemoteProtocolError" in names or causes & {"RemoteProtocolError", "ReadError"} or names & {"ReadError"}:
+        return ProviderFailure("dropped", "Connection dropped", "The server closed the connection mid-reply.", hint="Retry, or continue from the partial reply.", retryable=True)
+    if names & {"APIConnectionError", "ConnectError", "ConnectionError", "OSError"}:
+        return ProviderFailure("offline", "Cannot reach the server", "The connection was refused or the host was not found.", hint="Check the base URL, that the server is running, and your network.", retryable=True)
+    if names & {"JSONDecodeError", "ValueError", "APIResponseValidationError"}:
+        return ProviderFailure("malformed", "Malformed reply from server", "A streamed chunk could not be read.", hint="Try again; if it repeats, the server is not OpenAI-compatible.")
+    return ProviderFailure("unexpected", "Request failed", f"{type(exc).__name__}: {exc}"[:300], hint="Try again.")

@@ -1,0 +1,63 @@
+"""Append-only numbered schema migrations; PRAGMA user_version is the number applied."""
+
+from __future__ import annotations
+
+# Money is stored as whole picodollars (10^-12 USD) so SQL SUM stays exact: every
+# per-million-token price with up to six decimals is a whole number of picodollars per token.
+# Times are whole milliseconds since the Unix epoch, which is UTC by definition.
+MIGRATIONS: tuple[str, ...] = (
+    # 1: conversations, messages and one usage row per request.
+    """
+    CREATE TABLE conversations (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL DEFAULT '',
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        system_prompt TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        archived INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX conversations_updated ON conversations (archived, updated_at DESC);
+
+    CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+        role TEXT NOT NULL CHECK (role IN ('system', 'user', 'assistant')),
+        content TEXT NOT NULL,
+        model TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL DEFAULT 'complete',
+        error TEXT NOT NULL DEFAULT '',
+        created_at INTEGER NOT NULL,
+        finished_at INTEGER
+    );
+    CREATE INDEX messages_conversation ON messages (conversation_id, id);
+
+    CREATE TABLE usage (
+        id INTEGER PRIMARY KEY,
+        conversation_id INTEGER REFERENCES conversations (id) ON DELETE SET NULL,
+        message_id INTEGER REFERENCES messages (id) ON DELETE SET NULL,
+        provider TEXT NOT NULL,
+        model TEXT NOT NULL,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        cached_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+        estimated INTEGER NOT NULL DEFAULT 0,
+        cost_pusd INTEGER,
+        price_source TEXT NOT NULL DEFAULT '',
+        status TEXT NOT NULL,
+        error_kind TEXT NOT NULL DEFAULT '',
+        attempts INTEGER NOT NULL DEFAULT 1,
+        latency_ms INTEGER,
+        ttft_ms INTEGER,
+        created_at INTEGER NOT NULL
+    );
+    CREATE INDEX usage_created ON usage (created_at);
+    CREATE INDEX usage_model_created ON usage (model, created_at);
+    CREATE INDEX usage_provider_created ON usage (provider, created_at);
+    CREATE INDEX usage_conversation ON usage (conversation_id, created_at);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)

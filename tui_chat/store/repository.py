@@ -1,0 +1,319 @@
+"""All SQL lives here; every function returns domain objects."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from tui_chat.core.models import (
+    Conversation,
+    Message,
+    MessageStatus,
+    Role,
+    Usage,
+    UsageRecord,
+    utc_now,
+)
+from tui_chat.store.db import Database
+
+PICO = Decimal("1e-12")
+
+
+def to_millis(moment: datetime) -> int:
+    """Milliseconds since the epoch for an aware datetime."""
+    return int(moment.timestamp() * 1000)
+
+
+def from_millis(millis: int | None) -> datetime | None:
+    """An aware UTC datetime from epoch milliseconds."""
+    if millis is None:
+        return None
+    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+
+
+def to_picodollars(cost: Decimal | None) -> int | None:
+    """Whole picodollars for a dollar amount, rounding half to even past the 12th decimal."""
+    if cost is None:
+        return None
+    return int((cost / PICO).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def from_picodollars(value: int | None) -> Decimal | None:
+    """Dollars as an exact Decimal from whole picodollars."""
+    if value is None:
+        return None
+    return (Decimal(value) * PICO).normalize() if value else Decimal("0")
+
+
+def _conversation(row: sqlite3.Row) -> Conversation:
+    return Conversation(
+        id=row["id"],
+        title=row["title"],
+        provider=row["provider"],
+        model=row["model"],
+        system_prompt=row["system_prompt"],
+        created_at=from_millis(row["created_at"]),
+        updated_at=from_millis(row["updated_at"]),
+        archived=bool(row["archived"]),
+    )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        conversation_id=row["conversation_id"],
+        role=Role(row["role"]),
+        content=row["content"],
+        model=row["model"],
+        status=MessageStatus(row["status"]),
+        created_at=from_millis(row["created_at"]),
+        finished_at=from_millis(row["finished_at"]),
+        error=row["error"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class SpendTotals:
+    """Summed cost and tokens over a set of usage rows."""
+
+    cost: Decimal
+    requests: int
+    input_tokens: int
+    output_tokens: int
+    unpriced_requests: int
+
+
+class Repository:
+    """Reads and writes conversations, messages and usage rows."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    @property
+    def _read(self):
+        return self.database.connection
+
+    async def create_conversation(
+        self, *, provider: str, model: str, title: str = "", system_prompt: str = ""
+    ) -> Conversation:
+        """Insert a new, empty conversation."""
+        now = to_millis(utc_now())
+        async with self.database.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO conversations (title, provider, model, system_prompt, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (title, provider, model, system_prompt, now, now),
+            )
+            conversation_id = cursor.lastrowid
+        return await self.get_conversation(conversation_id)
+
+    async def get_conversation(self, conversation_id: int) -> Conversation | None:
+        """One conversation by id, or None."""
+        async with self._read.execute(
+            "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _conversation(row) if row else None
+
+    async def latest_conversation(self) -> Conversation | None:
+        """The most recently active conversation that is not archived."""
+        async with self._read.execute(
+            "SELECT * FROM conversations WHERE archived = 0 ORDER BY updated_at DESC, id DESC LIMIT 1"
+        ) as cursor:
+            row = await cursor.fetchone()
+        return _conversation(row) if row else None
+
+    async def list_conversations(self, *, archived: bool = False, limit: int = 500) -> list[Conversation]:
+        """Conversations, newest activity first."""
+        async with self._read.execute(
+            "SELECT * FROM conversations WHERE archived = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
+            (int(archived), limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [_conversation(row) for row in rows]
+
+    async def set_title(self, conversation_id: int, title: str) -> None:
+        """Rename a conversation."""
+        async with self.database.transaction() as tx:
+            await tx.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
+
+    async def messages(
+        self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
+    ) -> list[Message]:
+        """Messages oldest first; with `limit`, only the newest ones (before `before_id`)."""
+        clauses = ["conversation_id = ?"]
+        params: list[object] = [conversation_id]
+        if before_id is not None:
+            clauses.append("id < ?")
+            params.append(before_id)
+        sql = f"SELECT * FROM messages WHERE {' AND '.join(clauses)} ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        async with self._read.execute(sql, params) as cursor:
+            rows = await cursor.fetchall()
+        return [_message(row) for row in reversed(rows)]
+
+    async def add_message(
+        self,
+        conversation_id: int,
+        role: Role,
+        content: str,
+        *,
+        model: str = "",
+        status: MessageStatus = MessageStatus.COMPLETE,
+    ) -> Message:
+        """Insert and commit one message, touching its conversation."""
+        now = to_millis(utc_now())
+        async with self.database.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO messages (conversation_id, role, content, model, status, created_at, finished_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (conversation_id, role.value, content, model, status.value, now, now),
+            )
+            message_id = cursor.lastrowid
+            await tx.execute(
+                "UPDATE conversations SET updated_at = ?,"
+                " title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END WHERE id = ?",
+                (now, role.value, title_from_prompt(content), conversation_id),
+            )
+        return Message(
+            id=message_id,
+            conversation_id=conversation_id,
+            role=role,
+            content=content,
+            model=model,
+            status=status,
+            created_at=from_millis(now),
+            finished_at=from_millis(now),
+        )
+
+    async def save_reply(self, reply: Message, record: UsageRecord) -> Message:
+        """Write a finished reply and its usage row together in one transaction."""
+        now = to_millis(utc_now())
+        async with self.database.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO messages (conversation_id, role, content, model, status, error, created_at, finished_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    reply.conversation_id,
+                    Role.ASSISTANT.value,
+                    reply.content,
+                    reply.model,
+                    reply.status.value,
+                    reply.error,
+                    to_millis(reply.created_at),
+                    now,
+                ),
+            )
+            reply.id = cursor.lastrowid
+            reply.finished_at = from_millis(now)
+            record.message_id = reply.id
+            await self._insert_usage(tx, record)
+            await tx.execute(
+                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, reply.conversation_id)
+            )
+        return reply
+
+    async def add_usage(self, record: UsageRecord) -> None:
+        """Record a request that produced no reply message (a failure before the first token)."""
+        async with self.database.transaction() as tx:
+            await self._insert_usage(tx, record)
+
+    @staticmethod
+    async def _insert_usage(tx, record: UsageRecord) -> None:
+        usage = record.usage
+        cursor = await tx.execute(
+            "INSERT INTO usage (conversation_id, message_id, provider, model, input_tokens, cached_tokens,"
+            " output_tokens, reasoning_tokens, estimated, cost_pusd, price_source, status, error_kind,"
+            " attempts, latency_ms, ttft_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                record.conversation_id,
+                record.message_id,
+                record.provider,
+                record.model,
+                usage.input_tokens,
+                usage.cached_tokens,
+                usage.output_tokens,
+                usage.reasoning_tokens,
+                int(usage.estimated),
+                to_picodollars(record.cost),
+                record.price_source,
+                record.status,
+                record.error_kind,
+                record.attempts,
+                record.latency_ms,
+                record.ttft_ms,
+                to_millis(record.created_at),
+            ),
+        )
+        record.id = cursor.lastrowid
+
+    async def usage_rows(self, conversation_id: int | None = None) -> list[UsageRecord]:
+        """Usage rows, oldest first, optionally for one conversation."""
+        sql = "SELECT * FROM usage"
+        params: tuple[object, ...] = ()
+        if conversation_id is not None:
+            sql += " WHERE conversation_id = ?"
+            params = (conversation_id,)
+        async with self._read.execute(sql + " ORDER BY id", params) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            UsageRecord(
+                id=row["id"],
+                conversation_id=row["conversation_id"],
+                message_id=row["message_id"],
+                provider=row["provider"],
+                model=row["model"],
+                usage=Usage(
+                    input_tokens=row["input_tokens"],
+                    output_tokens=row["output_tokens"],
+                    cached_tokens=row["cached_tokens"],
+                    reasoning_tokens=row["reasoning_tokens"],
+                    estimated=bool(row["estimated"]),
+                ),
+                cost=from_picodollars(row["cost_pusd"]),
+                price_source=row["price_source"],
+                status=row["status"],
+                error_kind=row["error_kind"],
+                attempts=row["attempts"],
+                latency_ms=row["latency_ms"],
+                ttft_ms=row["ttft_ms"],
+                created_at=from_millis(row["created_at"]),
+            )
+            for row in rows
+        ]
+
+    async def spend(
+        self, *, conversation_id: int | None = None, since: datetime | None = None
+    ) -> SpendTotals:
+        """Summed spend over usage rows of one conversation and/or since a moment."""
+        clauses, params = [], []
+        if conversation_id is not None:
+            clauses.append("conversation_id = ?")
+            params.append(conversation_id)
+        if since is not None:
+            clauses.append("created_at >= ?")
+            params.append(to_millis(since))
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        async with self._read.execute(
+            "SELECT COALESCE(SUM(cost_pusd), 0), COUNT(*), COALESCE(SUM(input_tokens), 0),"
+            " COALESCE(SUM(output_tokens), 0), COALESCE(SUM(cost_pusd IS NULL), 0) FROM usage" + where,
+            params,
+        ) as cursor:
+            row = await cursor.fetchone()
+        return SpendTotals(
+            cost=from_picodollars(row[0]) or Decimal("0"),
+            requests=row[1],
+            input_tokens=row[2],
+            output_tokens=row[3],
+            unpriced_requests=row[4],
+        )
+
+
+def title_from_prompt(prompt: str, limit: int = 60) -> str:
+    """A one-line conversation title from the first prompt."""
+    line = " ".join(prompt.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
