@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import Binding
 
-from tui_chat.core.errors import TuiChatError
+from tui_chat.core.errors import ConfigError, TuiChatError
 from tui_chat.screens.chat import ChatScreen
+from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
 
 if TYPE_CHECKING:
+    from textual.theme import Theme
+
     from tui_chat.services.container import AppServices
 
 
@@ -23,13 +27,30 @@ class ChatApp(App):
         Binding("ctrl+q", "quit", "Quit", show=True, priority=True, id="app.quit"),
     ]
 
-    def __init__(self, services: AppServices) -> None:
+    def __init__(self, services: AppServices, themes: Sequence[Theme] | None = None) -> None:
+        """`themes` comes from theming.load_themes (cli.py reads the user's folder); None means the built-ins."""
         super().__init__()
         self.services = services
+        for theme in load_themes(None)[0] if themes is None else themes:
+            self.register_theme(theme)
+        self.theme = self._starting_theme(services.settings.theme)
+
+    def _starting_theme(self, wanted: str) -> str:
+        """The configured theme if it exists; otherwise the default, and a problem to show."""
+        if wanted in self.available_themes:
+            return wanted
+        fallback = DEFAULT_THEME if DEFAULT_THEME in self.available_themes else "textual-dark"
+        choices = ", ".join(sorted(self.available_themes))
+        self.services.startup_problems.append(
+            ConfigError(f"There is no theme called '{wanted}'.", hint=f"Using {fallback}. Themes: {choices}.")
+        )
+        return fallback
+
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        """tui-chat's colours ($user-message-text...) for themes that leave them unset, from the theme's own."""
+        return theme_variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
-        if self.services.settings.theme in self.available_themes:
-            self.theme = self.services.settings.theme
         self.push_screen(ChatScreen(self.services))
         for problem in self.services.startup_problems:
             self.show_error(problem)

@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     commands.add_parser("tui", parents=[endpoint], help="open the chat (the default)")
+    commands.add_parser("themes", help="list the colour themes, built-in and your own")
     return parser
 
 
@@ -49,10 +50,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         from tui_chat.services.ask import run_ask
 
         return asyncio.run(run_ask(services, args.prompt))
+    from tui_chat.theming import load_themes
+
+    themes, theme_problems = load_themes(services.paths.user_themes_dir)
+    if args.command == "themes":
+        return list_themes(themes, theme_problems, services.settings.theme)
+    services.startup_problems.extend(theme_problems)
     from tui_chat.app import ChatApp
 
-    ChatApp(services).run()
+    ChatApp(services, themes=themes).run()
     return 0
+
+
+def list_themes(themes: list, problems: list, current: str) -> int:
+    """Print one theme name a line, the configured one starred; broken theme files go to stderr."""
+    for theme in themes:
+        print(f"{'*' if theme.name == current else ' '} {theme.name}")
+    for problem in problems:
+        fail(problem)
+    return 1 if problems else 0
 
 
 def fail(exc: BaseException) -> int:
