@@ -1,4 +1,8 @@
-"""Typed settings from config.toml (and the environment); keys are never part of them."""
+"""Typed settings from config.toml (and the environment); keys are never part of them.
+
+Validated with msgspec rather than pydantic: it gives the same strict, field-named errors and
+imports in a few milliseconds, which keeps the first frame fast.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+import msgspec
+from msgspec import Meta, field
 
 from tui_chat.core.errors import ConfigError
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True, frozen=True)
+class _Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Strict settings: unknown fields and wrong types are errors."""
 
 
 class ProviderSettings(_Model):
@@ -29,7 +34,7 @@ class ProviderSettings(_Model):
     """The environment variable that may carry the key; it wins over the keyring."""
     default_model: str = ""
     """The model used when none is chosen."""
-    headers: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
     """Extra HTTP headers sent with every request (for example OpenRouter's X-Title)."""
     local: bool = False
     """Whether the endpoint runs on this machine, so its replies cost nothing."""
@@ -64,13 +69,13 @@ BUILTIN_PROVIDERS: dict[str, ProviderSettings] = {
     ),
 }
 
-PositiveFloat = Annotated[float, Field(gt=0)]
+PositiveFloat = Annotated[float, Meta(gt=0)]
 
 
 class RetrySettings(_Model):
     """How failed requests are retried (only before the first token arrives)."""
 
-    attempts: Annotated[int, Field(ge=1, le=20)] = 4
+    attempts: Annotated[int, Meta(ge=1, le=20)] = 4
     """Attempts in all, the first one included."""
     base_delay: PositiveFloat = 1.0
     """Seconds before the first retry; doubled each time, with jitter."""
@@ -85,7 +90,7 @@ class NetworkSettings(_Model):
     """Seconds to wait for a connection."""
     stall_timeout: PositiveFloat = 60.0
     """Seconds a stream may go without a byte before it counts as stalled."""
-    max_concurrent_per_provider: Annotated[int, Field(ge=1, le=64)] = 4
+    max_concurrent_per_provider: Annotated[int, Meta(ge=1, le=64)] = 4
     """Requests in flight at once to one provider."""
 
 
@@ -111,13 +116,13 @@ class Settings(_Model):
     """The colour theme, by name."""
     show_sidebar: bool = True
     """Whether the usage sidebar is shown beside the chat."""
-    retry: RetrySettings = Field(default_factory=RetrySettings)
+    retry: RetrySettings = field(default_factory=RetrySettings)
     """Retry policy."""
-    network: NetworkSettings = Field(default_factory=NetworkSettings)
+    network: NetworkSettings = field(default_factory=NetworkSettings)
     """Timeouts and concurrency."""
-    providers: dict[str, ProviderSettings] = Field(default_factory=dict)
+    providers: dict[str, ProviderSettings] = field(default_factory=dict)
     """User-defined providers, or changes to the built-in ones."""
-    prices: dict[str, PriceSettings] = Field(default_factory=dict)
+    prices: dict[str, PriceSettings] = field(default_factory=dict)
     """Per-model price overrides, keyed by model name."""
 
     def all_providers(self) -> dict[str, ProviderSettings]:
@@ -125,7 +130,7 @@ class Settings(_Model):
         return {**BUILTIN_PROVIDERS, **self.providers}
 
 
-def _line_of(text: str, location: tuple[str | int, ...]) -> int | None:
+def _line_of(text: str, location: tuple[str | int, ...]) -> int | None:  # noqa: C901
     """The 1-based line where the last key of `location` is set, searched within its table."""
     keys = [str(part) for part in location if isinstance(part, str)]
     if not keys:
@@ -158,21 +163,57 @@ def load_settings(path: Path) -> tuple[Settings, list[ConfigError]]:
         return Settings(), [
             ConfigError(f"{path}: invalid TOML: {exc}.", hint="Fix the file; using defaults for now.")
         ]
-    try:
-        return Settings.model_validate(data), []
-    except ValidationError as exc:
-        errors = []
-        for problem in exc.errors():
-            field = ".".join(str(part) for part in problem["loc"])
-            line = _line_of(text, problem["loc"])
-            where = f"{path}, line {line}" if line else str(path)
-            errors.append(
-                ConfigError(
-                    f"{where}: field '{field}': {problem['msg']}.",
-                    hint="Fix the file; using defaults for now.",
-                )
-            )
+    errors = [_problem(path, text, location, message) for location, message in _validate(data)]
+    if errors:
         return Settings(), errors
+    return msgspec.convert(data, Settings, strict=True), []
+
+
+KEYED_TABLES = {"providers": ProviderSettings, "prices": PriceSettings}
+
+
+def _validate(data: dict) -> list[tuple[tuple[str | int, ...], str]]:
+    """Every problem in the data, with its field path; keyed tables are checked entry by entry."""
+    problems = []
+    top = {key: value for key, value in data.items() if key not in KEYED_TABLES}
+    try:
+        msgspec.convert(top, Settings, strict=True)
+    except msgspec.ValidationError as exc:
+        problem, location = _split_problem(str(exc))
+        problems.append((location, problem))
+    for table, entry_type in KEYED_TABLES.items():
+        entries = data.get(table, {})
+        if not isinstance(entries, dict):
+            problems.append(((table,), "Expected a table"))
+            continue
+        for name, entry in entries.items():
+            try:
+                msgspec.convert(entry, entry_type, strict=True)
+            except msgspec.ValidationError as exc:
+                problem, location = _split_problem(str(exc))
+                problems.append(((table, name, *location), problem))
+    return problems
+
+
+def _problem(path: Path, text: str, location: tuple[str | int, ...], problem: str) -> ConfigError:
+    """A ConfigError naming the file, the line (when it can be found) and the field."""
+    line = _line_of(text, location)
+    where = f"{path}, line {line}" if line else str(path)
+    name = ".".join(str(part) for part in location) or "(top level)"
+    return ConfigError(f"{where}: field '{name}': {problem}.", hint="Fix the file; using defaults for now.")
+
+
+def _split_problem(message: str) -> tuple[str, tuple[str | int, ...]]:
+    """The problem and the field path from msgspec's "Problem - at `$.a.b[0]`" message."""
+    problem, _, where = message.partition(" - at `$")
+    location: list[str | int] = []
+    for part in re.findall(r"\.([^.\[`]+)|\[(\d+)\]", where):
+        location.append(part[0] if part[0] else int(part[1]))
+    unknown = re.match(r"Object contains unknown field `([^`]+)`", problem)
+    if unknown:
+        location.append(unknown.group(1))
+        problem = "unknown field"
+    return problem, tuple(location)
 
 
 def env_flag(name: str) -> bool:

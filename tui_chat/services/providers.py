@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 from tui_chat.config import ProviderSettings, Settings
 from tui_chat.core.errors import TuiChatError
-from tui_chat.core.pricing import PriceOverride, ProviderRef
 from tui_chat.services.llm import ProviderClient
 
 if TYPE_CHECKING:
+    from tui_chat.core.pricing import PriceOverride, ProviderRef
     from tui_chat.services.demo_server import DemoServer
 
 KeyLookup = Callable[[str, ProviderSettings], Awaitable[str | None]]
@@ -56,10 +56,7 @@ class ProviderRegistry:
         self,
         settings: Settings,
         *,
-        key_lookup: if TYPE_CHECKING:
-    from tui_chat.services.demo_server import DemoServer
-
-KeyLookup = env_key,
+        key_lookup: KeyLookup = env_key,
         base_url_overrides: dict[str, str] | None = None,
         demo_server: DemoServer | None = None,
     ) -> None:
@@ -75,6 +72,8 @@ KeyLookup = env_key,
     @property
     def price_overrides(self) -> dict[str, PriceOverride]:
         """The user's per-model prices from config.toml."""
+        from tui_chat.core.pricing import PriceOverride
+
         return {
             model: PriceOverride(input_mtok=price.input, output_mtok=price.output, cached_input_mtok=price.cached_input)
             for model, price in self.settings.prices.items()
@@ -90,6 +89,8 @@ KeyLookup = env_key,
 
     def ref(self, name: str) -> ProviderRef:
         """What pricing needs to know about a provider."""
+        from tui_chat.core.pricing import ProviderRef
+
         provider = self.provider(name)
         return ProviderRef(name=name, base_url=self._base_url_overrides.get(name, provider.base_url), local=provider.local)
 
@@ -137,10 +138,9 @@ KeyLookup = env_key,
         for client in self._clients.values():
             await client.aclose()
         self._clients.clear()
-        if self._demo_server is not None:
+        if self._demo_server is not None and self._owns_demo_server:
             await asyncio.to_thread(self._demo_server.stop)
-            self._demo_server = demo_server
-        self._owns_demo_server = demo_server is None
+            self._demo_server = None
 
 
 class ConcurrencyLimits:

@@ -45,6 +45,7 @@ class Database:
         connection.row_factory = sqlite3.Row
         database = cls(connection, path)
         try:
+            await database._check_version()
             await database._configure()
             await database._migrate()
         except sqlite3.DatabaseError as exc:
@@ -72,14 +73,18 @@ class Database:
             row = await cursor.fetchone()
         return int(row[0])
 
-    async def _migrate(self) -> None:
-        """Apply every migration newer than the file's version, each in its own transaction."""
+    async def _check_version(self) -> None:
+        """Refuse a file from a newer tui-chat before anything (even a PRAGMA) writes to it."""
         current = await self.schema_version()
         if current > SCHEMA_VERSION:
             raise NewerSchemaError(
                 f"{self.path} has schema version {current}; this tui-chat knows up to {SCHEMA_VERSION}.",
                 hint="Upgrade tui-chat to open it. The file has not been changed.",
             )
+
+    async def _migrate(self) -> None:
+        """Apply every migration newer than the file's version, each in its own transaction."""
+        current = await self.schema_version()
         for number in range(current + 1, SCHEMA_VERSION + 1):
             script = MIGRATIONS[number - 1]
             await self.connection.executescript(

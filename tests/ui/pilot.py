@@ -1,0 +1,40 @@
+"""Helpers for driving the real app with Pilot."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.widgets.prompt_input import PromptInput
+
+
+async def send(pilot: Pilot, text: str) -> None:
+    """Type `text` into the prompt box the way a person would, then press Enter."""
+    prompt = pilot.app.screen.query_one(PromptInput)
+    prompt.focus()
+    prompt.load_text(text)
+    await pilot.press("end", "enter")
+    await pilot.pause()
+
+
+async def wait_for_reply(pilot: Pilot, timeout: float = 20.0) -> None:
+    """Wait until the reply worker is done and its outcome has been handled."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ChatScreen)
+    await pilot.pause()
+    await screen.workers.wait_for_complete()
+    for _ in range(int(timeout / 0.05)):
+        if not screen.streaming:
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
+    assert not screen.streaming
+
+
+async def wait_until(pilot: Pilot, condition, timeout: float = 10.0) -> None:
+    """Pause until `condition()` is true."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
