@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from textual import work
 from textual.app import App
 from textual.binding import Binding
 
@@ -51,9 +52,25 @@ class ChatApp(App):
         return theme_variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(ChatScreen(self.services))
         for problem in self.services.startup_problems:
             self.show_error(problem)
+
+    def _remember_theme(self, theme: Theme) -> None:
+        """Keep the chosen theme for next time, in config.toml."""
+        if theme.name != self.services.settings.theme:
+            self.save_theme(theme.name)
+
+    @work(thread=True, exclusive=True, group="remember-theme", exit_on_error=False)
+    def save_theme(self, name: str) -> None:
+        """Write the theme choice to config.toml off the event loop."""
+        from tui_chat.config import remember_setting
+
+        try:
+            remember_setting(self.services.paths.config_file, "theme", name)
+        except (OSError, TuiChatError) as exc:
+            self.call_from_thread(self.show_error, exc)
 
     def show_error(self, error: BaseException) -> None:
         """The one place an error becomes a toast: a title, the detail and the next step, never markup."""

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from tui_chat import __version__
+from tui_chat.core.errors import ConfigError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, text in helps.items():
         parser.add_argument(flag, help=text)
         endpoint.add_argument(flag, help=text, default=argparse.SUPPRESS)
+    parser.add_argument("--theme", help="colour theme for this run, remembered for next time (see `tui-chat themes`)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = commands.add_parser(
         "ask", parents=[endpoint], help="stream one reply to stdout", description="Stream one reply to stdout; it is stored like any exchange."
@@ -38,6 +40,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tui-chat` command."""
+    try:
+        return run(argv)
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def run(argv: Sequence[str] | None) -> int:
+    """Parse the arguments and run what they ask for."""
     parser = build_parser()
     args = parser.parse_args(argv)
     from tui_chat.services.bootstrap import build_services
@@ -56,16 +68,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "themes":
         return list_themes(themes, theme_problems, services.settings.theme)
     services.startup_problems.extend(theme_problems)
+    if args.theme:
+        names = {theme.name for theme in themes} | set(textual_theme_names())
+        if args.theme not in names:
+            return fail(ConfigError(f"There is no theme called '{args.theme}'.", hint="See `tui-chat themes`."))
+        services.remember_theme(args.theme)
     from tui_chat.app import ChatApp
 
     ChatApp(services, themes=themes).run()
     return 0
 
 
+def textual_theme_names() -> list[str]:
+    """The themes Textual itself ships."""
+    from textual.theme import BUILTIN_THEMES
+
+    return sorted(BUILTIN_THEMES)
+
+
 def list_themes(themes: list, problems: list, current: str) -> int:
     """Print one theme name a line, the configured one starred; broken theme files go to stderr."""
-    for theme in themes:
-        print(f"{'*' if theme.name == current else ' '} {theme.name}")
+    names = [theme.name for theme in themes]
+    names += [name for name in textual_theme_names() if name not in names]
+    for name in names:
+        print(f"{'*' if name == current else ' '} {name}")
     for problem in problems:
         fail(problem)
     return 1 if problems else 0

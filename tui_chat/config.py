@@ -219,3 +219,37 @@ def _split_problem(message: str) -> tuple[str, tuple[str | int, ...]]:
 def env_flag(name: str) -> bool:
     """Whether an environment variable is set to a true-ish value."""
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def remember_setting(path: Path, key: str, value: str) -> None:
+    """Set a top-level string setting in config.toml, keeping every other line, written atomically."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key):
+        raise ConfigError(f"'{key}' is not a setting name.")
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML ({exc}); not changed.", hint="Fix the file first.") from None
+    rendered = f"{key} = {json_string(value)}"
+    lines = text.splitlines()
+    first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for index in range(first_table):
+        if pattern.match(lines[index]):
+            lines[index] = rendered
+            break
+    else:
+        lines.insert(0, rendered)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temporary = path.with_name(f".{path.name}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    os.replace(temporary, path)
+
+
+def json_string(value: str) -> str:
+    """A TOML basic string for `value` (TOML's escapes are JSON's)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)

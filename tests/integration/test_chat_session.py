@@ -150,3 +150,34 @@ async def test_rejected_key_fails_without_retry_and_keeps_the_prompt(make_servic
     assert row.status == "failed" and row.usage.input_tokens == 0 and row.cost == 0
     assert len([r for r in loopback.requests if r.path.endswith("/chat/completions")]) == 1
     await services.aclose()
+
+
+async def test_malformed_chunk_is_a_clear_failure_and_keeps_what_arrived(make_services, loopback) -> None:
+    services, repository, conversation = await start(make_services)
+    loopback.enqueue(Script(malformed_at=3))
+    finished = await (await services.session()).send(conversation, "hi", Recorder())
+    assert finished.error.kind == "malformed"
+    assert finished.reply.status is MessageStatus.PARTIAL and finished.reply.content
+    await services.aclose()
+
+
+async def test_empty_choices_is_reported_not_crashed(make_services, loopback) -> None:
+    services, repository, conversation = await start(make_services)
+    loopback.enqueue(Script(empty_choices=True))
+    finished = await (await services.session()).send(conversation, "hi", Recorder())
+    assert finished.error.kind == "empty_choices" and finished.error.title == "Empty reply"
+    assert finished.reply.status is MessageStatus.FAILED
+    await services.aclose()
+
+
+async def test_20000_tokens_stream_through_the_client_intact(make_services, loopback) -> None:
+    from tui_chat.services.demo_server import markdown_corpus
+
+    services, repository, conversation = await start(make_services)
+    corpus = markdown_corpus(20000)
+    loopback.enqueue(Script(text=corpus))
+    recorder = Recorder()
+    finished = await (await services.session()).send(conversation, "long", recorder)
+    assert finished.reply.content == corpus
+    assert len(recorder.of(TextDelta)) == 20000
+    await services.aclose()

@@ -87,3 +87,24 @@ def test_unknown_provider_is_reported_plainly(isolated_environment: Path) -> Non
     result = run(isolated_environment, "ask", "hi", "--provider", "nosuch")
     assert result.returncode == 1
     assert "Unknown provider" in result.stderr and "demo" in result.stderr
+
+
+def test_themes_lists_built_in_user_and_textual_themes(isolated_environment: Path, app_paths: AppPaths) -> None:
+    app_paths.user_themes_dir.mkdir(parents=True)
+    (app_paths.user_themes_dir / "broken.toml").write_text("name = \n")
+    result = run(isolated_environment, "themes")
+    names = [line[2:] for line in result.stdout.splitlines()]
+    assert {"tui-chat-dark", "tui-chat-light", "tui-chat-high-contrast", "tui-chat-amber", "nord"} <= set(names)
+    assert "* tui-chat-dark" in result.stdout
+    assert "broken.toml" in result.stderr and result.returncode == 1
+
+
+def test_unknown_theme_option_is_refused_and_a_known_one_is_remembered(isolated_environment: Path, app_paths: AppPaths) -> None:
+    refused = run(isolated_environment, "--theme", "no-such-theme")
+    assert refused.returncode == 1 and "no theme called 'no-such-theme'" in refused.stderr
+    from tui_chat.services.bootstrap import build_services
+
+    services = build_services(paths=app_paths)
+    services.remember_theme("tui-chat-amber")
+    assert 'theme = "tui-chat-amber"' in app_paths.config_file.read_text()
+    assert build_services(paths=app_paths).settings.theme == "tui-chat-amber"

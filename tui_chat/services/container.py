@@ -29,6 +29,18 @@ class AppServices:
     _repository: Repository | None = None
     _session: ChatSession | None = None
 
+    def remember_theme(self, name: str) -> None:
+        """Use `name` from now on and write it to config.toml."""
+        from msgspec.structs import replace
+
+        from tui_chat.config import remember_setting
+
+        try:
+            remember_setting(self.paths.config_file, "theme", name)
+        except (OSError, TuiChatError) as exc:
+            self.startup_problems.append(exc if isinstance(exc, TuiChatError) else TuiChatError(str(exc)))
+        self.settings = replace(self.settings, theme=name)
+
     async def repository(self) -> Repository:
         """The open repository, opening (and migrating) the database on first use."""
         if self._repository is None:

@@ -46,6 +46,16 @@ class ProviderFailure(ProviderError):
         )
 
     @classmethod
+    def malformed(cls) -> ProviderFailure:
+        """A streamed chunk was not valid JSON."""
+        return cls(
+            "malformed",
+            "Malformed reply from server",
+            "A streamed chunk could not be read.",
+            hint="Try again; if it repeats, the server is not OpenAI-compatible.",
+        )
+
+    @classmethod
     def stalled(cls, seconds: float) -> ProviderFailure:
         """No bytes arrived for too long."""
         return cls(
@@ -111,6 +121,13 @@ def _from_status(status: int, message: str, code: str, headers: Mapping[str, str
     if status >= 500 or status in RETRYABLE_STATUS:
         return ProviderFailure("server", f"Server error ({status})", detail, hint="The provider is having trouble; try again shortly.", retryable=True, status=status, retry_after=retry_after_seconds(headers))
     return ProviderFailure("bad_request", f"Request refused ({status})", detail, hint="Check the model and the conversation settings.", status=status)
+
+
+def error_event(chunk: Mapping[str, object]) -> ProviderFailure:
+    """A failure from an error object sent inside the stream."""
+    message, code = _error_fields(chunk)
+    status = chunk.get("error", {}).get("status") if isinstance(chunk.get("error"), Mapping) else None
+    return _from_status(status if isinstance(status, int) else 500, message, code, {})
 
 
 def translate_error(exc: BaseException) -> ProviderFailure:
