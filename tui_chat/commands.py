@@ -57,6 +57,9 @@ def run_command(args: argparse.Namespace, paths: AppPaths | None = None) -> int:
     except KeyboardInterrupt:
         print("\ntui-chat: interrupted; nothing saved.", file=sys.stderr)
         return 130
+    except Exception as exc:  # a clear message, never a traceback
+        print(f"tui-chat: {strip_control(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+        return 1
 
 
 def report(exc: TuiChatError) -> int:
@@ -111,9 +114,9 @@ def keys_set(settings: Settings, name: str, *, check: bool = True) -> int:
     key = read_key(f"API key for {name} (input hidden): ")
     if check:
         result = asyncio.run(validate_key(name, provider, provider.base_url, key))
-        print(result.message)
         if not result.ok:
             raise KeyInputError(result.message, hint="Check the key, or pass --no-check to save it untried.")
+        print(result.message)
     store.set_sync(name, key, provider.key_env)
     print(f"saved the key for {name} in the keyring ({mask(key)})")
     if store.env_key(provider) is not None:

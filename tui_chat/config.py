@@ -11,7 +11,7 @@ import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta, field
@@ -105,6 +105,23 @@ class PriceSettings(_Model):
     """Price of a million cached input tokens, if the provider discounts them."""
 
 
+class BudgetSettings(_Model):
+    """Optional spending limits, in dollars; the sidebar warns at 80 % of each."""
+
+    daily: Decimal | None = None
+    """The most to spend in one local day."""
+    monthly: Decimal | None = None
+    """The most to spend in one calendar month."""
+    over_budget: Literal["confirm", "refuse"] = "confirm"
+    """At 100 %: ask before sending ("confirm") or do not send ("refuse")."""
+
+    def __post_init__(self) -> None:
+        for name in ("daily", "monthly"):
+            limit = getattr(self, name)
+            if limit is not None and not limit > 0:
+                raise ValueError(f"Expected `{name}` > 0")
+
+
 class Settings(_Model):
     """Everything a user can set in config.toml."""
 
@@ -124,6 +141,8 @@ class Settings(_Model):
     """User-defined providers, or changes to the built-in ones."""
     prices: dict[str, PriceSettings] = field(default_factory=dict)
     """Per-model price overrides, keyed by model name."""
+    budget: BudgetSettings = field(default_factory=BudgetSettings)
+    """Daily and monthly spending limits."""
 
     def all_providers(self) -> dict[str, ProviderSettings]:
         """The built-in providers with the user's additions and replacements."""

@@ -8,8 +8,18 @@ from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.prompt_input import PromptInput
 
 
+async def wait_for_estimates(pilot: Pilot) -> None:
+    """Wait until the tokenizer and prices are loaded and the sidebar shows estimates."""
+    screen = pilot.app.screen
+    assert isinstance(screen, ChatScreen)
+    await wait_until(pilot, lambda: screen._estimator is not None and screen._estimator.ready, timeout=30)
+    await screen.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def send(pilot: Pilot, text: str) -> None:
     """Type `text` into the prompt box the way a person would, then press Enter."""
+    await wait_for_estimates(pilot)
     prompt = pilot.app.screen.query_one(PromptInput)
     prompt.focus()
     prompt.load_text(text)

@@ -61,6 +61,8 @@ class Conversation:
     created_at: datetime = field(default_factory=utc_now)
     updated_at: datetime = field(default_factory=utc_now)
     archived: bool = False
+    temperature: float | None = None
+    max_tokens: int | None = None
 
 
 @dataclass(slots=True)
@@ -76,6 +78,8 @@ class Message:
     created_at: datetime = field(default_factory=utc_now)
     finished_at: datetime | None = None
     error: str = ""
+    alternative_of: int | None = None
+    hidden: bool = False
 
 
 @dataclass(slots=True)
@@ -96,3 +100,35 @@ class UsageRecord:
     message_id: int | None = None
     created_at: datetime = field(default_factory=utc_now)
     id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSummary:
+    """A conversation as the list shows it: its totals come from one query."""
+
+    conversation: Conversation
+    message_count: int
+    cost: Decimal
+    unpriced_requests: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One message matching a full-text search, with a one-line excerpt and where the terms are."""
+
+    conversation_id: int
+    message_id: int
+    conversation_title: str
+    role: Role
+    excerpt: str
+    highlights: tuple[tuple[int, int], ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationExport:
+    """Everything needed to export a conversation: all its messages and every usage row."""
+
+    conversation: Conversation
+    messages: list[Message]
+    usage: list[UsageRecord]

@@ -1,13 +1,13 @@
-"""The chat screen: owns the conversation state and runs one reply worker at a time."""
+"""The chat screen: owns the visible conversation and one live reply per streaming conversation."""
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,24 +15,39 @@ from textual.content import Content
 from textual.message import Message as TextualMessage
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Static, TextArea
+from textual.worker import Worker
 
 from tui_chat.core.models import Message, MessageStatus, Role
-from tui_chat.services.events import (
-    PromptSaved,
-    ReplyFinished,
-    RetryScheduled,
-    SessionEvent,
-    TextDelta,
-    UsageReport,
-)
-from tui_chat.widgets.chat_pane import ChatPane, ReplyView
+from tui_chat.screens.spend import SpendPanel
+from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, SessionEvent, TextDelta
+from tui_chat.widgets.chat_pane import ChatPane, MessageView, ReplyView
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
 if TYPE_CHECKING:
     from tui_chat.core.models import Conversation
+    from tui_chat.services.chat_session import ChatSession
     from tui_chat.services.container import AppServices
+
+ACTION_HINTS = {
+    MessageStatus.PARTIAL: "ctrl+r retries, ctrl+g continues from here.",
+    MessageStatus.TRUNCATED: "The reply hit the length limit: ctrl+g continues it.",
+}
+
+
+@dataclass
+class LiveReply:
+    """A reply streaming in one conversation, visible or not."""
+
+    conversation: Conversation
+    prompt: str | None
+    parts: list[str] = field(default_factory=list)
+    view: ReplyView | None = None
+    prompt_view: MessageView | None = None
+    prompt_saved: bool = False
+    finished: bool = False
+    worker: Worker | None = None
 
 
 class ChatScreen(Screen):
@@ -40,8 +55,10 @@ class ChatScreen(Screen):
 
     BINDINGS = [
         Binding("escape", "cancel_reply", "Cancel reply", show=True, id="chat.cancel"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=True, id="chat.toggle_sidebar"),
+        Binding("ctrl+r", "retry_reply", "Retry", show=True, id="chat.retry"),
+        Binding("ctrl+g", "continue_reply", "Continue", show=True, id="chat.continue"),
         Binding("ctrl+n", "new_conversation", "New chat", show=True, id="chat.new"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=True, id="chat.toggle_sidebar"),
     ]
 
     streaming: reactive[bool] = reactive(False)
@@ -50,6 +67,7 @@ class ChatScreen(Screen):
     class Replied(TextualMessage):
         """A reply finished (any outcome) and is stored."""
 
+        live: LiveReply
         finished: ReplyFinished
 
     @dataclass
@@ -62,45 +80,54 @@ class ChatScreen(Screen):
         super().__init__()
         self.services = services
         self.conversation: Conversation | None = None
-        self._reply_view: ReplyView | None = None
-        self._pending_prompt = ""
-        self._finished_seen = False
+        self._live: dict[int, LiveReply] = {}
+        self._estimator = None
+        self._spend = SpendPanel(services)
 
     def compose(self) -> ComposeResult:
-        target = self.services.target
         with Horizontal(id="main"):
             with Vertical(id="chat-column"):
-                if self.services.registry.is_demo(target.provider):
-                    yield Static(
-                        Content("Demo model: offline and free, replies are canned. "
-                                "Add a real key with `tui-chat keys set openai`."),
-                        id="demo-banner",
-                    )
+                yield Static(
+                    Content(
+                        "Demo model: offline and free, replies are canned. "
+                        "Add a real key with `tui-chat keys set openai`."
+                    ),
+                    id="demo-banner",
+                )
                 yield ChatPane(id="chat-pane")
                 yield PromptInput(id="prompt")
             yield UsageSidebar(id="sidebar")
         yield Footer()
 
     def on_mount(self) -> None:
-        sidebar = self.query_one(UsageSidebar)
-        sidebar.display = self.services.settings.show_sidebar
+        self.query_one(UsageSidebar).display = self.services.settings.show_sidebar
         target = self.services.target
-        sidebar.provider = target.provider
-        sidebar.model = target.model
-        sidebar.is_demo = self.services.registry.is_demo(target.provider)
+        self._show_target(target.provider, target.model)
         self.query_one(PromptInput).focus()
         self.load_last_conversation()
         self.call_after_refresh(self.warm_up)
 
+    def _show_target(self, provider: str, model: str) -> None:
+        """Show which provider and model the next message goes to."""
+        sidebar = self.query_one(UsageSidebar)
+        sidebar.provider, sidebar.model = provider, model
+        is_demo = self.services.registry.is_demo(provider)
+        sidebar.is_demo = is_demo
+        self.query_one("#demo-banner").display = is_demo
+
     @work(thread=True, group="warm-up", exit_on_error=False)
     def warm_up(self) -> None:
         """Import the SDK, prices and tokenizer off the event loop once the screen is up."""
+        from tui_chat.services.estimate import DraftEstimator
         from tui_chat.services.warmup import warm_up
 
         warm_up(self.services.target.model)
+        estimator = DraftEstimator(self.services.registry)
+        self.app.call_from_thread(self._estimator_ready, estimator)
 
-    def watch_streaming(self, streaming: bool) -> None:
-        self.set_class(streaming, "-streaming")
+    def _estimator_ready(self, estimator) -> None:
+        self._estimator = estimator
+        self.refresh_estimate_history()
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_last_conversation(self) -> None:
@@ -113,41 +140,79 @@ class ChatScreen(Screen):
         await self.open_conversation(conversation.id)
 
     async def open_conversation(self, conversation_id: int) -> None:
-        """Show a stored conversation."""
+        """Show a stored conversation, reattaching its reply if one is still streaming."""
         repository = await self.services.repository()
         conversation = await repository.get_conversation(conversation_id)
         if conversation is None:
             return
+        for live in self._live.values():
+            live.view = live.prompt_view = None
         self.conversation = conversation
         messages = await repository.messages(conversation.id)
-        await self.query_one(ChatPane).show_messages(messages)
-        sidebar = self.query_one(UsageSidebar)
-        sidebar.provider, sidebar.model = conversation.provider, conversation.model
-        sidebar.is_demo = self.services.registry.is_demo(conversation.provider)
+        pane = self.query_one(ChatPane)
+        await pane.show_messages(messages)
+        live = self._live.get(conversation.id)
+        if live is not None:
+            live.view = await pane.start_reply(self._streaming_message(conversation))
+            if live.parts:
+                await live.view.write("".join(live.parts))
+        self.streaming = live is not None
+        self._show_target(conversation.provider, conversation.model)
+        self.refresh_estimate_history()
         await self.refresh_spend()
 
     async def refresh_spend(self) -> None:
-        """Recompute the conversation, today and month totals from the usage rows."""
+        """Recompute the conversation, today and month totals and the budget note."""
+        await self._spend.refresh(self.query_one(UsageSidebar), self.conversation)
+
+    @work(exclusive=True, group="estimate-history", exit_on_error=False)
+    async def refresh_estimate_history(self) -> None:
+        """Give the draft estimator the messages the next request would carry."""
+        if self._estimator is None:
+            return
+        from tui_chat.services.chat_session import prompt_messages
+
+        target = self.conversation or self.services.target
+        messages = []
+        if self.conversation is not None:
+            repository = await self.services.repository()
+            messages = prompt_messages(self.conversation, await repository.messages(self.conversation.id))
+        self._estimator.set_conversation(target.provider, target.model, messages)
+        self._show_estimate()
+
+    @on(TextArea.Changed, "#prompt")
+    def _show_estimate(self) -> None:
+        """Update the draft's token count and cost for the text in the prompt box."""
+        if self._estimator is None or not self._estimator.ready:
+            return
         from tui_chat.core.pricing import format_money
 
-        repository = await self.services.repository()
-        now = datetime.now().astimezone()
-        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        month_start = day_start.replace(day=1)
+        draft = self.query_one(PromptInput).text
+        estimate = self._estimator.estimate(draft)
         sidebar = self.query_one(UsageSidebar)
-        if self.conversation is not None:
-            spent = await repository.spend(conversation_id=self.conversation.id)
-            sidebar.conversation_cost = format_money(spent.cost)
-        sidebar.today_cost = format_money((await repository.spend(since=day_start)).cost)
-        sidebar.month_cost = format_money((await repository.spend(since=month_start)).cost)
+        sidebar.context_used = estimate.prompt_tokens.tokens
+        sidebar.context_exact = estimate.prompt_tokens.exact
+        sidebar.context_window = estimate.context_window
+        sidebar.draft_tokens = estimate.draft_tokens.tokens if draft else 0
+        sidebar.draft_exact = estimate.draft_tokens.exact
+        cost = format_money(estimate.input_cost)
+        exact = estimate.prompt_tokens.exact or not estimate.input_cost
+        sidebar.draft_cost = cost if exact else f"≈{cost}"
+
+    def watch_streaming(self, streaming: bool) -> None:
+        self.set_class(streaming, "-streaming")
+
+    def _streaming_message(self, conversation: Conversation) -> Message:
+        return Message(0, conversation.id, Role.ASSISTANT, "", model=conversation.model, status=MessageStatus.STREAMING)
 
     async def on_prompt_input_submitted(self, event: PromptInput.Submitted) -> None:
-        if self.streaming:
-            self.notify("A reply is still streaming; press Esc to cancel it.", severity="warning", markup=False)
+        if self.conversation is not None and self.conversation.id in self._live:
+            self.notify("A reply is still streaming here; press Esc to cancel it.", severity="warning", markup=False)
+            return
+        if not await self._spend.allows_sending(self):
             return
         text = event.text
         event.prompt_input.clear()
-        self._pending_prompt = text
         if self.conversation is None:
             repository = await self.services.repository()
             target = self.services.target
@@ -155,51 +220,55 @@ class ChatScreen(Screen):
         conversation = self.conversation
         pane = self.query_one(ChatPane)
         pane.anchor()
-        await pane.add_message(
-            Message(0, conversation.id, Role.USER, text, model=conversation.model)
-        )
-        self._reply_view = await pane.start_reply(
-            Message(0, conversation.id, Role.ASSISTANT, "", model=conversation.model, status=MessageStatus.STREAMING)
-        )
-        sidebar = self.query_one(UsageSidebar)
-        sidebar.live_output_tokens = 0
-        sidebar.reply_cost = "…"
-        self.streaming = True
-        self.send_prompt(conversation, text)
+        live = LiveReply(conversation, text)
+        live.prompt_view = await pane.add_message(Message(0, conversation.id, Role.USER, text, model=conversation.model))
+        await self._start(live, lambda session, emit: session.send(conversation, text, emit))
 
-    @work(exclusive=True, group="reply", exit_on_error=False)
-    async def send_prompt(self, conversation: Conversation, text: str) -> None:
-        """Run one exchange through the chat session."""
-        self._finished_seen = False
+    async def _start(
+        self, live: LiveReply, run: Callable[[ChatSession, Callable], Awaitable[ReplyFinished]]
+    ) -> None:
+        """Mount the reply view and run the exchange in a worker of its own conversation."""
+        live.view = await self.query_one(ChatPane).start_reply(self._streaming_message(live.conversation))
+        self._live[live.conversation.id] = live
+        self.streaming = True
+        self.query_one(UsageSidebar).live_output_tokens = 0
+        self.query_one(UsageSidebar).reply_cost = "…"
+        live.worker = self.run_worker(
+            self._exchange(live, run), group=f"reply-{live.conversation.id}", exclusive=True, exit_on_error=False
+        )
+
+    async def _exchange(self, live: LiveReply, run) -> None:
+        """Run one exchange; whatever happens, the screen hears how it ended."""
+
+        async def emit(event: SessionEvent) -> None:
+            if isinstance(event, TextDelta):
+                live.parts.append(event.text)
+                if live.view is not None:
+                    await live.view.write(event.text)
+                    self.query_one(UsageSidebar).live_output_tokens += 1
+            elif isinstance(event, ReplyFinished):
+                live.finished = True
+                self.post_message(self.Replied(live, event))
+            elif isinstance(event, RetryScheduled):
+                self.post_message(self.RetryAnnounced(event))
+            elif isinstance(event, PromptSaved):
+                live.prompt_saved = True
+
         try:
             session = await self.services.session()
-            await session.send(conversation, text, self._on_session_event)
+            await run(session, emit)
         except asyncio.CancelledError:
-            if not self._finished_seen:
-                self.post_message(self.Replied(ReplyFinished(None, None, None)))
+            if not live.finished:
+                self.post_message(self.Replied(live, ReplyFinished(None, None, None)))
             raise
         except Exception as exc:
-            if not self._finished_seen:
-                self.post_message(self.Replied(ReplyFinished(None, None, exc)))
-
-    async def _on_session_event(self, event: SessionEvent) -> None:
-        """Route service events: text straight into the stream, the rest as messages."""
-        if isinstance(event, TextDelta):
-            if self._reply_view is not None:
-                await self._reply_view.write(event.text)
-            self.query_one(UsageSidebar).live_output_tokens += 1
-        elif isinstance(event, ReplyFinished):
-            self._finished_seen = True
-            self.post_message(self.Replied(event))
-        elif isinstance(event, RetryScheduled):
-            self.post_message(self.RetryAnnounced(event))
-        elif isinstance(event, (UsageReport, PromptSaved)):
-            pass
+            if not live.finished:
+                self.post_message(self.Replied(live, ReplyFinished(None, None, exc)))
 
     def on_chat_screen_retry_announced(self, message: RetryAnnounced) -> None:
         event = message.event
         self.notify(
-            f"{event.reason}, retrying in {event.wait_seconds:.0f} s ({event.attempt + 1}/{event.attempts})",
+            f"{event.reason}, retrying in {event.wait_seconds:.0f} s ({event.attempt + 1}/{event.attempts}). Esc cancels.",
             title="Retrying",
             severity="warning",
             timeout=max(3.0, event.wait_seconds),
@@ -207,37 +276,73 @@ class ChatScreen(Screen):
         )
 
     async def on_chat_screen_replied(self, message: Replied) -> None:
-        from tui_chat.core.pricing import format_money
-
-        finished = message.finished
-        reply, record, error = finished.reply, finished.record, finished.error
-        view = self._reply_view
-        self._reply_view = None
-        self.streaming = False
-        if view is not None:
+        live, finished = message.live, message.finished
+        reply, error = finished.reply, finished.error
+        self._live.pop(live.conversation.id, None)
+        visible = self.conversation is not None and self.conversation.id == live.conversation.id
+        if visible:
+            self.streaming = False
+        if live.view is not None:
             if reply is None:
-                await view.remove()
+                await live.view.remove()
             else:
-                await view.finish(reply, reply.status, reply.error if reply.status is MessageStatus.FAILED else "")
-        sidebar = self.query_one(UsageSidebar)
-        if record is not None:
-            usage = record.usage
-            mark = "≈ estimated" if usage.estimated else "reported"
-            sidebar.reply_usage = f"in {usage.input_tokens:,} · out {usage.output_tokens:,} ({mark})"
-            sidebar.reply_cost = format_money(record.cost)
+                await live.view.finish(reply, reply.status, reply.error if reply.status is MessageStatus.FAILED else "")
+        if not live.prompt_saved and live.prompt is not None and live.prompt_view is not None:
+            await live.prompt_view.remove()
+        if visible:
+            self._show_reply_usage(finished)
         if error is not None:
             self.app.show_error(error)
-        if reply is None or not reply.content:
-            if error is not None or reply is None:
-                prompt = self.query_one(PromptInput)
-                if not prompt.text:
-                    prompt.restore(self._pending_prompt)
+        elif reply is not None and reply.status in ACTION_HINTS:
+            self.notify(ACTION_HINTS[reply.status], title=f"Reply {reply.status.value}", severity="warning", markup=False)
+        nothing_answered = reply is None or not reply.content
+        if nothing_answered and live.prompt is not None and visible:
+            prompt = self.query_one(PromptInput)
+            if not prompt.text:
+                prompt.restore(live.prompt)
+        self.refresh_estimate_history()
         await self.refresh_spend()
 
+    def _show_reply_usage(self, finished: ReplyFinished) -> None:
+        from tui_chat.core.pricing import format_money
+
+        record = finished.record
+        if record is None:
+            return
+        usage = record.usage
+        mark = "≈ estimated" if usage.estimated else "reported"
+        sidebar = self.query_one(UsageSidebar)
+        sidebar.reply_usage = (
+            f"in {usage.input_tokens:,} · cached {usage.cached_tokens:,}\n"
+            f"out {usage.output_tokens:,} · reasoning {usage.reasoning_tokens:,}\n({mark})"
+        )
+        sidebar.reply_cost = format_money(record.cost)
+
     def action_cancel_reply(self) -> None:
-        """Stop the streaming reply; what arrived so far is kept and marked cancelled."""
-        if self.streaming:
-            self.workers.cancel_group(self, "reply")
+        """Stop the reply streaming here; what arrived so far is kept and marked cancelled."""
+        if self.conversation is not None and self.conversation.id in self._live:
+            live = self._live[self.conversation.id]
+            if live.worker is not None:
+                live.worker.cancel()
+
+    async def _follow_up(self, kind: str) -> None:
+        """Retry the last prompt or continue the last reply in this conversation."""
+        conversation = self.conversation
+        if conversation is None or conversation.id in self._live:
+            return
+        live = LiveReply(conversation, None)
+        if kind == "retry":
+            await self._start(live, lambda session, emit: session.retry(conversation, emit))
+        else:
+            await self._start(live, lambda session, emit: session.continue_reply(conversation, emit))
+
+    async def action_retry_reply(self) -> None:
+        """Ask again for a reply to the last prompt."""
+        await self._follow_up("retry")
+
+    async def action_continue_reply(self) -> None:
+        """Ask the model to carry on from where the last reply stopped."""
+        await self._follow_up("continue")
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the usage sidebar."""
@@ -246,10 +351,13 @@ class ChatScreen(Screen):
 
     async def action_new_conversation(self) -> None:
         """Start an empty conversation (created in the database on the first prompt)."""
-        if self.streaming:
-            self.notify("A reply is still streaming; press Esc to cancel it first.", severity="warning", markup=False)
-            return
+        for live in self._live.values():
+            live.view = live.prompt_view = None
         self.conversation = None
+        self.streaming = False
         await self.query_one(ChatPane).remove_children()
+        target = self.services.target
+        self._show_target(target.provider, target.model)
+        self.refresh_estimate_history()
         await self.refresh_spend()
         self.query_one(PromptInput).focus()

@@ -17,6 +17,7 @@ from tui_chat.core.models import (
     UsageRecord,
     utc_now,
 )
+from tui_chat.core.errors import TuiChatError
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import (
     PromptSaved,
@@ -42,14 +43,37 @@ SENDABLE_STATUSES = {
 }
 
 
+CONTINUE_INSTRUCTION = "Continue exactly where your previous reply stopped. Do not repeat anything."
+
+
 def prompt_messages(conversation: Conversation, history: list[Message]) -> list[dict[str, str]]:
-    """The messages sent to the model: the system prompt, then every message with text."""
+    """The messages sent to the model: the system prompt, then every message with text.
+
+    A prompt whose reply failed before any text is left out, so resending it does not
+    show the model the same question twice.
+    """
     messages = []
     if conversation.system_prompt:
         messages.append({"role": "system", "content": conversation.system_prompt})
-    for message in history:
-        if message.content and message.status in SENDABLE_STATUSES:
+    for index, message in enumerate(history):
+        following = history[index + 1] if index + 1 < len(history) else None
+        unanswered = (
+            message.role is Role.USER
+            and following is not None
+            and following.role is Role.ASSISTANT
+            and following.status is MessageStatus.FAILED
+            and not following.content
+        )
+        if message.content and message.status in SENDABLE_STATUSES and not unanswered:
             messages.append({"role": message.role.value, "content": message.content})
+    return messages
+
+
+def up_to_last_prompt(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The messages up to and including the last user message (what a retry resends)."""
+    for index in range(len(messages) - 1, -1, -1):
+        if messages[index]["role"] == "user":
+            return messages[: index + 1]
     return messages
 
 
@@ -81,6 +105,13 @@ class _Exchange:
         return "".join(self.parts)
 
 
+class NothingToRetry(TuiChatError):
+    """Retry or continue was asked for where there is nothing to act on."""
+
+    kind = "nothing_to_retry"
+    title = "Nothing to retry"
+
+
 class ChatSession:
     """Runs exchanges for the UI and the CLI alike."""
 
@@ -90,13 +121,38 @@ class ChatSession:
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
 
     async def send(self, conversation: Conversation, prompt: str, emit: Emit) -> ReplyFinished:
-        """Save the prompt, stream the reply, and store it with its usage whatever happens."""
+        """Save the prompt, stream the reply, and store it with its usage whatever happens.
+
+        A prompt that cannot fit the model's context window is refused before it is saved or
+        sent, so no request is spent and the UI hands the text back to the user.
+        """
+        history = await self.repository.messages(conversation.id)
+        messages = prompt_messages(conversation, history) + [{"role": "user", "content": prompt}]
+        self._check_context(conversation.provider, conversation.model, messages)
         user_message = await self.repository.add_message(
             conversation.id, Role.USER, prompt, model=conversation.model
         )
         await emit(PromptSaved(user_message))
+        return await self.reply(conversation, messages, emit)
+
+    async def retry(self, conversation: Conversation, emit: Emit) -> ReplyFinished:
+        """Ask again for a reply to the last prompt; earlier replies to it stay stored."""
         history = await self.repository.messages(conversation.id)
-        return await self.reply(conversation, prompt_messages(conversation, history), emit)
+        messages = up_to_last_prompt(prompt_messages(conversation, history))
+        if not messages or messages[-1]["role"] != "user":
+            raise NothingToRetry("There is no prompt to retry in this conversation.")
+        self._check_context(conversation.provider, conversation.model, messages)
+        return await self.reply(conversation, messages, emit)
+
+    async def continue_reply(self, conversation: Conversation, emit: Emit) -> ReplyFinished:
+        """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
+        history = await self.repository.messages(conversation.id)
+        messages = prompt_messages(conversation, history)
+        if not messages or messages[-1]["role"] != "assistant":
+            raise NothingToRetry("The last reply is not one that can be continued.")
+        messages.append({"role": "user", "content": CONTINUE_INSTRUCTION})
+        self._check_context(conversation.provider, conversation.model, messages)
+        return await self.reply(conversation, messages, emit)
 
     async def reply(self, conversation: Conversation, messages: list[dict[str, str]], emit: Emit) -> ReplyFinished:
         """Stream a reply to `messages` and record it; cancellation keeps what arrived."""
@@ -106,7 +162,6 @@ class ChatSession:
         cancelled = False
         reply_started = utc_now()
         try:
-            self._check_context(provider_name, model, messages)
             client = await self.registry.client(provider_name)
             async with self.limits.slot(provider_name):
                 exchange.started = time.perf_counter()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import secrets as random_tokens
 import tempfile
 import time
@@ -162,8 +163,12 @@ async def run_checks(paths: AppPaths, store: KeyStore | None = None) -> list[Che
     results.append(check_data_dir(paths))
     results.append(await check_database(paths))
     key_needed = default_provider is not None and default_provider.needs_key and store.env_key(default_provider) is None
-    results.append(await asyncio.to_thread(check_keyring, store, key_needed))
-    results.append(check_tokenizer())
+    keyring_result, tokenizer_result, _ = await asyncio.gather(
+        asyncio.to_thread(check_keyring, store, key_needed),
+        asyncio.to_thread(check_tokenizer),
+        asyncio.to_thread(importlib.import_module, "openai"),  # so latencies below exclude the import
+    )
+    results.extend([keyring_result, tokenizer_result])
     if default_provider is None:
         results.append(CheckResult(f"provider {default_name}", "problem", "unknown default_provider", "fix config.toml", needed=True))
     checks = [

@@ -58,6 +58,32 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX usage_provider_created ON usage (provider, created_at);
     CREATE INDEX usage_conversation ON usage (conversation_id, created_at);
     """,
+    # 2: per-conversation sampling settings, regenerate alternatives, full-text search.
+    # A regenerated reply points at the first reply of its group (`alternative_of`); exactly one
+    # message of a group has hidden = 0, the one shown and sent to the model.  The FTS5 index is
+    # external-content over messages.content, kept in sync by triggers and backfilled by 'rebuild'.
+    """
+    ALTER TABLE conversations ADD COLUMN temperature REAL;
+    ALTER TABLE conversations ADD COLUMN max_tokens INTEGER;
+    ALTER TABLE messages ADD COLUMN alternative_of INTEGER REFERENCES messages (id) ON DELETE SET NULL;
+    ALTER TABLE messages ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX messages_alternative ON messages (alternative_of) WHERE alternative_of IS NOT NULL;
+
+    CREATE VIRTUAL TABLE messages_fts USING fts5 (
+        content, content = 'messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END;
+    CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+    END;
+    CREATE TRIGGER messages_fts_update AFTER UPDATE OF content ON messages BEGIN
+        INSERT INTO messages_fts (messages_fts, rowid, content) VALUES ('delete', old.id, old.content);
+        INSERT INTO messages_fts (rowid, content) VALUES (new.id, new.content);
+    END;
+    INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from decimal import ROUND_HALF_EVEN, Decimal
+from datetime import datetime
+from decimal import Decimal
 
 from tui_chat.core.models import (
     Conversation,
@@ -16,62 +15,12 @@ from tui_chat.core.models import (
     UsageRecord,
     utc_now,
 )
+from tui_chat.store.conversation_queries import ConversationQueries
 from tui_chat.store.db import Database
-
-PICO = Decimal("1e-12")
-
-
-def to_millis(moment: datetime) -> int:
-    """Milliseconds since the epoch for an aware datetime."""
-    return int(moment.timestamp() * 1000)
-
-
-def from_millis(millis: int | None) -> datetime | None:
-    """An aware UTC datetime from epoch milliseconds."""
-    if millis is None:
-        return None
-    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
-
-
-def to_picodollars(cost: Decimal | None) -> int | None:
-    """Whole picodollars for a dollar amount, rounding half to even past the 12th decimal."""
-    if cost is None:
-        return None
-    return int((cost / PICO).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
-
-
-def from_picodollars(value: int | None) -> Decimal | None:
-    """Dollars as an exact Decimal from whole picodollars."""
-    if value is None:
-        return None
-    return (Decimal(value) * PICO).normalize() if value else Decimal("0")
-
-
-def _conversation(row: sqlite3.Row) -> Conversation:
-    return Conversation(
-        id=row["id"],
-        title=row["title"],
-        provider=row["provider"],
-        model=row["model"],
-        system_prompt=row["system_prompt"],
-        created_at=from_millis(row["created_at"]),
-        updated_at=from_millis(row["updated_at"]),
-        archived=bool(row["archived"]),
-    )
-
-
-def _message(row: sqlite3.Row) -> Message:
-    return Message(
-        id=row["id"],
-        conversation_id=row["conversation_id"],
-        role=Role(row["role"]),
-        content=row["content"],
-        model=row["model"],
-        status=MessageStatus(row["status"]),
-        created_at=from_millis(row["created_at"]),
-        finished_at=from_millis(row["finished_at"]),
-        error=row["error"],
-    )
+from tui_chat.store.rows import PICO  # noqa: F401  (re-exported)
+from tui_chat.store.rows import conversation_from_row as _conversation
+from tui_chat.store.rows import from_millis, from_picodollars, to_millis, to_picodollars
+from tui_chat.store.rows import message_from_row as _message
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +34,7 @@ class SpendTotals:
     unpriced_requests: int
 
 
-class Repository:
+class Repository(ConversationQueries):
     """Reads and writes conversations, messages and usage rows."""
 
     def __init__(self, database: Database) -> None:
@@ -140,11 +89,21 @@ class Repository:
             await tx.execute("UPDATE conversations SET title = ? WHERE id = ?", (title, conversation_id))
 
     async def messages(
-        self, conversation_id: int, *, limit: int | None = None, before_id: int | None = None
+        self,
+        conversation_id: int,
+        *,
+        limit: int | None = None,
+        before_id: int | None = None,
+        include_hidden: bool = False,
     ) -> list[Message]:
-        """Messages oldest first; with `limit`, only the newest ones (before `before_id`)."""
+        """Messages oldest first; with `limit`, only the newest ones (before `before_id`).
+
+        Replies set aside by a regenerate are hidden unless `include_hidden` is true.
+        """
         clauses = ["conversation_id = ?"]
         params: list[object] = [conversation_id]
+        if not include_hidden:
+            clauses.append("hidden = 0")
         if before_id is not None:
             clauses.append("id < ?")
             params.append(before_id)

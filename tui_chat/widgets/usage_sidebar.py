@@ -1,4 +1,4 @@
-"""The live usage sidebar: model, this reply, this conversation, today and this month."""
+"""The live usage sidebar: model, context window, draft cost, this reply, and spending so far."""
 
 from __future__ import annotations
 
@@ -6,26 +6,44 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Static
+from textual.widgets import ProgressBar, Static
+
+
+def token_label(count: int, exact: bool) -> str:
+    """A token count with thousands separators, prefixed by ≈ when approximated."""
+    return f"{'' if exact else '≈'}{count:,}"
 
 
 class UsageSidebar(VerticalScroll):
-    """Shows what is being spent; every number is a reactive, so nothing polls."""
+    """Shows what is being spent; every figure is a reactive set by the screen, so nothing polls."""
 
     provider: reactive[str] = reactive("")
     model: reactive[str] = reactive("")
     is_demo: reactive[bool] = reactive(False)
+    context_used: reactive[int] = reactive(0)
+    context_exact: reactive[bool] = reactive(True)
+    context_window: reactive[int | None] = reactive(None)
+    draft_tokens: reactive[int] = reactive(0)
+    draft_exact: reactive[bool] = reactive(True)
+    draft_cost: reactive[str] = reactive("")
     live_output_tokens: reactive[int] = reactive(0)
     reply_usage: reactive[str] = reactive("—")
     reply_cost: reactive[str] = reactive("—")
     conversation_cost: reactive[str] = reactive("—")
     today_cost: reactive[str] = reactive("—")
     month_cost: reactive[str] = reactive("—")
+    budget_note: reactive[str] = reactive("")
+    over_budget: reactive[bool] = reactive(False)
 
     def compose(self) -> ComposeResult:
         yield Static("Model", classes="sidebar-title")
         yield Static(id="sidebar-model")
         yield Static(id="sidebar-demo", classes="sidebar-demo")
+        yield Static("Context", classes="sidebar-title")
+        yield Static(id="sidebar-context")
+        yield ProgressBar(id="sidebar-context-bar", show_eta=False, show_percentage=True)
+        yield Static("Next message", classes="sidebar-title")
+        yield Static(id="sidebar-draft")
         yield Static("This reply", classes="sidebar-title")
         yield Static(id="sidebar-reply-usage")
         yield Static(id="sidebar-reply-cost")
@@ -33,6 +51,7 @@ class UsageSidebar(VerticalScroll):
         yield Static(id="sidebar-conversation")
         yield Static(id="sidebar-today")
         yield Static(id="sidebar-month")
+        yield Static(id="sidebar-budget")
 
     def _set(self, widget_id: str, text: str) -> None:
         if self.is_mounted:
@@ -47,9 +66,42 @@ class UsageSidebar(VerticalScroll):
         self._set("sidebar-demo", "Offline demo model: canned replies, no key needed." if is_demo else "")
         self.query_one("#sidebar-demo").display = is_demo
 
+    def _show_context(self) -> None:
+        used = token_label(self.context_used, self.context_exact)
+        window = self.context_window
+        bar = self.query_one("#sidebar-context-bar", ProgressBar)
+        if window is None:
+            self._set("sidebar-context", f"{used} tokens · window unknown")
+            bar.display = False
+            return
+        bar.display = True
+        bar.update(total=window, progress=min(self.context_used, window))
+        text = f"{used} / {window:,} tokens"
+        full = self.context_used >= window
+        self.query_one("#sidebar-context").set_class(full, "-cost-warning")
+        self._set("sidebar-context", text + (" · does not fit" if full else ""))
+
+    watch_context_used = _show_context
+    watch_context_exact = _show_context
+    watch_context_window = _show_context
+
+    def _show_draft(self) -> None:
+        if not self.draft_cost:
+            self._set("sidebar-draft", "type to see its size and cost")
+            return
+        if not self.draft_tokens:
+            self._set("sidebar-draft", f"draft empty\nsending costs {self.draft_cost} (input)")
+            return
+        tokens = token_label(self.draft_tokens, self.draft_exact)
+        self._set("sidebar-draft", f"draft {tokens} tokens\nsending costs {self.draft_cost} (input)")
+
+    watch_draft_tokens = _show_draft
+    watch_draft_exact = _show_draft
+    watch_draft_cost = _show_draft
+
     def watch_live_output_tokens(self, count: int) -> None:
         if count:
-            self._set("sidebar-reply-usage", f"out {count:,} tokens (streaming)")
+            self._set("sidebar-reply-usage", f"out {count:,} tokens, streaming…")
 
     def watch_reply_usage(self, text: str) -> None:
         self._set("sidebar-reply-usage", text)
@@ -65,3 +117,12 @@ class UsageSidebar(VerticalScroll):
 
     def watch_month_cost(self, text: str) -> None:
         self._set("sidebar-month", f"this month {text}")
+
+    def _show_budget(self) -> None:
+        note = self.query_one("#sidebar-budget", Static)
+        note.display = bool(self.budget_note)
+        note.set_class(self.over_budget, "-cost-warning")
+        self._set("sidebar-budget", self.budget_note)
+
+    watch_budget_note = _show_budget
+    watch_over_budget = _show_budget

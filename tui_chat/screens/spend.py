@@ -1,0 +1,97 @@
+"""Spending totals for the sidebar and the budget gate in front of the send key."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+from tui_chat.core.budget import BudgetStatus, budget_status
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from tui_chat.core.models import Conversation
+    from tui_chat.services.container import AppServices
+    from tui_chat.widgets.usage_sidebar import UsageSidebar
+
+
+class OverBudgetScreen(ModalScreen[bool]):
+    """Asks whether to send although a budget is used up."""
+
+    BINDINGS = [("escape", "dismiss(False)", "Don't send")]
+
+    def __init__(self, note: str) -> None:
+        super().__init__()
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(Content("Budget used up"), classes="dialog-title")
+            yield Static(Content(self.note))
+            yield Static(Content("Send this message anyway?"))
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Send anyway", id="send", variant="warning")
+                yield Button("Don't send", id="cancel", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "send")
+
+
+class SpendPanel:
+    """Fills the sidebar's spend figures from the usage rows and applies the budget."""
+
+    def __init__(self, services: AppServices) -> None:
+        self.services = services
+        self.status = BudgetStatus("", False, False)
+
+    async def refresh(self, sidebar: UsageSidebar, conversation: Conversation | None) -> None:
+        """Recompute this conversation's, today's and this month's spend."""
+        from tui_chat.core.pricing import format_money
+
+        repository = await self.services.repository()
+        now = datetime.now().astimezone()
+        day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        month_start = day_start.replace(day=1)
+        if conversation is not None:
+            spent = await repository.spend(conversation_id=conversation.id)
+            sidebar.conversation_cost = money_with_unpriced(format_money(spent.cost), spent.unpriced_requests)
+        else:
+            sidebar.conversation_cost = "—"
+        today = await repository.spend(since=day_start)
+        month = await repository.spend(since=month_start)
+        sidebar.today_cost = money_with_unpriced(format_money(today.cost), today.unpriced_requests)
+        sidebar.month_cost = money_with_unpriced(format_money(month.cost), month.unpriced_requests)
+        budget = self.services.settings.budget
+        self.status = budget_status(today.cost, month.cost, budget.daily, budget.monthly)
+        sidebar.budget_note = self.status.note
+        sidebar.over_budget = self.status.warning
+
+    async def allows_sending(self, screen: Screen) -> bool:
+        """Whether to send now: always under budget; over it, as the config says."""
+        if not self.status.exceeded:
+            return True
+        if self.services.settings.budget.over_budget == "refuse":
+            screen.notify(
+                f"{self.status.note}\nRaise the limit in config.toml to send more.",
+                title="Budget used up",
+                severity="error",
+                markup=False,
+            )
+            return False
+        return bool(await screen.app.push_screen_wait(OverBudgetScreen(self.status.note)))
+
+
+def money_with_unpriced(text: str, unpriced: int) -> str:
+    """A money figure, noting requests whose model had no known price."""
+    return f"{text} (+{unpriced} unpriced)" if unpriced else text
+
+

@@ -1,0 +1,176 @@
+"""Export a conversation as Markdown or JSON: every message with its model, times and usage; never a key."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+from tui_chat.core.models import Conversation, ConversationExport, Message, Role, UsageRecord
+
+EXPORT_FORMAT = "tui-chat.conversation"
+EXPORT_VERSION = 1
+_C1_CONTROLS = re.compile("[\x7f-\x9f]")
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """An ISO 8601 UTC timestamp with milliseconds and a Z, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def money(cost: Decimal | None) -> str | None:
+    """An exact decimal string of dollars (no exponent), or None when unpriced."""
+    return None if cost is None else format(cost, "f")
+
+
+def usage_dict(record: UsageRecord) -> dict[str, Any]:
+    """One usage row as plain JSON values."""
+    usage = record.usage
+    return {
+        "id": record.id,
+        "provider": record.provider,
+        "model": record.model,
+        "input_tokens": usage.input_tokens,
+        "cached_tokens": usage.cached_tokens,
+        "output_tokens": usage.output_tokens,
+        "reasoning_tokens": usage.reasoning_tokens,
+        "estimated": usage.estimated,
+        "cost_usd": money(record.cost),
+        "price_source": record.price_source,
+        "status": record.status,
+        "error_kind": record.error_kind,
+        "attempts": record.attempts,
+        "latency_ms": record.latency_ms,
+        "ttft_ms": record.ttft_ms,
+        "created_at": iso_utc(record.created_at),
+    }
+
+
+def conversation_dict(conversation: Conversation) -> dict[str, Any]:
+    """A conversation's own fields as plain JSON values."""
+    return {
+        "id": conversation.id,
+        "title": conversation.title,
+        "provider": conversation.provider,
+        "model": conversation.model,
+        "system_prompt": conversation.system_prompt,
+        "temperature": conversation.temperature,
+        "max_tokens": conversation.max_tokens,
+        "archived": conversation.archived,
+        "created_at": iso_utc(conversation.created_at),
+        "updated_at": iso_utc(conversation.updated_at),
+    }
+
+
+def _usage_by_message(export: ConversationExport) -> tuple[dict[int, list[UsageRecord]], list[UsageRecord]]:
+    """Usage rows grouped by their reply, and the rows of requests that produced no reply."""
+    by_message: dict[int, list[UsageRecord]] = defaultdict(list)
+    unattached = []
+    known = {message.id for message in export.messages}
+    for record in export.usage:
+        if record.message_id in known:
+            by_message[record.message_id].append(record)
+        else:
+            unattached.append(record)
+    return by_message, unattached
+
+
+def export_dict(export: ConversationExport) -> dict[str, Any]:
+    """The whole export as one JSON-ready dictionary."""
+    by_message, unattached = _usage_by_message(export)
+    priced = [record.cost for record in export.usage if record.cost is not None]
+    messages = [
+        {
+            "id": message.id,
+            "role": message.role.value,
+            "content": message.content,
+            "model": message.model,
+            "status": message.status.value,
+            "error": message.error,
+            "created_at": iso_utc(message.created_at),
+            "finished_at": iso_utc(message.finished_at),
+            "alternative_of": message.alternative_of,
+            "hidden": message.hidden,
+            "usage": [usage_dict(record) for record in by_message.get(message.id, [])],
+        }
+        for message in export.messages
+    ]
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "conversation": conversation_dict(export.conversation),
+        "messages": messages,
+        "requests_without_reply": [usage_dict(record) for record in unattached],
+        "totals": {
+            "cost_usd": money(sum(priced, Decimal(0))),
+            "requests": len(export.usage),
+            "unpriced_requests": len(export.usage) - len(priced),
+            "input_tokens": sum(record.usage.input_tokens for record in export.usage),
+            "output_tokens": sum(record.usage.output_tokens for record in export.usage),
+        },
+    }
+
+
+def safe_json(value: Any) -> str:
+    """JSON text with every control character escaped, so printing it cannot drive the terminal."""
+    text = json.dumps(value, ensure_ascii=False, indent=2)
+    return _C1_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+
+
+def to_json(export: ConversationExport) -> str:
+    """The export as indented JSON."""
+    return safe_json(export_dict(export))
+
+
+def _usage_line(record: UsageRecord) -> str:
+    """A one-line usage note under a reply."""
+    usage = record.usage
+    mark = "≈ " if usage.estimated else ""
+    cost = f"${money(record.cost)}" if record.cost is not None else "unpriced"
+    latency = f" · {record.latency_ms} ms" if record.latency_ms is not None else ""
+    return f"{mark}in {usage.input_tokens:,} · out {usage.output_tokens:,} tokens · {cost}{latency}"
+
+
+def _message_heading(message: Message) -> str:
+    """The heading of one message: who, with which model, when and how it ended."""
+    who = "You" if message.role is Role.USER else message.role.value.capitalize()
+    parts = [who]
+    if message.role is not Role.USER and message.model:
+        parts.append(message.model)
+    parts.append(iso_utc(message.created_at) or "")
+    if message.status.value != "complete":
+        parts.append(message.status.value)
+    if message.hidden:
+        parts.append("alternative, not shown")
+    return "## " + " · ".join(parts)
+
+
+def to_markdown(export: ConversationExport) -> str:
+    """The export as a readable Markdown document."""
+    conversation = export.conversation
+    totals = export_dict(export)["totals"]
+    by_message, _ = _usage_by_message(export)
+    lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
+    lines.append(f"- Conversation: {conversation.id}")
+    lines.append(f"- Provider · model: {conversation.provider} · {conversation.model}")
+    lines.append(f"- Created: {iso_utc(conversation.created_at)} · updated: {iso_utc(conversation.updated_at)}")
+    if conversation.temperature is not None or conversation.max_tokens is not None:
+        lines.append(f"- Temperature: {conversation.temperature} · max tokens: {conversation.max_tokens}")
+    lines.append(
+        f"- Cost: ${totals['cost_usd']} over {totals['requests']} requests"
+        + (f" ({totals['unpriced_requests']} unpriced)" if totals["unpriced_requests"] else "")
+    )
+    if conversation.system_prompt:
+        lines += ["", "System prompt:", ""] + [f"> {line}" for line in conversation.system_prompt.splitlines()]
+    for message in export.messages:
+        lines += ["", _message_heading(message), "", message.content.rstrip("\n")]
+        if message.error:
+            lines += ["", f"*Error: {message.error}*"]
+        for record in by_message.get(message.id, []):
+            lines += ["", f"*{_usage_line(record)}*"]
+    return "\n".join(lines) + "\n"

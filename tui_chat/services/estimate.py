@@ -1,0 +1,62 @@
+"""What sending the draft now would cost, kept up to date per keystroke without recounting history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from tui_chat.core import pricing, tokens
+from tui_chat.core.models import Usage
+from tui_chat.services.providers import ProviderRegistry
+
+
+@dataclass(frozen=True, slots=True)
+class PromptEstimate:
+    """The prompt the next request would send: its size, its input cost and the room left."""
+
+    prompt_tokens: tokens.TokenCount
+    draft_tokens: tokens.TokenCount
+    input_cost: Decimal | None
+    context_window: int | None
+
+    @property
+    def fits(self) -> bool:
+        """Whether the prompt leaves room for a reply in the context window."""
+        return self.context_window is None or self.prompt_tokens.tokens < self.context_window
+
+
+class DraftEstimator:
+    """Counts the conversation once and only the draft on each keystroke."""
+
+    def __init__(self, registry: ProviderRegistry) -> None:
+        self.registry = registry
+        self._counter = tokens.DraftCounter()
+        self._provider = ""
+        self._model = ""
+        self._window: int | None = None
+        self._history_chars = 0
+
+    @property
+    def ready(self) -> bool:
+        """Whether a conversation has been set, so estimates can be made."""
+        return bool(self._model)
+
+    def set_conversation(self, provider: str, model: str, messages: Sequence[Mapping[str, str]]) -> None:
+        """The provider, model and messages that the draft would be appended to."""
+        if (provider, model) != (self._provider, self._model):
+            self._provider, self._model = provider, model
+            self._counter.set_model(model)
+            self._window = pricing.context_window(self.registry.ref(provider), model)
+        self._counter.set_history(list(messages))
+
+    def estimate(self, draft: str) -> PromptEstimate:
+        """The size and input cost of sending `draft` now."""
+        prompt = self._counter.count(draft)
+        history = self._counter.history_tokens
+        draft_tokens = tokens.TokenCount(max(0, prompt.tokens - history), prompt.exact)
+        usage = Usage(input_tokens=prompt.tokens, estimated=True)
+        price = pricing.price_usage(
+            self.registry.ref(self._provider), self._model, usage, self.registry.price_overrides
+        )
+        return PromptEstimate(prompt, draft_tokens, price.cost, self._window)

@@ -1,0 +1,154 @@
+"""The numbers behind `tui-chat usage` and the usage screen's export, as rows, JSON and CSV.
+
+Money leaves here as exact decimal strings ("0.001234"), never floats; unpriced requests are
+counted separately so a total is never silently short.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, tzinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from tui_chat.core.periods import Period, PeriodKind, parse_day, period_for
+
+if TYPE_CHECKING:
+    from tui_chat.services.container import AppServices
+    from tui_chat.store.usage_stats import GroupTotals, PeriodTotals, UsageFilter, UsageStats
+
+GROUP_COLUMNS = (
+    "cost_usd", "requests", "input_tokens", "cached_tokens", "output_tokens",
+    "unpriced_requests", "estimated_requests",
+)
+
+
+def money_text(cost: Decimal | None) -> str:
+    """An exact dollar amount in plain positional notation ("0.001234"), or "" when unpriced."""
+    return "" if cost is None else format(cost, "f")
+
+
+@dataclass(frozen=True, slots=True)
+class UsageReport:
+    """A period's totals and its rows grouped one way."""
+
+    period: Period
+    by: str
+    totals: PeriodTotals
+    groups: list[GroupTotals]
+
+    def header(self) -> list[str]:
+        """Column names of the grouped rows."""
+        return [self.by, *(["title"] if self.by == "conversation" else []), *GROUP_COLUMNS]
+
+    def rows(self) -> list[list[str]]:
+        """The grouped rows as exact text cells."""
+        return [
+            [
+                group.key,
+                *([group.label] if self.by == "conversation" else []),
+                money_text(group.cost),
+                str(group.requests),
+                str(group.input_tokens),
+                str(group.cached_tokens),
+                str(group.output_tokens),
+                str(group.unpriced_requests),
+                str(group.estimated_requests),
+            ]
+            for group in self.groups
+        ]
+
+    def totals_dict(self) -> dict[str, object]:
+        """The headline figures with money as an exact string."""
+        totals = self.totals
+        rate = totals.success_rate
+        return {
+            "cost_usd": money_text(totals.cost),
+            "requests": totals.requests,
+            "input_tokens": totals.input_tokens,
+            "cached_tokens": totals.cached_tokens,
+            "output_tokens": totals.output_tokens,
+            "unpriced_requests": totals.unpriced_requests,
+            "estimated_requests": totals.estimated_requests,
+            "success_rate": None if rate is None else round(rate, 4),
+            "retries": totals.retries,
+            "median_latency_ms": totals.median_latency_ms,
+            "p95_latency_ms": totals.p95_latency_ms,
+            "median_ttft_ms": totals.median_ttft_ms,
+        }
+
+    def to_json(self) -> str:
+        """The report as a JSON document for scripts."""
+        period = self.period
+        document = {
+            "period": {
+                "kind": period.kind.value,
+                "first_day": period.first_day.isoformat() if period.first_day else None,
+                "last_day": period.last_day.isoformat() if period.last_day else None,
+            },
+            "by": self.by,
+            "totals": self.totals_dict(),
+            "rows": [dict(zip(self.header(), row)) for row in self._typed_rows()],
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False)
+
+    def _typed_rows(self) -> list[list[object]]:
+        """Rows with counts as numbers and money as strings."""
+        text_columns = 2 if self.by == "conversation" else 1
+        return [
+            [*row[:text_columns], row[text_columns], *(int(cell) for cell in row[text_columns + 1 :])]
+            for row in self.rows()
+        ]
+
+    def to_csv(self) -> str:
+        """The grouped rows as CSV with a header line."""
+        return rows_to_csv(self.header(), self.rows())
+
+
+def rows_to_csv(header: list[str], rows: list[list[str]]) -> str:
+    """CSV text for a header and rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+async def open_usage_stats(services: AppServices) -> UsageStats:
+    """Usage queries over the app's database, opening it if needed."""
+    from tui_chat.store.usage_stats import UsageStats
+
+    repository = await services.repository()
+    return UsageStats(repository.database)
+
+
+def period_from_options(since: str | None, until: str | None, today: date) -> Period:
+    """The period `--since`/`--until` ask for: all history when neither is given."""
+    if since is None and until is None:
+        return period_for(PeriodKind.ALL, today)
+    return period_for(
+        PeriodKind.CUSTOM, today,
+        since=parse_day(since) if since else None,
+        until=parse_day(until) if until else None,
+    )
+
+
+def filter_for(period: Period, zone: tzinfo | None = None, **equalities: str | None) -> UsageFilter:
+    """The usage filter of a period's local days plus model/provider/status equalities."""
+    from tui_chat.store.usage_stats import UsageFilter
+
+    start_ms, end_ms = period.bounds(zone)
+    return UsageFilter(start_ms=start_ms, end_ms=end_ms, **equalities)
+
+
+async def build_report(
+    stats: UsageStats, period: Period, by: str, zone: tzinfo | None = None
+) -> UsageReport:
+    """The totals of a period and its rows grouped by day, model, provider or conversation."""
+    usage_filter = filter_for(period, zone)
+    totals = await stats.totals(usage_filter)
+    groups = await stats.grouped(usage_filter, by, zone)
+    return UsageReport(period, by, totals, groups)

@@ -1,0 +1,148 @@
+"""The conversation list: title, model, date and cost of each conversation; actions go up as messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.reactive import reactive
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from tui_chat.core.models import ConversationSummary
+
+
+def short_date(moment: datetime, now: datetime | None = None) -> str:
+    """The time for today's conversations, else the local date."""
+    local = moment.astimezone()
+    now = (now or datetime.now()).astimezone()
+    return local.strftime("%H:%M") if local.date() == now.date() else local.strftime("%Y-%m-%d")
+
+
+def summary_prompt(summary: ConversationSummary) -> Content:
+    """Two lines for one conversation: its title, then model · date · cost (all shown literally)."""
+    from tui_chat.core.pricing import format_money
+
+    conversation = summary.conversation
+    cost = format_money(summary.cost) + ("+" if summary.unpriced_requests else "")
+    meta = f"{conversation.model} · {short_date(conversation.updated_at)} · {cost}"
+    if conversation.archived:
+        meta += " · archived"
+    title = " ".join(conversation.title.split()) or "(untitled)"
+    return Content.assemble((title, "bold"), "\n", (meta, "dim"))
+
+
+class ConversationList(OptionList):
+    """Lists conversations newest first; the screen owns the data and acts on the requests."""
+
+    DEFAULT_CSS = """
+    ConversationList {
+        width: 34;
+        height: 1fr;
+        border: none;
+        border-right: vkey $foreground 20%;
+        background: $surface;
+        padding: 0;
+        & > .option-list--option { padding: 0 1; }
+    }
+    """
+
+    BINDINGS = [
+        Binding("n", "new", "New", id="conversations.new"),
+        Binding("r", "rename", "Rename", id="conversations.rename"),
+        Binding("a", "toggle_archive", "Archive", id="conversations.archive"),
+        Binding("delete,d", "delete", "Delete", id="conversations.delete"),
+    ]
+
+    summaries: reactive[tuple[ConversationSummary, ...]] = reactive(tuple, init=False)
+    current_id: reactive[int | None] = reactive(None, init=False)
+
+    @dataclass
+    class Selected(Message):
+        """Open this conversation."""
+
+        conversation_id: int
+
+    @dataclass
+    class NewRequested(Message):
+        """Start a new conversation."""
+
+    @dataclass
+    class RenameRequested(Message):
+        """Rename this conversation."""
+
+        conversation_id: int
+
+    @dataclass
+    class ArchiveToggled(Message):
+        """Archive this conversation, or unarchive it when `archived` is already true."""
+
+        conversation_id: int
+        archived: bool
+
+    @dataclass
+    class DeleteRequested(Message):
+        """Delete this conversation (the screen asks for confirmation)."""
+
+        conversation_id: int
+
+    def show(self, summaries: Sequence[ConversationSummary], current_id: int | None = None) -> None:
+        """Replace the listed conversations and mark the current one."""
+        self.set_reactive(ConversationList.current_id, current_id)
+        self.summaries = tuple(summaries)
+
+    def watch_summaries(self) -> None:
+        self._rebuild()
+
+    def watch_current_id(self) -> None:
+        self._highlight_current()
+
+    def _rebuild(self) -> None:
+        """Rebuild the options from the summaries, keeping the highlight on the current conversation."""
+        self.clear_options()
+        self.add_options(
+            Option(summary_prompt(summary), id=str(summary.conversation.id)) for summary in self.summaries
+        )
+        self._highlight_current()
+
+    def _highlight_current(self) -> None:
+        if self.current_id is None or not self.option_count:
+            return
+        try:
+            self.highlighted = self.get_option_index(str(self.current_id))
+        except Exception:  # the current conversation is not in this list (archived view)
+            pass
+
+    @property
+    def highlighted_summary(self) -> ConversationSummary | None:
+        """The summary under the cursor."""
+        if self.highlighted is None or not self.summaries:
+            return None
+        return self.summaries[self.highlighted]
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.post_message(self.Selected(int(event.option.id)))
+
+    def action_new(self) -> None:
+        """Ask for a new conversation."""
+        self.post_message(self.NewRequested())
+
+    def action_rename(self) -> None:
+        """Ask to rename the highlighted conversation."""
+        if (summary := self.highlighted_summary) is not None:
+            self.post_message(self.RenameRequested(summary.conversation.id))
+
+    def action_toggle_archive(self) -> None:
+        """Ask to archive or unarchive the highlighted conversation."""
+        if (summary := self.highlighted_summary) is not None:
+            self.post_message(self.ArchiveToggled(summary.conversation.id, summary.conversation.archived))
+
+    def action_delete(self) -> None:
+        """Ask to delete the highlighted conversation."""
+        if (summary := self.highlighted_summary) is not None:
+            self.post_message(self.DeleteRequested(summary.conversation.id))
