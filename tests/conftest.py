@@ -35,6 +35,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
         monkeypatch.setenv(variable, str(home / folder))
     for variable in KEY_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
+    # Tests that are not about the keyring must never read a developer's real keys.
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
     return home
 
 
@@ -47,7 +49,9 @@ def app_paths(isolated_environment: Path) -> AppPaths:
 @pytest.fixture(scope="session")
 def loopback_server() -> Iterator[DemoServer]:
     """One real HTTP server on 127.0.0.1 speaking the OpenAI protocol, unthrottled."""
-    server = DemoServer(tokens_per_second={"demo": None, "demo-fast": None, "demo-slow": 40.0})
+    server = DemoServer(
+        tokens_per_second={"demo": None, "demo-fast": None, "demo-slow": 40.0, "gpt-4o": None, "gpt-4": None}
+    )
     server.start()
     yield server
     server.stop()

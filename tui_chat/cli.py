@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     commands.add_parser("tui", parents=[endpoint], help="open the chat (the default)")
     commands.add_parser("themes", help="list the colour themes, built-in and your own")
+    from tui_chat.commands import add_subcommands
+
+    add_subcommands(commands)
     return parser
 
 
@@ -52,6 +55,10 @@ def run(argv: Sequence[str] | None) -> int:
     """Parse the arguments and run what they ask for."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command in ("keys", "doctor"):
+        from tui_chat.commands import run_command
+
+        return run_command(args)
     from tui_chat.services.bootstrap import build_services
 
     try:

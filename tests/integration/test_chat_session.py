@@ -181,3 +181,65 @@ async def test_20000_tokens_stream_through_the_client_intact(make_services, loop
     assert finished.reply.content == corpus
     assert len(recorder.of(TextDelta)) == 20000
     await services.aclose()
+
+
+async def test_two_conversations_stream_at_once_and_stay_independent(make_services, loopback) -> None:
+    services = make_services(model="demo-slow")
+    repository = await services.repository()
+    first = await repository.create_conversation(provider="demo", model="demo-slow")
+    second = await repository.create_conversation(provider="demo", model="demo-slow")
+    session = await services.session()
+    one, two = Recorder(), Recorder()
+    await asyncio.gather(session.send(first, "first question", one), session.send(second, "second question", two))
+    first_stored = await repository.messages(first.id)
+    second_stored = await repository.messages(second.id)
+    assert "> first question" in first_stored[1].content and "second question" not in first_stored[1].content
+    assert "> second question" in second_stored[1].content
+    assert first_stored[1].content == "".join(e.text for e in one.of(TextDelta))
+    assert second_stored[1].content == "".join(e.text for e in two.of(TextDelta))
+    assert len(await repository.usage_rows(first.id)) == 1 and len(await repository.usage_rows(second.id)) == 1
+    await services.aclose()
+
+
+async def test_concurrency_limit_per_provider_queues_the_second_request(make_services, app_paths, loopback) -> None:
+    app_paths.config_dir.mkdir(parents=True, exist_ok=True)
+    app_paths.config_file.write_text("[network]\nmax_concurrent_per_provider = 1\n")
+    services = make_services(model="demo-slow")
+    repository = await services.repository()
+    first = await repository.create_conversation(provider="demo", model="demo-slow")
+    second = await repository.create_conversation(provider="demo", model="demo-slow")
+    session = await services.session()
+    await asyncio.gather(session.send(first, "a", Recorder()), session.send(second, "b", Recorder()))
+    requests = sorted((r for r in loopback.requests if r.path.endswith("/chat/completions")), key=lambda r: r.received_at)
+    assert len(requests) == 2
+    assert requests[1].received_at >= requests[0].finished_at
+    await services.aclose()
+
+
+async def test_reported_cost_equals_genai_prices_to_the_last_digit(make_services, loopback) -> None:
+    from decimal import Decimal
+
+    import genai_prices
+
+    services = make_services(provider="openai", model="gpt-4o", base_url=loopback.base_url)
+
+    async def key(name, provider):
+        return "sk-test-0000000000000000"
+
+    services.registry._key_lookup = key
+    repository = await services.repository()
+    conversation = await repository.create_conversation(provider="openai", model="gpt-4o")
+    usage = {"prompt_tokens": 1234, "completion_tokens": 567, "prompt_tokens_details": {"cached_tokens": 1024}}
+    loopback.enqueue(Script(text="priced", usage=usage))
+    finished = await (await services.session()).send(conversation, "price me", Recorder())
+    assert finished.error is None, finished.error
+    [row] = await repository.usage_rows(conversation.id)
+    expected = genai_prices.calc_price(
+        genai_prices.Usage(input_tokens=1234, cache_read_tokens=1024, output_tokens=567), "gpt-4o", provider_id="openai"
+    ).total_price
+    assert row.cost == Decimal(expected) and row.cost > 0
+    assert row.usage.cached_tokens == 1024 and row.usage.estimated is False
+    assert row.price_source.startswith("genai-prices")
+    totals = await repository.spend(conversation_id=conversation.id)
+    assert totals.cost == row.cost
+    await services.aclose()

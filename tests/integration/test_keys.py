@@ -238,9 +238,11 @@ def test_the_key_appears_nowhere(source: str, isolated_environment: Path, throwa
     outputs.append(run(isolated_environment, "doctor", **env))
     if source == "keyring" and not bootstrap_reads_the_keyring():
         pytest.xfail("bootstrap.py still passes env_key to ProviderRegistry; wire KeyStore().lookup")
+    ask_env = subprocess_env(isolated_environment, **env)
+    ask_env.pop("PYTHON_KEYRING_BACKEND", None)
     asked = subprocess.run(
         [sys.executable, "-m", "tui_chat", "ask", "Say something", "--provider", name],
-        input="", capture_output=True, text=True, timeout=60, env=subprocess_env(isolated_environment, **env),
+        input="", capture_output=True, text=True, timeout=60, env=ask_env,
     )
     assert asked.returncode == 0, asked.stderr
     assert server.requests and all(r.headers.get("authorization") == f"Bearer {LEAK_KEY}" for r in server.requests if r.path.startswith("/v1"))

@@ -271,7 +271,7 @@ class ChatScreen(Screen):
             f"{event.reason}, retrying in {event.wait_seconds:.0f} s ({event.attempt + 1}/{event.attempts}). Esc cancels.",
             title="Retrying",
             severity="warning",
-            timeout=max(3.0, event.wait_seconds),
+            timeout=max(3.0, event.wait_seconds + 2),
             markup=False,
         )
 

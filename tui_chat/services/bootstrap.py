@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 from tui_chat.config import load_settings
 from tui_chat.paths import AppPaths
 from tui_chat.services.container import AppServices
-from tui_chat.services.providers import ProviderRegistry, Target, env_key
+from tui_chat.services.providers import ProviderRegistry, Target
+from tui_chat.services.secrets import KeyStore
 
 if TYPE_CHECKING:
     from tui_chat.services.demo_server import DemoServer
@@ -27,7 +28,7 @@ def build_services(
     provider_name = provider or settings.default_provider
     overrides = {provider_name: base_url} if base_url else {}
     registry = ProviderRegistry(
-        settings, key_lookup=env_key, base_url_overrides=overrides, demo_server=demo_server
+        settings, key_lookup=KeyStore().lookup, base_url_overrides=overrides, demo_server=demo_server
     )
     provider_settings = registry.provider(provider_name)
     if model:

@@ -180,6 +180,8 @@ class ChatSession:
         except Exception as exc:
             failure = translate_error(exc) if not hasattr(exc, "title") else exc
             exchange.attempts = getattr(exc, "attempts", exchange.attempts)
+        if failure is None and exchange.finish_reason == "content_filter":
+            failure = ProviderFailure.content_filtered()
         if exchange.sent:
             finished = await self._record(conversation, messages, exchange, failure, cancelled, reply_started)
         else:

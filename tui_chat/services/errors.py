@@ -46,6 +46,16 @@ class ProviderFailure(ProviderError):
         )
 
     @classmethod
+    def content_filtered(cls) -> ProviderFailure:
+        """The provider's content filter ended the reply."""
+        return cls(
+            "content_filter",
+            "Stopped by the content filter",
+            "The provider's content filter ended this reply.",
+            hint="What arrived is kept; rephrase the prompt to try again.",
+        )
+
+    @classmethod
     def malformed(cls) -> ProviderFailure:
         """A streamed chunk was not valid JSON."""
         return cls(

@@ -186,16 +186,13 @@ class KeyStore:
         return await asyncio.to_thread(self.resolve_sync, provider_name, provider)
 
     async def lookup(self, provider_name: str, provider: ProviderSettings) -> str | None:
-        """A ProviderRegistry key lookup; a provider that needs a key but cannot get one says why."""
+        """A ProviderRegistry key lookup: the key, or None (the registry then says a key is missing)."""
         from_env = self.env_key(provider)
         if from_env is not None:
             return from_env.value
         if not provider.needs_key:
             return None
-        resolved = await self.resolve(provider_name, provider)
-        if resolved.problem is not None:
-            raise resolved.problem
-        return resolved.value
+        return (await self.resolve(provider_name, provider)).value
 
 
 @dataclass(frozen=True)
