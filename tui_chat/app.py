@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import work
-from textual.app import App
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from tui_chat.core.errors import ConfigError, TuiChatError
@@ -14,6 +15,7 @@ from tui_chat.screens.chat import ChatScreen
 from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
 
 if TYPE_CHECKING:
+    from textual.screen import Screen
     from textual.theme import Theme
 
     from tui_chat.services.container import AppServices
@@ -26,6 +28,7 @@ class ChatApp(App):
     TITLE = "tui-chat"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=True, priority=True, id="app.quit"),
+        Binding("ctrl+k", "setup_keys", "Keys", show=True, id="app.keys"),
     ]
 
     def __init__(self, services: AppServices, themes: Sequence[Theme] | None = None) -> None:
@@ -56,6 +59,26 @@ class ChatApp(App):
         self.push_screen(ChatScreen(self.services))
         for problem in self.services.startup_problems:
             self.show_error(problem)
+        if self.services.offer_setup:
+            self.action_setup_keys()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("API keys", "Set, check or delete a provider's API key (ctrl+k)", self.action_setup_keys)
+
+    def action_setup_keys(self, provider: str | None = None) -> None:
+        """Open the key setup screen."""
+        from tui_chat.screens.setup import SetupScreen
+
+        self.push_screen(SetupScreen(self.services, provider), self._after_setup)
+
+    async def _after_setup(self, result) -> None:
+        """Start a fresh conversation with the provider just set up."""
+        if result is None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                await screen.action_new_conversation()
 
     def _remember_theme(self, theme: Theme) -> None:
         """Keep the chosen theme for next time, in config.toml."""

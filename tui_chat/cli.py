@@ -82,6 +82,7 @@ def run(argv: Sequence[str] | None) -> int:
         services.remember_theme(args.theme)
     from tui_chat.app import ChatApp
 
+    services.offer_setup = services.first_run and args.provider is None and args.base_url is None
     ChatApp(services, themes=themes).run()
     return 0
 

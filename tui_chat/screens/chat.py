@@ -90,7 +90,7 @@ class ChatScreen(Screen):
                 yield Static(
                     Content(
                         "Demo model: offline and free, replies are canned. "
-                        "Add a real key with `tui-chat keys set openai`."
+                        "Press ctrl+k to add an API key (or run `tui-chat keys set openai`)."
                     ),
                     id="demo-banner",
                 )

@@ -25,6 +25,7 @@ class OverBudgetScreen(ModalScreen[bool]):
     """Asks whether to send although a budget is used up."""
 
     BINDINGS = [("escape", "dismiss(False)", "Don't send")]
+    AUTO_FOCUS = "#cancel"
 
     def __init__(self, note: str) -> None:
         super().__init__()
@@ -38,9 +39,6 @@ class OverBudgetScreen(ModalScreen[bool]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Send anyway", id="send", variant="warning")
                 yield Button("Don't send", id="cancel", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id == "send")

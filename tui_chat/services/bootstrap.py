@@ -27,8 +27,9 @@ def build_services(
     settings, problems = load_settings(paths.config_file)
     provider_name = provider or settings.default_provider
     overrides = {provider_name: base_url} if base_url else {}
+    keys = KeyStore()
     registry = ProviderRegistry(
-        settings, key_lookup=KeyStore().lookup, base_url_overrides=overrides, demo_server=demo_server
+        settings, key_lookup=keys.lookup, base_url_overrides=overrides, demo_server=demo_server
     )
     provider_settings = registry.provider(provider_name)
     if model:
@@ -41,6 +42,7 @@ def build_services(
         settings=settings,
         paths=paths,
         registry=registry,
+        keys=keys,
         target=Target(provider_name, chosen_model),
         database_path=paths.database,
         startup_problems=list(problems),

@@ -10,6 +10,7 @@ from tui_chat.config import Settings
 from tui_chat.core.errors import TuiChatError
 from tui_chat.paths import AppPaths
 from tui_chat.services.providers import ProviderRegistry, Target
+from tui_chat.services.secrets import KeyStore
 
 if TYPE_CHECKING:
     from tui_chat.services.chat_session import ChatSession
@@ -23,9 +24,11 @@ class AppServices:
     settings: Settings
     paths: AppPaths
     registry: ProviderRegistry
+    keys: KeyStore
     target: Target
     database_path: Path | None
     startup_problems: list[TuiChatError] = field(default_factory=list)
+    offer_setup: bool = False
     _repository: Repository | None = None
     _session: ChatSession | None = None
 
@@ -40,6 +43,26 @@ class AppServices:
         except (OSError, TuiChatError) as exc:
             self.startup_problems.append(exc if isinstance(exc, TuiChatError) else TuiChatError(str(exc)))
         self.settings = replace(self.settings, theme=name)
+
+    def use_provider(self, provider: str) -> Target:
+        """Make `provider` (with its default model) the target of new conversations and remember it."""
+        from msgspec.structs import replace
+
+        from tui_chat.config import remember_setting
+
+        model = self.registry.provider(provider).default_model
+        self.target = Target(provider, model)
+        try:
+            remember_setting(self.paths.config_file, "default_provider", provider)
+        except (OSError, TuiChatError) as exc:
+            raise TuiChatError(f"Could not save the choice in {self.paths.config_file}: {exc}") from None
+        self.settings = replace(self.settings, default_provider=provider)
+        return self.target
+
+    @property
+    def first_run(self) -> bool:
+        """Whether this looks like the first start: no config file and no database yet."""
+        return not self.paths.config_file.exists() and not (self.database_path and self.database_path.exists())
 
     async def repository(self) -> Repository:
         """The open repository, opening (and migrating) the database on first use."""

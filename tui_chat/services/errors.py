@@ -117,11 +117,11 @@ def _from_status(status: int, message: str, code: str, headers: Mapping[str, str
     """Classify an HTTP error response."""
     detail = message or f"HTTP {status}"
     if status == 401:
-        return ProviderFailure("auth", "API key rejected", detail, hint="Set a working key in the key setup screen.", status=status)
+        return ProviderFailure("auth", "API key rejected", detail, hint="Press ctrl+k to set a working key.", status=status)
     if status == 403:
         return ProviderFailure("permission", "Permission denied", detail, hint="Your key cannot use this model or endpoint.", status=status)
     if status == 404:
-        return ProviderFailure("not_found", "Unknown model or endpoint", detail, hint="Pick another model from the model list.", status=status)
+        return ProviderFailure("not_found", "Unknown model or endpoint", detail, hint="Pick another model with the model picker (ctrl+l).", status=status)
     if status == 429 and code == "insufficient_quota":
         return ProviderFailure("quota", "Quota exhausted", detail, hint="Add credit or raise the limit with your provider.", status=status)
     if status == 429:

@@ -124,6 +124,23 @@ class ProviderRegistry:
             self._clients[name] = client
             return client
 
+    async def forget(self, name: str) -> None:
+        """Drop a provider's client so the next request picks up a changed key."""
+        async with self._lock:
+            client = self._clients.pop(name, None)
+        if client is not None:
+            await client.aclose()
+
+    def base_url(self, name: str) -> str | None:
+        """The API root a provider is reached at for this run (None: the demo server, not started)."""
+        if name in self._base_url_overrides:
+            return self._base_url_overrides[name]
+        return self.provider(name).base_url
+
+    async def resolved_base_url(self, name: str) -> str:
+        """The API root, starting the demo server if that is the provider."""
+        return self.base_url(name) or await self._start_demo()
+
     async def _start_demo(self) -> str:
         from tui_chat.services.demo_server import DemoServer
 

@@ -170,13 +170,13 @@ class KeyStore:
         """The stored key of a provider, or None."""
         return await asyncio.to_thread(self.get_sync, provider)
 
-    async def set(self, provider: str, key: str) -> None:
-        """Store a provider's key in the keyring."""
-        await asyncio.to_thread(self.set_sync, provider, key)
+    async def set(self, provider: str, key: str, key_env: str | None = None) -> None:
+        """Store a provider's key in the keyring; `key_env` names the alternative in errors."""
+        await asyncio.to_thread(self.set_sync, provider, key, key_env)
 
-    async def delete(self, provider: str) -> bool:
+    async def delete(self, provider: str, key_env: str | None = None) -> bool:
         """Remove a provider's stored key; False when there was none."""
-        return await asyncio.to_thread(self.delete_sync, provider)
+        return await asyncio.to_thread(self.delete_sync, provider, key_env)
 
     async def resolve(self, provider_name: str, provider: ProviderSettings) -> ResolvedKey:
         """The provider's key: its environment variable first, then the keyring."""
