@@ -19,7 +19,7 @@ from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker
 
 from tui_chat.core.models import Message, MessageStatus, Role
-from tui_chat.screens.spend import SpendPanel
+from tui_chat.screens.spend import OverBudgetScreen, SpendPanel
 from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, SessionEvent, TextDelta
 from tui_chat.widgets.chat_pane import ChatPane, MessageView, ReplyView
 from tui_chat.widgets.prompt_input import PromptInput
@@ -209,10 +209,23 @@ class ChatScreen(Screen):
         if self.conversation is not None and self.conversation.id in self._live:
             self.notify("A reply is still streaming here; press Esc to cancel it.", severity="warning", markup=False)
             return
-        if not await self._spend.allows_sending(self):
-            return
         text = event.text
-        event.prompt_input.clear()
+        verdict = self._spend.verdict(self)
+        if verdict == "refuse":
+            return
+        if verdict == "ask":
+
+            async def answered(send_anyway: bool | None) -> None:
+                if send_anyway:
+                    await self._send(text)
+
+            self.app.push_screen(OverBudgetScreen(self._spend.status.note), answered)
+            return
+        await self._send(text)
+
+    async def _send(self, text: str) -> None:
+        """Show the prompt and start its exchange."""
+        self.query_one(PromptInput).clear()
         if self.conversation is None:
             repository = await self.services.repository()
             target = self.services.target

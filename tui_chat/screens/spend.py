@@ -73,19 +73,19 @@ class SpendPanel:
         sidebar.budget_note = self.status.note
         sidebar.over_budget = self.status.warning
 
-    async def allows_sending(self, screen: Screen) -> bool:
-        """Whether to send now: always under budget; over it, as the config says."""
+    def verdict(self, screen: Screen) -> str:
+        """Whether to "send" now, "ask" first, or "refuse" (saying why), as the budget and config say."""
         if not self.status.exceeded:
-            return True
-        if self.services.settings.budget.over_budget == "refuse":
-            screen.notify(
-                f"{self.status.note}\nRaise the limit in config.toml to send more.",
-                title="Budget used up",
-                severity="error",
-                markup=False,
-            )
-            return False
-        return bool(await screen.app.push_screen_wait(OverBudgetScreen(self.status.note)))
+            return "send"
+        if self.services.settings.budget.over_budget == "confirm":
+            return "ask"
+        screen.notify(
+            f"{self.status.note}\nRaise the limit in config.toml to send more.",
+            title="Budget used up",
+            severity="error",
+            markup=False,
+        )
+        return "refuse"
 
 
 def money_with_unpriced(text: str, unpriced: int) -> str:
