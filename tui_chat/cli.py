@@ -36,8 +36,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("tui", parents=[endpoint], help="open the chat (the default)")
     commands.add_parser("themes", help="list the colour themes, built-in and your own")
     from tui_chat.commands import add_subcommands
+    from tui_chat.services.conversation_commands import add_subcommands as add_conversation_commands
 
     add_subcommands(commands)
+    add_conversation_commands(commands)
+    ask.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
     return parser
 
 
@@ -68,7 +71,12 @@ def run(argv: Sequence[str] | None) -> int:
     if args.command == "ask":
         from tui_chat.services.ask import run_ask
 
-        return asyncio.run(run_ask(services, args.prompt))
+        return asyncio.run(run_ask(services, args.prompt, conversation_id=args.conversation))
+    if args.command in ("list", "search", "export"):
+        from tui_chat.services import conversation_commands
+
+        handler = getattr(conversation_commands, f"run_{args.command}")
+        return asyncio.run(handler(services, args))
     from tui_chat.theming import load_themes
 
     themes, theme_problems = load_themes(services.paths.user_themes_dir)

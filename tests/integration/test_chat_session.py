@@ -243,3 +243,48 @@ async def test_reported_cost_equals_genai_prices_to_the_last_digit(make_services
     totals = await repository.spend(conversation_id=conversation.id)
     assert totals.cost == row.cost
     await services.aclose()
+
+
+async def test_retry_keeps_the_old_reply_as_an_alternative(make_services, loopback) -> None:
+    services, repository, conversation = await start(make_services)
+    session = await services.session()
+    loopback.enqueue(Script(text="first answer"))
+    await session.send(conversation, "question", Recorder())
+    loopback.enqueue(Script(text="second answer"))
+    recorder = Recorder()
+    finished = await session.retry(conversation, recorder)
+    assert isinstance(recorder.events[-1], ReplyFinished)
+    shown = await repository.messages(conversation.id)
+    assert [m.content for m in shown] == ["question", "second answer"]
+    group = await repository.alternatives(finished.reply.id)
+    assert [m.content for m in group] == ["first answer", "second answer"]
+    sent = [r.json["messages"] for r in loopback.requests if r.path.endswith("/chat/completions")]
+    assert sent[1] == [{"role": "user", "content": "question"}]
+    await services.aclose()
+
+
+async def test_continue_sends_the_partial_reply_and_an_instruction(make_services, loopback) -> None:
+    from tui_chat.services.chat_session import CONTINUE_INSTRUCTION
+
+    services, repository, conversation = await start(make_services)
+    session = await services.session()
+    loopback.enqueue(Script(text="The list goes: one, two", finish_reason="length"))
+    await session.send(conversation, "count", Recorder())
+    loopback.enqueue(Script(text=", three."))
+    finished = await session.continue_reply(conversation, Recorder())
+    assert finished.reply.content == ", three."
+    sent = [r.json["messages"] for r in loopback.requests if r.path.endswith("/chat/completions")][-1]
+    assert sent[-2] == {"role": "assistant", "content": "The list goes: one, two"}
+    assert sent[-1] == {"role": "user", "content": CONTINUE_INSTRUCTION}
+    await services.aclose()
+
+
+async def test_conversation_settings_are_sent(make_services, loopback) -> None:
+    services, repository, conversation = await start(make_services)
+    await repository.update_conversation_settings(conversation.id, system_prompt="Terse.", temperature=0.2, max_tokens=50)
+    conversation = await repository.get_conversation(conversation.id)
+    await (await services.session()).send(conversation, "hi", Recorder())
+    [request] = [r.json for r in loopback.requests if r.path.endswith("/chat/completions")]
+    assert request["temperature"] == 0.2 and request["max_tokens"] == 50
+    assert request["messages"][0] == {"role": "system", "content": "Terse."}
+    await services.aclose()

@@ -69,6 +69,16 @@ def prompt_messages(conversation: Conversation, history: list[Message]) -> list[
     return messages
 
 
+def request_params(conversation: Conversation) -> dict[str, float | int]:
+    """The conversation's own sampling settings, sent only when set."""
+    params: dict[str, float | int] = {}
+    if conversation.temperature is not None:
+        params["temperature"] = conversation.temperature
+    if conversation.max_tokens is not None:
+        params["max_tokens"] = conversation.max_tokens
+    return params
+
+
 def up_to_last_prompt(messages: list[dict[str, str]]) -> list[dict[str, str]]:
     """The messages up to and including the last user message (what a retry resends)."""
     for index in range(len(messages) - 1, -1, -1):
@@ -136,13 +146,19 @@ class ChatSession:
         return await self.reply(conversation, messages, emit)
 
     async def retry(self, conversation: Conversation, emit: Emit) -> ReplyFinished:
-        """Ask again for a reply to the last prompt; earlier replies to it stay stored."""
+        """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
         history = await self.repository.messages(conversation.id)
         messages = up_to_last_prompt(prompt_messages(conversation, history))
         if not messages or messages[-1]["role"] != "user":
             raise NothingToRetry("There is no prompt to retry in this conversation.")
         self._check_context(conversation.provider, conversation.model, messages)
-        return await self.reply(conversation, messages, emit)
+        previous = history[-1] if history and history[-1].role is Role.ASSISTANT else None
+        finished = await self.reply(conversation, messages, emit, announce=previous is None)
+        if previous is not None:
+            if finished.reply is not None:
+                await self.repository.mark_alternative(finished.reply.id, previous.id)
+            await emit(finished)
+        return finished
 
     async def continue_reply(self, conversation: Conversation, emit: Emit) -> ReplyFinished:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
@@ -154,8 +170,13 @@ class ChatSession:
         self._check_context(conversation.provider, conversation.model, messages)
         return await self.reply(conversation, messages, emit)
 
-    async def reply(self, conversation: Conversation, messages: list[dict[str, str]], emit: Emit) -> ReplyFinished:
-        """Stream a reply to `messages` and record it; cancellation keeps what arrived."""
+    async def reply(
+        self, conversation: Conversation, messages: list[dict[str, str]], emit: Emit, *, announce: bool = True
+    ) -> ReplyFinished:
+        """Stream a reply to `messages` and record it; cancellation keeps what arrived.
+
+        With `announce` False the caller emits ReplyFinished itself, after its own bookkeeping.
+        """
         provider_name, model = conversation.provider, conversation.model
         exchange = _Exchange()
         failure: Exception | None = None
@@ -166,8 +187,9 @@ class ChatSession:
             async with self.limits.slot(provider_name):
                 exchange.started = time.perf_counter()
                 exchange.sent = True
+                params = request_params(conversation)
                 (pending, stream), exchange.attempts = await call_with_retries(
-                    lambda: self._open(client, model, messages),
+                    lambda: self._open(client, model, messages, params),
                     self.registry.settings.retry,
                     on_retry=emit,
                 )
@@ -186,7 +208,8 @@ class ChatSession:
             finished = await self._record(conversation, messages, exchange, failure, cancelled, reply_started)
         else:
             finished = ReplyFinished(None, None, failure)
-        await emit(finished)
+        if announce or cancelled:
+            await emit(finished)
         if cancelled:
             raise asyncio.CancelledError
         return finished
@@ -206,9 +229,9 @@ class ChatSession:
             )
 
     @staticmethod
-    async def _open(client, model: str, messages) -> tuple[list[StreamEvent], AsyncIterator[StreamEvent]]:
+    async def _open(client, model: str, messages, params) -> tuple[list[StreamEvent], AsyncIterator[StreamEvent]]:
         """Open a stream and read up to its first text, so retries never follow a token."""
-        stream = client.stream_chat(model, messages)
+        stream = client.stream_chat(model, messages, **params)
         pending: list[StreamEvent] = []
         try:
             async for event in stream:

@@ -40,15 +40,15 @@ class ConversationList(OptionList):
     """Lists conversations newest first; the screen owns the data and acts on the requests."""
 
     DEFAULT_CSS = """
-    ConversationList {
-        width: 34;
+    ConversationList, ConversationList:focus {
+        width: 36;
         height: 1fr;
         border: none;
         border-right: vkey $foreground 20%;
         background: $surface;
         padding: 0;
-        & > .option-list--option { padding: 0 1; }
     }
+    ConversationList > .option-list--option { padding: 0 1; }
     """
 
     BINDINGS = [

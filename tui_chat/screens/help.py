@@ -1,0 +1,86 @@
+"""F1 help: every binding of the screen underneath, with the keys as they are now (keymap applied)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import DataTable, Static
+
+
+@dataclass(frozen=True, slots=True)
+class BindingRow:
+    """One action of the help table: its keys, what it does and its id for [keymap]."""
+
+    keys: str
+    description: str
+    binding_id: str
+
+
+def binding_rows(screen: Screen) -> list[BindingRow]:
+    """The screen's active bindings grouped by action, keys shown as the app displays them."""
+    app = screen.app
+    by_action: dict[tuple[str, str], tuple[list[str], Binding]] = {}
+    active: dict[str, ActiveBinding] = screen.active_bindings
+    for key, found in active.items():
+        binding = found.binding
+        if binding.system:
+            continue
+        identity = (binding.id or "", binding.action)
+        keys, _ = by_action.setdefault(identity, ([], binding))
+        display = app.get_key_display(binding.with_key(key))
+        if display not in keys:
+            keys.append(display)
+    rows = [
+        BindingRow(", ".join(keys), binding.description or binding.action, binding.id or "")
+        for keys, binding in by_action.values()
+    ]
+    return sorted(rows, key=lambda row: (row.binding_id == "", row.binding_id, row.description))
+
+
+class HelpScreen(ModalScreen[None]):
+    """Lists the bindings of the screen it was opened over; any of Esc, F1 or q closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical {
+        width: 90; height: 80%; padding: 0 1;
+        background: $panel; border: thick $accent 50%;
+    }
+    HelpScreen #help-title { text-style: bold; padding: 0 1; }
+    HelpScreen #help-hint { color: $text-muted; padding: 0 1; }
+    HelpScreen DataTable { height: 1fr; }
+    """
+
+    BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
+
+    def __init__(self, source: Screen | None = None) -> None:
+        super().__init__()
+        self.source = source
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Keys", id="help-title")
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="help-bindings")
+            yield Static(
+                Content("Change a key in config.toml under [keymap], e.g. chat.new = \"ctrl+t\"."), id="help-hint"
+            )
+
+    def on_mount(self) -> None:
+        source = self.source
+        if source is None:
+            stack = self.app.screen_stack
+            source = stack[-2] if len(stack) > 1 else stack[-1]
+        table = self.query_one(DataTable)
+        table.add_columns("Keys", "Action", "Keymap id")
+        for row in binding_rows(source):
+            table.add_row(Content(row.keys), Content(row.description), Content(row.binding_id))
+        table.focus()
+
+    def action_close(self) -> None:
+        """Close the help."""
+        self.dismiss(None)
