@@ -12,6 +12,22 @@ from textual.binding import Binding
 
 from tui_chat.core.errors import ConfigError, TuiChatError
 from tui_chat.screens.chat import ChatScreen
+
+CHAT_COMMANDS = [
+    ("New conversation", "Start an empty conversation (ctrl+n)", "new_conversation"),
+    ("Conversations", "Show or hide the conversation list (ctrl+o)", "toggle_conversations"),
+    ("Show archived conversations", "Switch the list between active and archived ones", "toggle_archived"),
+    ("Search messages", "Full-text search over every message (ctrl+f)", "search"),
+    ("Choose model", "Pick the model for this conversation (ctrl+l)", "pick_model"),
+    ("Conversation settings", "System prompt, temperature, max tokens (F2)", "conversation_settings"),
+    ("Retry reply", "Ask again for a reply to the last prompt (ctrl+r)", "retry_reply"),
+    ("Continue reply", "Carry on from a truncated or cut-off reply (ctrl+g)", "continue_reply"),
+    ("Copy last reply", "Copy the last reply to the clipboard (F9)", "copy_reply"),
+    ("Copy code block", "Copy the last code block of the last reply (F4)", "copy_code"),
+    ("Edit last prompt", "Edit the last prompt and send it again (F3)", "edit_last_prompt"),
+    ("Delete last message", "Delete the last message of this conversation (F8)", "delete_last_message"),
+    ("Toggle sidebar", "Show or hide the usage sidebar (ctrl+b)", "toggle_sidebar"),
+]
 from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
 
 if TYPE_CHECKING:
@@ -29,15 +45,22 @@ class ChatApp(App):
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=True, priority=True, id="app.quit"),
         Binding("ctrl+k", "setup_keys", "Keys", show=True, id="app.keys"),
+        Binding("f5", "usage", "Usage", show=True, id="app.usage"),
+        Binding("f1", "help", "Help", show=True, id="app.help"),
     ]
 
-    def __init__(self, services: AppServices, themes: Sequence[Theme] | None = None) -> None:
+    def __init__(
+        self, services: AppServices, themes: Sequence[Theme] | None = None, *, open_usage: bool = False
+    ) -> None:
         """`themes` comes from theming.load_themes (cli.py reads the user's folder); None means the built-ins."""
         super().__init__()
         self.services = services
         for theme in load_themes(None)[0] if themes is None else themes:
             self.register_theme(theme)
         self.theme = self._starting_theme(services.settings.theme)
+        self.open_usage = open_usage
+        if services.settings.keymap:
+            self.set_keymap(dict(services.settings.keymap))
 
     def _starting_theme(self, wanted: str) -> str:
         """The configured theme if it exists; otherwise the default, and a problem to show."""
@@ -61,10 +84,52 @@ class ChatApp(App):
             self.show_error(problem)
         if self.services.offer_setup:
             self.action_setup_keys()
+        elif self.open_usage:
+            self.action_usage()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("API keys", "Set, check or delete a provider's API key (ctrl+k)", self.action_setup_keys)
+        yield SystemCommand("Usage history", "Spending by day, model and conversation (F5)", self.action_usage)
+        yield SystemCommand("Keyboard help", "Every binding as it is now, with its id for [keymap] (F1)", self.action_help)
+        chat = self._chat_screen()
+        if chat is not None:
+            for title, help_text, action in CHAT_COMMANDS:
+                yield SystemCommand(title, help_text, getattr(chat, f"action_{action}"))
+
+    def _chat_screen(self) -> ChatScreen | None:
+        return next((screen for screen in self.screen_stack if isinstance(screen, ChatScreen)), None)
+
+    def action_usage(self) -> None:
+        """Open the usage-history screen."""
+        from tui_chat.screens.usage import UsageScreen
+
+        if not isinstance(self.screen, UsageScreen):
+            self.push_screen(UsageScreen(self.services))
+
+    def action_help(self) -> None:
+        """List the bindings of the current screen."""
+        from tui_chat.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen())
+
+    async def on_usage_screen_open_conversation(self, message) -> None:
+        """Leave the usage history for the chat, at the chosen conversation."""
+        from tui_chat.screens.usage import UsageScreen
+
+        if isinstance(self.screen, UsageScreen):
+            self.pop_screen()
+        chat = self._chat_screen()
+        if chat is not None:
+            await chat.open_conversation(message.conversation_id)
+
+    def on_reply_stored(self) -> None:
+        """Refresh any open usage-history screen after each reply."""
+        from tui_chat.screens.usage import UsageScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, UsageScreen):
+                screen.refresh_data()
 
     def action_setup_keys(self, provider: str | None = None) -> None:
         """Open the key setup screen."""

@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     for flag, text in helps.items():
         parser.add_argument(flag, help=text)
         endpoint.add_argument(flag, help=text, default=argparse.SUPPRESS)
+    parser.add_argument("--usage", action="store_true", help="open the usage-history screen")
     parser.add_argument("--theme", help="colour theme for this run, remembered for next time (see `tui-chat themes`)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = commands.add_parser(
@@ -40,6 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_subcommands(commands)
     add_conversation_commands(commands)
+    from tui_chat.usage_command import add_usage_arguments
+
+    add_usage_arguments(
+        commands.add_parser(
+            "usage",
+            help="spending by day, model, provider or conversation",
+            description="Spending from the usage history, as a table, JSON or CSV; money is exact.",
+        )
+    )
     ask.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
     return parser
 
@@ -72,6 +82,10 @@ def run(argv: Sequence[str] | None) -> int:
         from tui_chat.services.ask import run_ask
 
         return asyncio.run(run_ask(services, args.prompt, conversation_id=args.conversation))
+    if args.command == "usage":
+        from tui_chat.usage_command import run_usage
+
+        return run_usage(services, args)
     if args.command in ("list", "search", "export"):
         from tui_chat.services import conversation_commands
 
@@ -91,7 +105,7 @@ def run(argv: Sequence[str] | None) -> int:
     from tui_chat.app import ChatApp
 
     services.offer_setup = services.first_run and args.provider is None and args.base_url is None
-    ChatApp(services, themes=themes).run()
+    ChatApp(services, themes=themes, open_usage=args.usage).run()
     return 0
 
 

@@ -143,6 +143,12 @@ class Settings(_Model):
     """Per-model price overrides, keyed by model name."""
     budget: BudgetSettings = field(default_factory=BudgetSettings)
     """Daily and monthly spending limits."""
+    keymap: dict[str, str] = field(default_factory=dict)
+    """Key remaps by binding id, e.g. "chat.search" = "ctrl+f,f3" (ids are listed on the F1 screen)."""
+    presets: dict[str, str] = field(default_factory=dict)
+    """Named system prompts offered when starting or editing a conversation."""
+    show_conversations: bool = True
+    """Whether the conversation list is shown beside the chat."""
 
     def all_providers(self) -> dict[str, ProviderSettings]:
         """The built-in providers with the user's additions and replacements."""

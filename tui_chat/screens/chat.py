@@ -19,9 +19,12 @@ from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker
 
 from tui_chat.core.models import Message, MessageStatus, Role
+from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
 from tui_chat.screens.spend import OverBudgetScreen, SpendPanel
 from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, SessionEvent, TextDelta
 from tui_chat.widgets.chat_pane import ChatPane, MessageView, ReplyView
+from tui_chat.widgets.conversation_list import ConversationList
+from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
@@ -29,6 +32,16 @@ if TYPE_CHECKING:
     from tui_chat.core.models import Conversation
     from tui_chat.services.chat_session import ChatSession
     from tui_chat.services.container import AppServices
+
+WIDE_ENOUGH_FOR_LIST = 130
+"""Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
+HISTORY_PAGE = 12
+"""Messages shown when a conversation opens; older pages load as the reader scrolls up."""
+
+
+class ReplyStored(TextualMessage):
+    """A reply (of any outcome) was written; open views of the usage history refresh."""
+
 
 ACTION_HINTS = {
     MessageStatus.PARTIAL: "ctrl+r retries, ctrl+g continues from here.",
@@ -50,10 +63,10 @@ class LiveReply:
     worker: Worker | None = None
 
 
-class ChatScreen(Screen):
-    """A conversation pane, a prompt box and the usage sidebar."""
+class ChatScreen(ChatActions, Screen):
+    """A conversation list, a conversation pane, a prompt box and the usage sidebar."""
 
-    BINDINGS = [
+    BINDINGS = [*ACTION_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel reply", show=True, id="chat.cancel"),
         Binding("ctrl+r", "retry_reply", "Retry", show=True, id="chat.retry"),
         Binding("ctrl+g", "continue_reply", "Continue", show=True, id="chat.continue"),
@@ -62,6 +75,7 @@ class ChatScreen(Screen):
     ]
 
     streaming: reactive[bool] = reactive(False)
+    show_archived: reactive[bool] = reactive(False)
 
     @dataclass
     class Replied(TextualMessage):
@@ -83,9 +97,12 @@ class ChatScreen(Screen):
         self._live: dict[int, LiveReply] = {}
         self._estimator = None
         self._spend = SpendPanel(services)
+        self._editing: Message | None = None
+        self._has_older = False
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
+            yield ConversationList(id="conversations")
             with Vertical(id="chat-column"):
                 yield Static(
                     Content(
@@ -94,13 +111,15 @@ class ChatScreen(Screen):
                     ),
                     id="demo-banner",
                 )
-                yield ChatPane(id="chat-pane")
+                yield ConversationPane(id="chat-pane")
                 yield PromptInput(id="prompt")
             yield UsageSidebar(id="sidebar")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one(UsageSidebar).display = self.services.settings.show_sidebar
+        wide = self.app.size.width >= WIDE_ENOUGH_FOR_LIST
+        self.query_one(ConversationList).display = self.services.settings.show_conversations and wide
         target = self.services.target
         self._show_target(target.provider, target.model)
         self.query_one(PromptInput).focus()
@@ -134,13 +153,16 @@ class ChatScreen(Screen):
         """Show the conversation the user was last in, exactly as it was."""
         repository = await self.services.repository()
         conversation = await repository.latest_conversation()
+        self.refresh_conversation_list()
         if conversation is None:
             await self.refresh_spend()
+            await self.refresh_prompt_history()
             return
         await self.open_conversation(conversation.id)
 
-    async def open_conversation(self, conversation_id: int) -> None:
-        """Show a stored conversation, reattaching its reply if one is still streaming."""
+    async def open_conversation(self, conversation_id: int, *, at_message_id: int | None = None) -> None:
+        """Show a stored conversation's newest messages (older ones load on scrolling up), or those
+        around one message; a reply still streaming there is reattached."""
         repository = await self.services.repository()
         conversation = await repository.get_conversation(conversation_id)
         if conversation is None:
@@ -148,9 +170,17 @@ class ChatScreen(Screen):
         for live in self._live.values():
             live.view = live.prompt_view = None
         self.conversation = conversation
-        messages = await repository.messages(conversation.id)
-        pane = self.query_one(ChatPane)
+        self._editing = None
+        if at_message_id is None:
+            messages = await repository.messages(conversation.id, limit=HISTORY_PAGE)
+        else:
+            messages = await repository.messages(conversation.id, limit=HISTORY_PAGE // 2, before_id=at_message_id + 1)
+            messages += await repository.messages_after(conversation.id, at_message_id, limit=HISTORY_PAGE // 2)
+        pane = self.query_one(ConversationPane)
         await pane.show_messages(messages)
+        self._has_older = bool(messages) and len(await repository.messages(conversation.id, limit=1, before_id=messages[0].id)) > 0
+        if at_message_id is not None:
+            pane.show_message(at_message_id)
         live = self._live.get(conversation.id)
         if live is not None:
             live.view = await pane.start_reply(self._streaming_message(conversation))
@@ -159,7 +189,31 @@ class ChatScreen(Screen):
         self.streaming = live is not None
         self._show_target(conversation.provider, conversation.model)
         self.refresh_estimate_history()
+        self.refresh_conversation_list()
         await self.refresh_spend()
+        await self.refresh_prompt_history()
+
+    async def refresh_prompt_history(self) -> None:
+        """Give the prompt box the user's earlier prompts for the up arrow."""
+        repository = await self.services.repository()
+        self.query_one(PromptInput).prompt_history = list(reversed(await repository.recent_prompts()))
+
+    def on_conversation_pane_near_top(self) -> None:
+        """The reader reached the oldest message shown: load the page before it."""
+        if self._has_older and self.conversation is not None:
+            self.load_older()
+
+    @work(exclusive=True, group="older", exit_on_error=False)
+    async def load_older(self) -> None:
+        """Prepend the page of messages before the oldest one shown."""
+        pane = self.query_one(ConversationPane)
+        first = pane.first_message_id()
+        if first is None or self.conversation is None:
+            return
+        repository = await self.services.repository()
+        older = await repository.messages(self.conversation.id, limit=HISTORY_PAGE, before_id=first)
+        self._has_older = len(older) == HISTORY_PAGE
+        await pane.prepend_messages(older)
 
     async def refresh_spend(self) -> None:
         """Recompute the conversation, today and month totals and the budget note."""
@@ -224,8 +278,13 @@ class ChatScreen(Screen):
         await self._send(text)
 
     async def _send(self, text: str) -> None:
-        """Show the prompt and start its exchange."""
+        """Show the prompt and start its exchange (replacing the last one when it was being edited)."""
         self.query_one(PromptInput).clear()
+        if self._editing is not None and self.conversation is not None:
+            repository = await self.services.repository()
+            await repository.delete_messages_from(self.conversation.id, self._editing.id)
+            self._editing = None
+            await self.open_conversation(self.conversation.id)
         if self.conversation is None:
             repository = await self.services.repository()
             target = self.services.target
@@ -314,7 +373,10 @@ class ChatScreen(Screen):
             if not prompt.text:
                 prompt.restore(live.prompt)
         self.refresh_estimate_history()
+        self.refresh_conversation_list()
         await self.refresh_spend()
+        await self.refresh_prompt_history()
+        self.app.post_message(ReplyStored())
 
     def _show_reply_usage(self, finished: ReplyFinished) -> None:
         from tui_chat.core.pricing import format_money

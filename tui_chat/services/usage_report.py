@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tui_chat.core.periods import Period, PeriodKind, parse_day, period_for
@@ -152,3 +153,23 @@ async def build_report(
     totals = await stats.totals(usage_filter)
     groups = await stats.grouped(usage_filter, by, zone)
     return UsageReport(period, by, totals, groups)
+
+
+async def write_export(folder: Path, name: str, header: list[str], rows: list[list[str]]) -> Path:
+    """Write rows as CSV to a new file readable only by its owner, off the event loop."""
+    import asyncio
+
+    return await asyncio.to_thread(_write_private, folder, name, rows_to_csv(header, rows))
+
+
+def _write_private(folder: Path, name: str, text: str) -> Path:
+    """Create `folder/name` with mode 0600 and write `text` to it."""
+    import os
+
+    from tui_chat.paths import ensure_private_dir
+
+    path = ensure_private_dir(folder) / name
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    return path

@@ -200,6 +200,14 @@ class ConversationQueries:
                 await tx.execute("UPDATE messages SET hidden = 0 WHERE id = ?", (others[-1],))
         return True
 
+    async def delete_messages_from(self, conversation_id: int, message_id: int) -> int:
+        """Delete a message and every later one of its conversation (usage rows stay); the count removed."""
+        async with self.database.transaction() as tx:
+            cursor = await tx.execute(
+                "DELETE FROM messages WHERE conversation_id = ? AND id >= ?", (conversation_id, message_id)
+            )
+            return cursor.rowcount
+
     async def mark_alternative(self, reply_id: int, replaces_id: int) -> None:
         """Make `reply_id` a regenerated alternative of `replaces_id`: it is shown, the others hidden."""
         async with self.database.transaction() as tx:

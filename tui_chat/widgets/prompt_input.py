@@ -28,6 +28,9 @@ class PromptInput(TextArea):
         def control(self) -> PromptInput:
             return self.prompt_input
 
+    prompt_history: list[str]
+    """Earlier prompts, oldest first, set by the screen; up in an empty box walks back through them."""
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
             id=id,
@@ -36,16 +39,38 @@ class PromptInput(TextArea):
             show_line_numbers=False,
             highlight_cursor_line=False,
             compact=True,
-            placeholder="Type a message · Enter sends · ctrl+j newline",
+            placeholder="Type a message · Enter sends · ctrl+j newline · ↑ earlier prompts",
         )
+        self.prompt_history = []
+        self._history_index: int | None = None
 
     async def _on_key(self, event: events.Key) -> None:
+        if event.key in ("up", "down") and self._walk_history(-1 if event.key == "up" else 1):
+            event.stop()
+            event.prevent_default()
+            return
         if event.key == "enter":
             event.stop()
             event.prevent_default()
             self.action_submit()
             return
         await super()._on_key(event)
+
+    def _walk_history(self, step: int) -> bool:
+        """Show an earlier (or later) prompt; only from an empty box or while already walking."""
+        if not self.prompt_history or (self._history_index is None and (self.text or step > 0)):
+            return False
+        if self._history_index is not None and self.text != self.prompt_history[self._history_index]:
+            self._history_index = None
+            return False
+        index = len(self.prompt_history) - 1 if self._history_index is None else self._history_index + step
+        if index >= len(self.prompt_history):
+            self._history_index = None
+            self.clear()
+            return True
+        self._history_index = max(0, index)
+        self.restore(self.prompt_history[self._history_index])
+        return True
 
     def action_newline(self) -> None:
         """Insert a line break at the cursor."""
@@ -55,6 +80,7 @@ class PromptInput(TextArea):
         """Send the prompt if it has any text."""
         text = self.text
         if text.strip():
+            self._history_index = None
             self.post_message(self.Submitted(self, text))
 
     def restore(self, text: str) -> None:

@@ -1,0 +1,118 @@
+"""The usage screen on a known database: totals, chart, a filter, export, and a snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import stat
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+from textual.app import App
+
+from tui_chat.screens.usage import UsageScreen
+from tui_chat.store.db import Database
+from tui_chat.store.repository import Repository
+from tui_chat.widgets.usage_chart import SpendChart
+from tui_chat.widgets.usage_tables import RequestsTable
+from tui_chat.widgets.usage_totals import UsageTotals
+
+from tests.ui.pilot import wait_until
+from tests.usage_helpers import record
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NOW = datetime(2025, 6, 15, 12, tzinfo=BERLIN)
+
+
+async def seed(services) -> None:
+    """Three requests this month in two models, one unpriced, one failed; one conversation."""
+    repository: Repository = await services.repository()
+    conversation = await repository.create_conversation(provider="openai", model="gpt-4o", title="Trip plans")
+    for day, model, cost, status in ((13, "gpt-4o", "0.25", "complete"), (14, "gpt-4o-mini", None, "complete"),
+                                     (15, "gpt-4o", "0.5", "failed")):
+        moment = datetime(2025, 6, day, 9, tzinfo=BERLIN).astimezone(timezone.utc)
+        await repository.add_usage(record(moment, model=model, cost=cost, status=status, conversation_id=conversation.id))
+
+
+class Host(App):
+    """Pushes the usage screen with a frozen clock and records what it posts."""
+
+    def __init__(self, services) -> None:
+        super().__init__()
+        self.services = services
+        self.opened: list[int] = []
+        self.loads = 0
+
+    def on_mount(self) -> None:
+        self.push_screen(UsageScreen(self.services, clock=lambda: NOW, zone=BERLIN))
+
+    def on_usage_screen_loaded(self, message: UsageScreen.Loaded) -> None:
+        self.loads += 1
+
+    def on_usage_screen_open_conversation(self, message: UsageScreen.OpenConversation) -> None:
+        self.opened.append(message.conversation_id)
+
+
+@pytest.fixture
+def services(make_services):
+    built = make_services()
+    asyncio.run(seed(built))
+    asyncio.run(built.aclose())
+    return built
+
+
+async def test_totals_chart_filter_and_export(services) -> None:
+    app = Host(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.loads == 1)
+        screen = app.screen
+        totals = screen.query_one(UsageTotals).totals
+        assert (totals.requests, totals.cost, totals.unpriced_requests, totals.succeeded) == (3, 0.75, 1, 2)
+        assert screen.query_one(SpendChart).has_data
+        screen.query_one("#usage-tabs").active = "tab-requests"
+        table = screen.query_one(RequestsTable)
+        await wait_until(pilot, lambda: table.row_count == 3)
+        assert "unpriced" in [str(cell) for cell in table.get_row_at(1)]
+        screen.query_one("#filter-status").value = "failed"
+        await wait_until(pilot, lambda: table.row_count == 1)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: getattr(screen, "exported_path", None) is not None)
+        path = screen.exported_path
+        assert path.parent == services.paths.data_dir / "exports"
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+        lines = path.read_text().splitlines()
+        assert lines[0].startswith("Time,Model,Provider,Status")
+        assert lines[1:] == ["2025-06-15 09:00:00,gpt-4o,openai,failed,100,0,10,$0.50,1.00 s,0.20 s,1"]
+
+
+async def test_choosing_a_conversation_asks_the_app_to_open_it(services) -> None:
+    app = Host(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.loads == 1)
+        app.screen.query_one("#usage-tabs").active = "tab-conversations"
+        await pilot.pause()
+        app.screen.query_one("#usage-conversations").focus()
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.opened == [1])
+
+
+async def test_an_empty_database_shows_zeros(make_services) -> None:
+    app = Host(make_services())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.loads == 1)
+        assert app.screen.query_one(UsageTotals).totals.requests == 0
+        assert not app.screen.query_one(SpendChart).has_data
+
+
+def test_usage_screen_snapshot(snap_compare, services) -> None:
+    """You should see the period selector on "30 days", totals of $0.75 + 1 unpriced over 3 requests
+    with 66.7% success, a stacked bar chart of spend per day for two models, and the Models table
+    listing gpt-4o ($0.75) above gpt-4o-mini (unpriced)."""
+
+    async def run_before(pilot) -> None:
+        await wait_until(pilot, lambda: pilot.app.loads == 1)
+        await pilot.pause()
+
+    assert snap_compare(Host(services), terminal_size=(120, 40), run_before=run_before)
+

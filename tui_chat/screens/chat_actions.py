@@ -1,0 +1,265 @@
+"""The chat screen's everyday actions: the conversation list, search, model, settings and messages.
+
+Handlers here are found by name (on_conversation_list_...), since Textual's @on decorator only
+registers handlers of classes built by its metaclass, which a mixin is not.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.binding import Binding
+
+from tui_chat.core.models import Role
+from tui_chat.screens.confirm import ConfirmScreen
+from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
+from tui_chat.screens.model_picker import ModelPickerScreen
+from tui_chat.screens.rename import TextPromptScreen
+from tui_chat.screens.search import SearchScreen
+from tui_chat.widgets.conversation_list import ConversationList
+from tui_chat.widgets.prompt_input import PromptInput
+
+if TYPE_CHECKING:
+    from tui_chat.screens.chat import ChatScreen
+
+CODE_FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1\s*$", re.MULTILINE | re.DOTALL)
+
+ACTION_BINDINGS = [
+    Binding("ctrl+o", "toggle_conversations", "Chats", show=True, id="chat.conversations"),
+    Binding("ctrl+f", "search", "Search", show=True, id="chat.search"),
+    Binding("ctrl+l", "pick_model", "Model", show=True, id="chat.model"),
+    Binding("f2", "conversation_settings", "Settings", show=True, id="chat.settings"),
+    Binding("f9", "copy_reply", "Copy reply", show=False, id="chat.copy_reply"),
+    Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
+    Binding("f3", "edit_last_prompt", "Edit last prompt", show=False, id="chat.edit_last"),
+    Binding("alt+left", "alternative(-1)", "Older alternative", show=False, id="chat.alternative_previous"),
+    Binding("alt+right", "alternative(1)", "Newer alternative", show=False, id="chat.alternative_next"),
+    Binding("f8", "delete_last_message", "Delete last message", show=False, id="chat.delete_last"),
+]
+
+
+def code_blocks(markdown: str) -> list[str]:
+    """The contents of the fenced code blocks in a Markdown text, in order."""
+    return [match.group(2).rstrip("\n") for match in CODE_FENCE.finditer(markdown)]
+
+
+class ChatActions:
+    """Conversation management and message actions, mixed into ChatScreen."""
+
+    @work(exclusive=True, group="conversation-list", exit_on_error=False)
+    async def refresh_conversation_list(self: ChatScreen) -> None:
+        """Reload the conversation list (newest first) with the current one highlighted."""
+        repository = await self.services.repository()
+        summaries = await repository.conversation_summaries(archived=self.show_archived)
+        current = self.conversation.id if self.conversation else None
+        self.query_one(ConversationList).show(summaries, current)
+
+    def action_toggle_conversations(self: ChatScreen) -> None:
+        """Show the conversation list and focus it, or hide it."""
+        listing = self.query_one(ConversationList)
+        if listing.display and listing.has_focus:
+            listing.display = False
+            self.query_one(PromptInput).focus()
+        else:
+            listing.display = True
+            listing.focus()
+
+    def action_toggle_archived(self: ChatScreen) -> None:
+        """Switch the list between active and archived conversations."""
+        self.show_archived = not self.show_archived
+        self.refresh_conversation_list()
+
+    async def on_conversation_list_selected(self: ChatScreen, event: ConversationList.Selected) -> None:
+        await self.open_conversation(event.conversation_id)
+        self.query_one(PromptInput).focus()
+
+    async def on_conversation_list_new_requested(self: ChatScreen) -> None:
+        await self.action_new_conversation()
+
+    async def on_conversation_list_rename_requested(self: ChatScreen, event: ConversationList.RenameRequested) -> None:
+        repository = await self.services.repository()
+        conversation = await repository.get_conversation(event.conversation_id)
+        if conversation is None:
+            return
+
+        async def rename(title: str | None) -> None:
+            if title:
+                await repository.set_title(conversation.id, title)
+                self.refresh_conversation_list()
+
+        self.app.push_screen(TextPromptScreen("Rename conversation", conversation.title), rename)
+
+    async def on_conversation_list_archive_toggled(self: ChatScreen, event: ConversationList.ArchiveToggled) -> None:
+        repository = await self.services.repository()
+        await repository.set_archived(event.conversation_id, event.archived)
+        self.notify("Archived." if event.archived else "Back from the archive.", markup=False)
+        self.refresh_conversation_list()
+
+    async def on_conversation_list_delete_requested(self: ChatScreen, event: ConversationList.DeleteRequested) -> None:
+        repository = await self.services.repository()
+        conversation = await repository.get_conversation(event.conversation_id)
+        if conversation is None or conversation.id in self._live:
+            self.notify("A reply is streaming there; cancel it first.", severity="warning", markup=False)
+            return
+
+        async def delete(confirmed: bool | None) -> None:
+            if not confirmed:
+                return
+            await repository.delete_conversation(conversation.id)
+            if self.conversation is not None and self.conversation.id == conversation.id:
+                await self.action_new_conversation()
+            self.refresh_conversation_list()
+            await self.refresh_spend()
+
+        question = f"Delete “{conversation.title or 'Untitled'}”? Its messages are removed; its spending stays counted."
+        self.app.push_screen(ConfirmScreen(question), delete)
+
+    async def action_search(self: ChatScreen) -> None:
+        """Search every message and open the conversation at the match."""
+        repository = await self.services.repository()
+
+        async def opened(found: tuple[int, int] | None) -> None:
+            if found is not None:
+                await self.open_conversation(found[0], at_message_id=found[1])
+
+        self.app.push_screen(SearchScreen(repository.search), opened)
+
+    async def action_pick_model(self: ChatScreen) -> None:
+        """Choose the model for this conversation (or the next one), from the provider's list."""
+        from tui_chat.services.models_catalog import list_models
+
+        target = self.conversation or self.services.target
+        repository = await self.services.repository()
+
+        async def load():
+            recent = await repository.recent_models(target.provider)
+            return await list_models(self.services.registry, target.provider, recent_models=recent)
+
+        async def chosen(model: str | None) -> None:
+            if model:
+                await self.switch_model(model)
+
+        self.app.push_screen(ModelPickerScreen(load, provider=target.provider, current_model=target.model), chosen)
+
+    async def switch_model(self: ChatScreen, model: str) -> None:
+        """Use `model` from the next message on; each message keeps the model that wrote it."""
+        from dataclasses import replace
+
+        from tui_chat.services.providers import Target
+
+        if self.conversation is not None:
+            repository = await self.services.repository()
+            await repository.set_conversation_model(self.conversation.id, self.conversation.provider, model)
+            self.conversation = await repository.get_conversation(self.conversation.id)
+        else:
+            self.services.target = Target(self.services.target.provider, model)
+        target = self.conversation or self.services.target
+        self._show_target(target.provider, model)
+        self.refresh_estimate_history()
+        self.refresh_conversation_list()
+        self.notify(f"Next messages go to {model}.", title="Model switched", markup=False)
+        del replace
+
+    async def action_conversation_settings(self: ChatScreen) -> None:
+        """Edit this conversation's system prompt, temperature and reply length."""
+        from tui_chat.core.pricing import context_window
+
+        if self.conversation is None:
+            self.notify("Send a first message, then set this conversation up.", markup=False)
+            return
+        conversation = self.conversation
+        current = ConversationSettings(conversation.system_prompt, conversation.temperature, conversation.max_tokens)
+        limit = context_window(self.services.registry.ref(conversation.provider), conversation.model)
+
+        async def saved(settings: ConversationSettings | None) -> None:
+            if settings is None:
+                return
+            repository = await self.services.repository()
+            await repository.update_conversation_settings(
+                conversation.id,
+                system_prompt=settings.system_prompt,
+                temperature=settings.temperature,
+                max_tokens=settings.max_tokens,
+            )
+            self.conversation = await repository.get_conversation(conversation.id)
+            self.refresh_estimate_history()
+            self.notify("Conversation settings saved.", markup=False)
+
+        screen = ConversationSettingsScreen(
+            current, model=conversation.model, max_tokens_limit=limit, presets=self.services.settings.presets
+        )
+        self.app.push_screen(screen, saved)
+
+    async def _last_message(self: ChatScreen, role: Role):
+        if self.conversation is None:
+            return None
+        repository = await self.services.repository()
+        messages = await repository.messages(self.conversation.id, limit=20)
+        return next((message for message in reversed(messages) if message.role is role), None)
+
+    async def action_copy_reply(self: ChatScreen) -> None:
+        """Copy the last reply to the clipboard (OSC 52, so it works over SSH)."""
+        reply = await self._last_message(Role.ASSISTANT)
+        if reply is None or not reply.content:
+            self.notify("There is no reply to copy yet.", markup=False)
+            return
+        self.app.copy_to_clipboard(reply.content)
+        self.notify(f"Copied the reply ({len(reply.content):,} characters).", markup=False)
+
+    async def action_copy_code(self: ChatScreen) -> None:
+        """Copy the last code block of the last reply that has one."""
+        reply = await self._last_message(Role.ASSISTANT)
+        blocks = code_blocks(reply.content) if reply else []
+        if not blocks:
+            self.notify("The last reply has no code block.", markup=False)
+            return
+        self.app.copy_to_clipboard(blocks[-1])
+        self.notify(f"Copied the code block ({len(blocks[-1].splitlines())} lines).", markup=False)
+
+    async def action_edit_last_prompt(self: ChatScreen) -> None:
+        """Put the last prompt back in the box; sending it replaces that prompt and its replies."""
+        prompt = await self._last_message(Role.USER)
+        if prompt is None or (self.conversation and self.conversation.id in self._live):
+            return
+        self._editing = prompt
+        box = self.query_one(PromptInput)
+        box.restore(prompt.content)
+        box.focus()
+        self.notify("Editing the last prompt: Enter resends it, replacing the old one.", markup=False)
+
+    async def action_alternative(self: ChatScreen, step: int) -> None:
+        """Show the previous or next regenerated version of the last reply."""
+        reply = await self._last_message(Role.ASSISTANT)
+        if reply is None:
+            return
+        repository = await self.services.repository()
+        group = await repository.alternatives(reply.id)
+        if len(group) < 2:
+            self.notify("This reply has no other versions; ctrl+r makes one.", markup=False)
+            return
+        index = next(i for i, message in enumerate(group) if message.id == reply.id)
+        chosen = group[(index + step) % len(group)]
+        await repository.show_alternative(chosen.id)
+        await self.open_conversation(self.conversation.id)
+        position = group.index(chosen) + 1
+        self.notify(f"Version {position} of {len(group)}.", markup=False)
+
+    async def action_delete_last_message(self: ChatScreen) -> None:
+        """Delete the last message of this conversation, after asking."""
+        if self.conversation is None or self.conversation.id in self._live:
+            return
+        repository = await self.services.repository()
+        messages = await repository.messages(self.conversation.id, limit=1)
+        if not messages:
+            return
+        last = messages[-1]
+
+        async def delete(confirmed: bool | None) -> None:
+            if confirmed:
+                await repository.delete_message(last.id)
+                await self.open_conversation(self.conversation.id)
+
+        who = "your prompt" if last.role is Role.USER else "the reply"
+        self.app.push_screen(ConfirmScreen(f"Delete {who} at the end of this conversation?"), delete)
