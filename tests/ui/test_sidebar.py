@@ -9,7 +9,7 @@ from textual.widgets import Button
 from tui_chat.app import ChatApp
 from tui_chat.core import tokens
 from tui_chat.core.pricing import format_money
-from tui_chat.screens.spend import OverBudgetScreen
+from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.services.demo_server import Script
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
@@ -80,9 +80,9 @@ async def test_budget_warns_at_80_percent_and_asks_at_100(make_services, app_pat
         await send(pilot, "spend more")
         await wait_for_reply(pilot)
         await send(pilot, "over the limit now")
-        await wait_until(pilot, lambda: isinstance(app.screen, OverBudgetScreen))
-        app.screen.query_one("#cancel", Button).press()
-        await wait_until(pilot, lambda: not isinstance(app.screen, OverBudgetScreen))
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        app.screen.query_one("#confirm-no", Button).press()
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
         assert app.screen.query_one(PromptInput).text == "over the limit now"
         requests = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
         assert len(requests) == 2

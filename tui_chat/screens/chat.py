@@ -20,7 +20,7 @@ from textual.worker import Worker
 
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
-from tui_chat.screens.spend import OverBudgetScreen, SpendPanel
+from tui_chat.screens.spend import SpendPanel
 from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, SessionEvent, TextDelta
 from tui_chat.widgets.chat_pane import ChatPane, MessageView, ReplyView
 from tui_chat.widgets.conversation_list import ConversationList
@@ -181,6 +181,7 @@ class ChatScreen(ChatActions, Screen):
         self._has_older = bool(messages) and len(await repository.messages(conversation.id, limit=1, before_id=messages[0].id)) > 0
         if at_message_id is not None:
             pane.show_message(at_message_id)
+        self.call_after_refresh(self._fill_pane)
         live = self._live.get(conversation.id)
         if live is not None:
             live.view = await pane.start_reply(self._streaming_message(conversation))
@@ -198,6 +199,12 @@ class ChatScreen(ChatActions, Screen):
         repository = await self.services.repository()
         self.query_one(PromptInput).prompt_history = list(reversed(await repository.recent_prompts()))
 
+    def _fill_pane(self) -> None:
+        """Load older messages while the pane is not yet full enough to scroll."""
+        pane = self.query_one(ConversationPane)
+        if self._has_older and pane.max_scroll_y <= 2:
+            self.load_older()
+
     def on_conversation_pane_near_top(self) -> None:
         """The reader reached the oldest message shown: load the page before it."""
         if self._has_older and self.conversation is not None:
@@ -214,6 +221,7 @@ class ChatScreen(ChatActions, Screen):
         older = await repository.messages(self.conversation.id, limit=HISTORY_PAGE, before_id=first)
         self._has_older = len(older) == HISTORY_PAGE
         await pane.prepend_messages(older)
+        self.call_after_refresh(self._fill_pane)
 
     async def refresh_spend(self) -> None:
         """Recompute the conversation, today and month totals and the budget note."""
@@ -273,7 +281,7 @@ class ChatScreen(ChatActions, Screen):
                 if send_anyway:
                     await self._send(text)
 
-            self.app.push_screen(OverBudgetScreen(self._spend.status.note), answered)
+            self.app.push_screen(self._spend.over_budget_question(), answered)
             return
         await self._send(text)
 

@@ -28,6 +28,7 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
+    AUTO_FOCUS = "#confirm-no"
 
     def __init__(self, question: str, *, yes_label: str = "Delete", no_label: str = "Cancel") -> None:
         super().__init__()
@@ -41,9 +42,6 @@ class ConfirmScreen(ModalScreen[bool]):
             with Horizontal():
                 yield Button(Content(self.no_label), id="confirm-no")
                 yield Button(Content(self.yes_label), variant="error", id="confirm-yes")
-
-    def on_mount(self) -> None:
-        self.query_one("#confirm-no", Button).focus()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -72,6 +72,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         Binding("ctrl+s", "save", "Save", id="settings.save"),
         Binding("escape", "cancel", "Cancel", id="settings.cancel"),
     ]
+    AUTO_FOCUS = "TextArea"
 
     def __init__(
         self,
@@ -105,9 +106,6 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             with Horizontal():
                 yield Button("Cancel", id="settings-cancel")
                 yield Button("Save", variant="primary", id="settings-save")
-
-    def on_mount(self) -> None:
-        self.query_one(TextArea).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()

@@ -66,6 +66,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
         Binding("down", "cursor_down", "Next", show=False, id="model_picker.down"),
         Binding("up", "cursor_up", "Previous", show=False, id="model_picker.up"),
     ]
+    AUTO_FOCUS = "Input"
 
     def __init__(self, load_models: LoadModels, *, provider: str, current_model: str) -> None:
         super().__init__()
@@ -83,8 +84,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
             yield OptionList(id="picker-models")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
-        self.load()
+        self.call_after_refresh(self.load)
 
     @work(exclusive=True, group="models", exit_on_error=False)
     async def load(self) -> None:

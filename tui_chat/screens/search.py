@@ -50,6 +50,7 @@ class SearchScreen(ModalScreen[tuple[int, int] | None]):
         Binding("down", "cursor_down", "Next", show=False, id="search.down"),
         Binding("up", "cursor_up", "Previous", show=False, id="search.up"),
     ]
+    AUTO_FOCUS = "Input"
 
     def __init__(self, search_messages: SearchMessages, *, initial_text: str = "") -> None:
         super().__init__()
@@ -64,7 +65,6 @@ class SearchScreen(ModalScreen[tuple[int, int] | None]):
             yield OptionList(id="search-results")
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
         if self.initial_text:
             self.run_search(self.initial_text, pause=False)
 

@@ -5,13 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
-
 from tui_chat.core.budget import BudgetStatus, budget_status
+from tui_chat.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -19,29 +14,6 @@ if TYPE_CHECKING:
     from tui_chat.core.models import Conversation
     from tui_chat.services.container import AppServices
     from tui_chat.widgets.usage_sidebar import UsageSidebar
-
-
-class OverBudgetScreen(ModalScreen[bool]):
-    """Asks whether to send although a budget is used up."""
-
-    BINDINGS = [("escape", "dismiss(False)", "Don't send")]
-    AUTO_FOCUS = "#cancel"
-
-    def __init__(self, note: str) -> None:
-        super().__init__()
-        self.note = note
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(Content("Budget used up"), classes="dialog-title")
-            yield Static(Content(self.note))
-            yield Static(Content("Send this message anyway?"))
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Send anyway", id="send", variant="warning")
-                yield Button("Don't send", id="cancel", variant="primary")
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "send")
 
 
 class SpendPanel:
@@ -72,6 +44,14 @@ class SpendPanel:
         self.status = budget_status(today.cost, month.cost, budget.daily, budget.monthly)
         sidebar.budget_note = self.status.note
         sidebar.over_budget = self.status.warning
+
+    def over_budget_question(self) -> ConfirmScreen:
+        """The dialog asking whether to send although a budget is used up."""
+        return ConfirmScreen(
+            f"Budget used up.\n{self.status.note}\nSend this message anyway?",
+            yes_label="Send anyway",
+            no_label="Don't send",
+        )
 
     def verdict(self, screen: Screen) -> str:
         """Whether to "send" now, "ask" first, or "refuse" (saying why), as the budget and config say."""

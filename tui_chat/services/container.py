@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ class AppServices:
     startup_problems: list[TuiChatError] = field(default_factory=list)
     offer_setup: bool = False
     _repository: Repository | None = None
+    _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
     _session: ChatSession | None = None
 
     def remember_theme(self, name: str) -> None:
@@ -65,13 +67,15 @@ class AppServices:
         return not self.paths.config_file.exists() and not (self.database_path and self.database_path.exists())
 
     async def repository(self) -> Repository:
-        """The open repository, opening (and migrating) the database on first use."""
+        """The open repository, opening (and migrating) the database once, on first use."""
         if self._repository is None:
-            from tui_chat.store.db import Database
-            from tui_chat.store.repository import Repository
+            async with self._opening:
+                if self._repository is None:
+                    from tui_chat.store.db import Database
+                    from tui_chat.store.repository import Repository
 
-            database = await Database.open(self.database_path)
-            self._repository = Repository(database)
+                    database = await Database.open(self.database_path)
+                    self._repository = Repository(database)
         return self._repository
 
     async def session(self) -> ChatSession:
