@@ -68,10 +68,10 @@ class ChatScreen(ChatActions, Screen):
 
     BINDINGS = [*ACTION_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel reply", show=True, id="chat.cancel"),
-        Binding("ctrl+r", "retry_reply", "Retry", show=True, id="chat.retry"),
-        Binding("ctrl+g", "continue_reply", "Continue", show=True, id="chat.continue"),
+        Binding("ctrl+r", "retry_reply", "Retry", show=False, id="chat.retry"),
+        Binding("ctrl+g", "continue_reply", "Continue", show=False, id="chat.continue"),
         Binding("ctrl+n", "new_conversation", "New chat", show=True, id="chat.new"),
-        Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=True, id="chat.toggle_sidebar"),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
     ]
 
     streaming: reactive[bool] = reactive(False)

@@ -30,7 +30,7 @@ ACTION_BINDINGS = [
     Binding("ctrl+o", "toggle_conversations", "Chats", show=True, id="chat.conversations"),
     Binding("ctrl+f", "search", "Search", show=True, id="chat.search"),
     Binding("ctrl+l", "pick_model", "Model", show=True, id="chat.model"),
-    Binding("f2", "conversation_settings", "Settings", show=True, id="chat.settings"),
+    Binding("f2", "conversation_settings", "Settings", show=False, id="chat.settings"),
     Binding("f9", "copy_reply", "Copy reply", show=False, id="chat.copy_reply"),
     Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
     Binding("f3", "edit_last_prompt", "Edit last prompt", show=False, id="chat.edit_last"),

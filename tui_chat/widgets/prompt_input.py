@@ -14,7 +14,7 @@ class PromptInput(TextArea):
     """A multi-line prompt editor that posts Submitted instead of calling any service."""
 
     BINDINGS = [
-        Binding("ctrl+j", "newline", "Newline", show=True, id="prompt.newline"),
+        Binding("ctrl+j", "newline", "Newline", show=False, id="prompt.newline"),
     ]
 
     @dataclass
