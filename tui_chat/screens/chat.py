@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
+LIVE_COUNT_INTERVAL = 0.25
+"""Seconds between updates of the streaming reply's token count in the sidebar."""
 HISTORY_PAGE = 12
 """Messages shown when a conversation opens; older pages load as the reader scrolls up."""
 
@@ -60,6 +62,7 @@ class LiveReply:
     prompt_view: MessageView | None = None
     prompt_saved: bool = False
     finished: bool = False
+    output_tokens: int = 0
     worker: Worker | None = None
 
 
@@ -99,6 +102,7 @@ class ChatScreen(ChatActions, Screen):
         self._spend = SpendPanel(services)
         self._editing: Message | None = None
         self._has_older = False
+        self._token_ticker = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
@@ -312,6 +316,8 @@ class ChatScreen(ChatActions, Screen):
         self._live[live.conversation.id] = live
         self.streaming = True
         self.query_one(UsageSidebar).live_output_tokens = 0
+        if self._token_ticker is None:
+            self._token_ticker = self.set_interval(LIVE_COUNT_INTERVAL, self._show_live_count)
         self.query_one(UsageSidebar).reply_cost = "…"
         live.worker = self.run_worker(
             self._exchange(live, run), group=f"reply-{live.conversation.id}", exclusive=True, exit_on_error=False
@@ -323,9 +329,9 @@ class ChatScreen(ChatActions, Screen):
         async def emit(event: SessionEvent) -> None:
             if isinstance(event, TextDelta):
                 live.parts.append(event.text)
+                live.output_tokens += 1
                 if live.view is not None:
                     await live.view.write(event.text)
-                    self.query_one(UsageSidebar).live_output_tokens += 1
             elif isinstance(event, ReplyFinished):
                 live.finished = True
                 self.post_message(self.Replied(live, event))
@@ -385,6 +391,15 @@ class ChatScreen(ChatActions, Screen):
         await self.refresh_spend()
         await self.refresh_prompt_history()
         self.app.post_message(ReplyStored())
+
+    def _show_live_count(self) -> None:
+        """Show the visible reply's output tokens so far (a few times a second, not per token)."""
+        live = self._live.get(self.conversation.id) if self.conversation is not None else None
+        if live is not None:
+            self.query_one(UsageSidebar).live_output_tokens = live.output_tokens
+        elif not self._live and self._token_ticker is not None:
+            self._token_ticker.stop()
+            self._token_ticker = None
 
     def _show_reply_usage(self, finished: ReplyFinished) -> None:
         from tui_chat.core.pricing import format_money

@@ -1,6 +1,8 @@
-"""The conversation pane: one view per message, replies streamed through MarkdownStream."""
+"""The conversation pane: one view per message, replies streamed through MarkdownStream into a ReplyBody."""
 
 from __future__ import annotations
+
+import time
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
@@ -8,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Markdown, Static
 
 from tui_chat.core.models import Message, MessageStatus, Role
+from tui_chat.widgets.reply_body import ReplyBody, Segment
 
 STATUS_NOTES = {
     MessageStatus.STREAMING: "streaming…",
@@ -17,6 +20,9 @@ STATUS_NOTES = {
     MessageStatus.TRUNCATED: "truncated: hit the length limit",
     MessageStatus.INTERRUPTED: "interrupted",
 }
+
+STATUS_CLASSES = {f"-{status.value}" for status in MessageStatus}
+"""One class per outcome; changing any class restyles every widget of the message, so it is done once."""
 
 
 def header_text(role: Role, model: str, status: MessageStatus, error: str = "") -> Content:
@@ -48,52 +54,63 @@ class MessageView(Vertical):
 
     def set_status(self, status: MessageStatus, error: str = "") -> None:
         """Show how the message ended, in the header and as a CSS class."""
-        for known in MessageStatus:
-            self.set_class(known is status, f"-{known.value}")
+        classes = (set(self.classes) - STATUS_CLASSES) | {f"-{status.value}"}
+        if classes != set(self.classes):
+            self.set_classes(classes)
         header = self.query_one(".message-header", Static)
         header.update(header_text(self.message.role, self.message.model, status, error))
 
 
 class ReplyView(MessageView):
-    """An assistant reply that grows as tokens arrive, without re-rendering what is already shown."""
+    """An assistant reply that grows as tokens arrive, without re-rendering what is already shown.
 
-    def __init__(self, message: Message) -> None:
-        super().__init__(message)
-        self._stream = None
-        self._parts: list[str] = []
+    The body (`ReplyBody`) streams into a small live Markdown widget through a MarkdownStream and
+    moves finished blocks that leave the screen into segments mounted only near the viewport.
+    """
+
+    def compose(self) -> ComposeResult:
+        message = self.message
+        yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
+        yield ReplyBody()
+
+    @property
+    def body(self) -> ReplyBody:
+        return self.query_one(ReplyBody)
 
     @property
     def markdown(self) -> Markdown:
-        return self.query_one(Markdown)
+        """The live Markdown widget: the whole reply unless parts of it were moved into segments."""
+        return self.body.live
 
     @property
     def text(self) -> str:
         """Everything received so far."""
-        return "".join(self._parts)
+        return self.body.text
 
     async def write(self, fragment: str) -> None:
         """Append a fragment of the reply."""
-        if self._stream is None:
-            self._stream = Markdown.get_stream(self.markdown)
-        self._parts.append(fragment)
-        await self._stream.write(fragment)
+        await self.body.write(fragment)
 
     async def finish(self, message: Message | None, status: MessageStatus, error: str = "") -> None:
-        """Stop streaming, render the final text once so fences close cleanly, and show the outcome."""
-        if self._stream is not None:
-            await self._stream.stop()
-            self._stream = None
+        """Stop streaming, leave exactly the blocks of a fresh render of the final text, and show the outcome."""
         final_text = message.content if message is not None else self.text
         if message is not None:
             self.message = message
-        if final_text != self.markdown.source or self._parts:
-            await self.markdown.update(final_text)
-        self._parts.clear()
+        await self.body.finish(final_text)
         self.set_status(status, error)
 
 
 class ChatPane(VerticalScroll):
     """Scrolls through the conversation; follows the bottom while the reader is there."""
+
+    VISIBILITY_INTERVAL = 0.1
+    """At most this often, reply segments near the viewport are mounted and far ones unmounted."""
+
+    def __init__(self, *children, **kwargs) -> None:
+        super().__init__(*children, **kwargs)
+        self._visibility_pending = False
+        self._last_visibility = 0.0
+        self._known_width = 0
 
     def on_mount(self) -> None:
         self.anchor()
@@ -115,3 +132,41 @@ class ChatPane(VerticalScroll):
         view = ReplyView(message)
         await self.mount(view)
         return view
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.schedule_visibility_check()
+
+    def on_resize(self) -> None:
+        width = self.size.width
+        if width != self._known_width:
+            if self._known_width:
+                for body in self.query(ReplyBody):
+                    body.estimate_heights(width)
+            self._known_width = width
+        self.schedule_visibility_check()
+
+    def schedule_visibility_check(self) -> None:
+        """Mount the reply segments that came near the viewport, soon but not on every scroll step."""
+        if self._visibility_pending:
+            return
+        self._visibility_pending = True
+        wait = self._last_visibility + self.VISIBILITY_INTERVAL - time.monotonic()
+        if wait > 0:
+            self.set_timer(wait, lambda: self.call_after_refresh(self._update_visibility))
+        else:
+            self.call_after_refresh(self._update_visibility)
+
+    def _update_visibility(self) -> None:
+        self._visibility_pending = False
+        self._last_visibility = time.monotonic()
+        view = self.region
+        if view:
+            for body in self.query(ReplyBody):
+                body.update_visibility(view)
+
+    def on_segment_fitted(self, event: Segment.Fitted) -> None:
+        """Keep the text in view still when a segment above it turns out taller or shorter than guessed."""
+        following = self.scroll_y >= self.max_scroll_y - 1
+        if not following and event.segment.region.bottom <= self.region.y:
+            self.scroll_to(y=self.scroll_y + event.delta, animate=False, immediate=True)
