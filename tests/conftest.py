@@ -87,3 +87,18 @@ def subprocess_env(home: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    """Stop the worker thread of any SQLite connection a test left open, so the run can exit.
+
+    aiosqlite's threads are not daemons: one forgotten connection would keep the interpreter
+    (and CI) waiting forever after the last test.
+    """
+    import gc
+
+    import aiosqlite
+
+    for candidate in gc.get_objects():
+        if isinstance(candidate, aiosqlite.Connection) and candidate._thread.is_alive():
+            candidate.stop()

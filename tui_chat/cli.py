@@ -105,7 +105,10 @@ def run(argv: Sequence[str] | None) -> int:
     from tui_chat.app import ChatApp
 
     services.offer_setup = services.first_run and args.provider is None and args.base_url is None
-    ChatApp(services, themes=themes, open_usage=args.usage).run()
+    try:
+        ChatApp(services, themes=themes, open_usage=args.usage).run()
+    finally:
+        services.stop_database()
     return 0
 
 

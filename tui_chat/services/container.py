@@ -86,6 +86,12 @@ class AppServices:
             self._session = ChatSession(await self.repository(), self.registry)
         return self._session
 
+    def stop_database(self) -> None:
+        """Stop the database thread if it is still running (after the app's loop has ended)."""
+        if self._repository is not None:
+            self._repository.database.connection.stop()
+            self._repository = None
+
     async def aclose(self) -> None:
         """Close clients, the demo server and the database."""
         await self.registry.aclose()

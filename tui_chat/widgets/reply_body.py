@@ -237,6 +237,9 @@ class SteadyList:
 SteadyLabel = steady(Label)
 SteadyParagraph = steady(Markdown.BLOCKS["paragraph_open"])
 SteadyFence = steady(MarkdownFence, (), compose=_compose_fence)
+# Textual updates a streaming table by mounting plain Statics for new rows, which look slightly
+# different from a table built in one go; rebuilding it on each update keeps it exact.
+FreshTable = steady(Markdown.BLOCKS["table_open"], (), _update_from_block=MarkdownBlock._update_from_block)
 SteadyBulletList = steady(Markdown.BLOCKS["bullet_list_open"], (SteadyList,))
 SteadyOrderedList = steady(Markdown.BLOCKS["ordered_list_open"], (SteadyList,))
 STEADY_BLOCKS = {
@@ -245,6 +248,7 @@ STEADY_BLOCKS = {
     "code_block": SteadyFence,
     "bullet_list_open": SteadyBulletList,
     "ordered_list_open": SteadyOrderedList,
+    "table_open": FreshTable,
 }
 
 
@@ -258,7 +262,7 @@ class LiveMarkdown(Markdown):
 
     def __init__(self) -> None:
         self._parser = new_parser()
-        super().__init__(parser_factory=lambda: self._parser)
+        super().__init__(parser_factory=lambda: self._parser, classes="message-body")
         self.block_tokens: list[list[Token]] | None = []
         self.internals_known = hasattr(self, "_markdown") and hasattr(self, "_last_parsed_line")
         self.immediate = False
@@ -378,7 +382,7 @@ class Segment(Widget):
         if self.rendered or self._loading:
             return
         self._loading = True
-        self.mount(Markdown(self.source, parser_factory=parser_factory()))
+        self.mount(Markdown(self.source, parser_factory=parser_factory(), classes="message-body"))
 
     def on_markdown_table_of_contents_updated(self, event: Markdown.TableOfContentsUpdated) -> None:
         event.stop()
@@ -415,8 +419,14 @@ class Segment(Widget):
 class ReplyBody(Vertical):
     """Segments of finished blocks followed by the live tail, fed at a steady pace."""
 
+    DEFAULT_CSS = """
+    ReplyBody {
+        height: auto;
+    }
+    """
+
     def __init__(self) -> None:
-        super().__init__(classes="message-body")
+        super().__init__()
         self.live = LiveMarkdown()
         self.segments: list[Segment] = []
         self._parser = new_parser()
