@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Markdown, Static
+from textual.widgets import Static
 
 from tui_chat.core.models import Message, MessageStatus, Role
-from tui_chat.widgets.reply_body import ReplyBody, Segment
+
+if TYPE_CHECKING:
+    from textual.widgets import Markdown
+
+    from tui_chat.widgets.reply_body import ReplyBody
+    from tui_chat.widgets.reply_segment import Segment
+
+# Markdown (markdown-it, pygments: about 0.1 s) is imported when the first message is composed,
+# not with this module, so an empty chat paints its first frame without it.
 
 STATUS_NOTES = {
     MessageStatus.STREAMING: "streaming…",
@@ -45,6 +54,8 @@ class MessageView(Vertical):
         message = self.message
         yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
         if message.role is Role.ASSISTANT:
+            from textual.widgets import Markdown
+
             yield Markdown(message.content, classes="message-body")
         else:
             yield Static(Content(message.content), classes="message-body")
@@ -71,11 +82,13 @@ class ReplyView(MessageView):
     def compose(self) -> ComposeResult:
         message = self.message
         yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
+        from tui_chat.widgets.reply_body import ReplyBody
+
         yield ReplyBody()
 
     @property
     def body(self) -> ReplyBody:
-        return self.query_one(ReplyBody)
+        return self.query_one("ReplyBody")
 
     @property
     def markdown(self) -> Markdown:
@@ -141,7 +154,7 @@ class ChatPane(VerticalScroll):
         width = self.size.width
         if width != self._known_width:
             if self._known_width:
-                for body in self.query(ReplyBody):
+                for body in self.query("ReplyBody"):
                     body.estimate_heights(width)
             self._known_width = width
         self.schedule_visibility_check()
@@ -162,7 +175,7 @@ class ChatPane(VerticalScroll):
         self._last_visibility = time.monotonic()
         view = self.region
         if view:
-            for body in self.query(ReplyBody):
+            for body in self.query("ReplyBody"):
                 body.update_visibility(view)
 
     def on_segment_fitted(self, event: Segment.Fitted) -> None:
