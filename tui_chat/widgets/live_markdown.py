@@ -22,7 +22,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Markdown
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
-GROW_INTERVAL = 0.6
+GROW_INTERVAL = 1.0
 """Seconds between layouts for streamed text that adds lines or blocks (each layout visits every
 widget on the screen); words that extend the last line are shown without one."""
 LIST_ITEMS = (Markdown.BLOCKS["list_item_ordered_open"], Markdown.BLOCKS["list_item_unordered_open"])
