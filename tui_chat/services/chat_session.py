@@ -11,7 +11,6 @@ from tui_chat.core import pricing, tokens
 from tui_chat.core.models import (
     Conversation,
     Message,
-    MessageStatus,
     Role,
     Usage,
     UsageRecord,
@@ -28,74 +27,20 @@ from tui_chat.services.events import (
     TextDelta,
     UsageReport,
 )
+from tui_chat.services.prompt_building import (  # noqa: F401  (prompt_messages and the rest re-exported)
+    CONTINUE_INSTRUCTION,
+    SENDABLE_STATUSES,
+    prompt_messages,
+    request_params,
+    status_for,
+    up_to_last_prompt,
+)
 from tui_chat.services.providers import ConcurrencyLimits, ProviderRegistry
+from tui_chat.services.reply_draft import FLUSH_SECONDS, ReplyDraft
 from tui_chat.services.retry import call_with_retries
 from tui_chat.store.repository import Repository
 
 Emit = Callable[[SessionEvent], Awaitable[None]]
-
-SENDABLE_STATUSES = {
-    MessageStatus.COMPLETE,
-    MessageStatus.PARTIAL,
-    MessageStatus.TRUNCATED,
-    MessageStatus.CANCELLED,
-    MessageStatus.INTERRUPTED,
-}
-
-
-CONTINUE_INSTRUCTION = "Continue exactly where your previous reply stopped. Do not repeat anything."
-
-
-def prompt_messages(conversation: Conversation, history: list[Message]) -> list[dict[str, str]]:
-    """The messages sent to the model: the system prompt, then every message with text.
-
-    A prompt whose reply failed before any text is left out, so resending it does not
-    show the model the same question twice.
-    """
-    messages = []
-    if conversation.system_prompt:
-        messages.append({"role": "system", "content": conversation.system_prompt})
-    for index, message in enumerate(history):
-        following = history[index + 1] if index + 1 < len(history) else None
-        unanswered = (
-            message.role is Role.USER
-            and following is not None
-            and following.role is Role.ASSISTANT
-            and following.status is MessageStatus.FAILED
-            and not following.content
-        )
-        if message.content and message.status in SENDABLE_STATUSES and not unanswered:
-            messages.append({"role": message.role.value, "content": message.content})
-    return messages
-
-
-def request_params(conversation: Conversation) -> dict[str, float | int]:
-    """The conversation's own sampling settings, sent only when set."""
-    params: dict[str, float | int] = {}
-    if conversation.temperature is not None:
-        params["temperature"] = conversation.temperature
-    if conversation.max_tokens is not None:
-        params["max_tokens"] = conversation.max_tokens
-    return params
-
-
-def up_to_last_prompt(messages: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The messages up to and including the last user message (what a retry resends)."""
-    for index in range(len(messages) - 1, -1, -1):
-        if messages[index]["role"] == "user":
-            return messages[: index + 1]
-    return messages
-
-
-def status_for(finish_reason: str | None, has_text: bool, failure: Exception | None, cancelled: bool) -> MessageStatus:
-    """How a reply ended, from what the stream did."""
-    if cancelled:
-        return MessageStatus.CANCELLED
-    if failure is not None:
-        return MessageStatus.PARTIAL if has_text else MessageStatus.FAILED
-    if finish_reason == "length":
-        return MessageStatus.TRUNCATED
-    return MessageStatus.COMPLETE
 
 
 @dataclass
@@ -109,6 +54,7 @@ class _Exchange:
     first_token_at: float | None = None
     attempts: int = 1
     sent: bool = False
+    draft: ReplyDraft | None = None
 
     @property
     def text(self) -> str:
@@ -129,6 +75,7 @@ class ChatSession:
         self.repository = repository
         self.registry = registry
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
+        self.flush_seconds = FLUSH_SECONDS
 
     async def send(self, conversation: Conversation, prompt: str, emit: Emit) -> ReplyFinished:
         """Save the prompt, stream the reply, and store it with its usage whatever happens.
@@ -153,7 +100,8 @@ class ChatSession:
             raise NothingToRetry("There is no prompt to retry in this conversation.")
         self._check_context(conversation.provider, conversation.model, messages)
         previous = history[-1] if history and history[-1].role is Role.ASSISTANT else None
-        finished = await self.reply(conversation, messages, emit, announce=previous is None)
+        replaces = previous.id if previous is not None else None
+        finished = await self.reply(conversation, messages, emit, announce=previous is None, replaces=replaces)
         if previous is not None:
             if finished.reply is not None:
                 await self.repository.mark_alternative(finished.reply.id, previous.id)
@@ -171,17 +119,28 @@ class ChatSession:
         return await self.reply(conversation, messages, emit)
 
     async def reply(
-        self, conversation: Conversation, messages: list[dict[str, str]], emit: Emit, *, announce: bool = True
+        self,
+        conversation: Conversation,
+        messages: list[dict[str, str]],
+        emit: Emit,
+        *,
+        announce: bool = True,
+        replaces: int | None = None,
     ) -> ReplyFinished:
         """Stream a reply to `messages` and record it; cancellation keeps what arrived.
 
-        With `announce` False the caller emits ReplyFinished itself, after its own bookkeeping.
+        The reply is stored from its first text on and refreshed about once a second, so a crash
+        loses at most the last second. With `announce` False the caller emits ReplyFinished itself,
+        after its own bookkeeping; `replaces` is the reply a retry sets aside as an alternative.
         """
         provider_name, model = conversation.provider, conversation.model
         exchange = _Exchange()
         failure: Exception | None = None
         cancelled = False
         reply_started = utc_now()
+        exchange.draft = ReplyDraft(
+            self.repository, conversation.id, model, reply_started, replaces=replaces, interval=self.flush_seconds
+        )
         try:
             client = await self.registry.client(provider_name)
             async with self.limits.slot(provider_name):
@@ -255,6 +214,8 @@ class ChatSession:
         elif isinstance(event, StreamFinished):
             exchange.finish_reason = event.finish_reason
         await emit(event)
+        if isinstance(event, TextDelta):
+            await exchange.draft.update(exchange.parts)
 
     async def _record(
         self,
@@ -265,8 +226,9 @@ class ChatSession:
         cancelled: bool,
         reply_started,
     ) -> ReplyFinished:
-        """Store the reply and its usage row in one transaction."""
+        """Store the reply (updating its streaming row, if any) and its usage row in one transaction."""
         model = conversation.model
+        await exchange.draft.settle()
         text = exchange.text
         usage = exchange.usage
         if usage is None:
@@ -292,7 +254,7 @@ class ChatSession:
         )
         error_text = f"{failure.title}: {failure.detail}" if isinstance(failure, ProviderFailure) else (str(failure) if failure else "")
         reply = Message(
-            id=0,
+            id=exchange.draft.message_id or 0,
             conversation_id=conversation.id,
             role=Role.ASSISTANT,
             content=text,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -57,7 +58,12 @@ class AppServices:
         try:
             remember_setting(self.paths.config_file, "default_provider", provider)
         except (OSError, TuiChatError) as exc:
-            raise TuiChatError(f"Could not save the choice in {self.paths.config_file}: {exc}") from None
+            detail = exc.detail if isinstance(exc, TuiChatError) else (exc.strerror or str(exc))
+            raise TuiChatError(
+                f"Could not save the choice in {self.paths.config_file}: {detail}",
+                hint=f"Make {self.paths.config_dir} writable by you, then choose again.",
+                title="Choice not saved",
+            ) from None
         self.settings = replace(self.settings, default_provider=provider)
         return self.target
 
@@ -67,16 +73,42 @@ class AppServices:
         return not self.paths.config_file.exists() and not (self.database_path and self.database_path.exists())
 
     async def repository(self) -> Repository:
-        """The open repository, opening (and migrating) the database once, on first use."""
+        """The open repository, opening (and migrating) the database once, on first use.
+
+        Replies a crash left streaming are recovered as interrupted ones right after opening; if
+        that cannot be written now (a full disk), they stay hidden and are recovered next time.
+        """
         if self._repository is None:
             async with self._opening:
                 if self._repository is None:
+                    from tui_chat.core.errors import StoreError
+                    from tui_chat.services.recovery import recover_interrupted_replies
                     from tui_chat.store.db import Database
+                    from tui_chat.store.failures import opening_problem
                     from tui_chat.store.repository import Repository
 
-                    database = await Database.open(self.database_path)
-                    self._repository = Repository(database)
+                    repository = Repository(await Database.open(self.database_path))
+                    try:
+                        await recover_interrupted_replies(repository, self.registry)
+                    except StoreError:
+                        pass
+                    except BaseException as exc:
+                        await repository.database.close()
+                        if isinstance(exc, sqlite3.DatabaseError):
+                            raise opening_problem(exc, self.database_path) from exc
+                        raise
+                    self._repository = repository
         return self._repository
+
+    async def move_database_aside(self) -> Path:
+        """Rename a damaged database (and its -wal/-shm) with a timestamp, so the next open starts fresh."""
+        from tui_chat.services.database_repair import NotMovedError, move_aside_if_damaged
+
+        if self._repository is not None or self.database_path is None:
+            raise NotMovedError("The database is open and working, so it was left where it is.")
+        async with self._opening:
+            self._session = None
+            return await move_aside_if_damaged(self.database_path)
 
     async def session(self) -> ChatSession:
         """The chat session service."""

@@ -107,7 +107,8 @@ class ConversationQueries:
             " snippet(messages_fts, 0, ?, ?, '…', 16) AS excerpt"
             " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
             " JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE messages_fts MATCH ? AND m.hidden = 0 ORDER BY rank, m.id DESC LIMIT ?",
+            " WHERE messages_fts MATCH ? AND m.hidden = 0 AND m.status != 'streaming'"
+            " ORDER BY rank, m.id DESC LIMIT ?",
             (HIGHLIGHT_START, HIGHLIGHT_END, query, limit),
         ) as cursor:
             rows = await cursor.fetchall()
@@ -162,7 +163,8 @@ class ConversationQueries:
     async def messages_after(self, conversation_id: int, after_id: int, *, limit: int = 40) -> list[Message]:
         """The shown messages following `after_id`, oldest first (paging down from a search hit)."""
         async with self._read.execute(
-            "SELECT * FROM messages WHERE conversation_id = ? AND id > ? AND hidden = 0 ORDER BY id LIMIT ?",
+            "SELECT * FROM messages WHERE conversation_id = ? AND id > ? AND hidden = 0 AND status != 'streaming'"
+            " ORDER BY id LIMIT ?",
             (conversation_id, after_id, limit),
         ) as cursor:
             rows = await cursor.fetchall()

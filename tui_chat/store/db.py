@@ -11,15 +11,33 @@ from pathlib import Path
 
 import aiosqlite
 
-from tui_chat.core.errors import StoreError
 from tui_chat.paths import ensure_private_dir
+from tui_chat.store.database_files import header_user_version, schema_version_read_only
+from tui_chat.store.failures import (
+    NewerSchemaError,
+    from_os_error,
+    opening_problem,
+    translate,
+)
 from tui_chat.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
-class NewerSchemaError(StoreError):
-    """The database was written by a newer tui-chat; it is left untouched."""
-
-    title = "Database is from a newer tui-chat"
+def prepare_file(path: Path) -> None:
+    """Create the private folder and an empty 0600 file if needed; refuse a newer or non-SQLite file unopened."""
+    try:
+        ensure_private_dir(path.parent)
+        if not path.exists():
+            path.touch(mode=0o600)
+    except OSError as exc:
+        raise from_os_error(exc, path, "create the database") from exc
+    try:
+        version = header_user_version(path)
+    except OSError as exc:
+        raise from_os_error(exc, path, "read the database") from exc
+    if version is not None and Path(f"{path}-wal").exists():
+        version = max(version, schema_version_read_only(path) or 0)
+    if version is not None and version > SCHEMA_VERSION:
+        raise NewerSchemaError(path, version, SCHEMA_VERSION)
 
 
 class Database:
@@ -35,25 +53,20 @@ class Database:
         """Open (creating if needed) and migrate the database at `path`; None means in memory."""
         target = ":memory:" if path is None else str(path)
         if path is not None:
-            ensure_private_dir(path.parent)
-            if not path.exists():
-                path.touch(mode=0o600)
+            prepare_file(path)
         try:
             connection = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:
-            raise StoreError(f"Cannot open {target}: {exc}") from exc
+            raise opening_problem(exc, path) from exc
         connection.row_factory = sqlite3.Row
         database = cls(connection, path)
         try:
             await database._check_version()
             await database._configure()
             await database._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             await connection.close()
-            raise StoreError(
-                f"{target} is not a readable tui-chat database ({exc}).",
-                hint="Move the file aside to start fresh; nothing has been deleted.",
-            ) from exc
+            raise opening_problem(exc, path) from exc
         except BaseException:
             await connection.close()
             raise
@@ -77,34 +90,57 @@ class Database:
         """Refuse a file from a newer tui-chat before anything (even a PRAGMA) writes to it."""
         current = await self.schema_version()
         if current > SCHEMA_VERSION:
-            raise NewerSchemaError(
-                f"{self.path} has schema version {current}; this tui-chat knows up to {SCHEMA_VERSION}.",
-                hint="Upgrade tui-chat to open it. The file has not been changed.",
-            )
+            raise NewerSchemaError(self.path, current, SCHEMA_VERSION)
 
     async def _migrate(self) -> None:
         """Apply every migration newer than the file's version, each in its own transaction."""
         current = await self.schema_version()
         for number in range(current + 1, SCHEMA_VERSION + 1):
             script = MIGRATIONS[number - 1]
-            await self.connection.executescript(
-                f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-            )
+            try:
+                await self.connection.executescript(
+                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
+                )
+            except BaseException:
+                await self._roll_back()
+                raise
         if self.path is not None and os.name == "posix":
             os.chmod(self.path, 0o600)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """Run the block as one write transaction: all of it is committed, or none."""
+    async def transaction(self, doing: str = "save to the database") -> AsyncIterator[aiosqlite.Connection]:
+        """Run the block as one write transaction: all of it is committed, or none.
+
+        A full disk, a read-only file or a lock held elsewhere becomes a StoreError saying what
+        could not be done (`doing`) and what to do about it, after the rollback.
+        """
         async with self._write_lock:
-            await self.connection.execute("BEGIN IMMEDIATE")
+            try:
+                await self.connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                self._raise_store_error(exc, doing)
+                raise
             try:
                 yield self.connection
-            except BaseException:
-                await self.connection.execute("ROLLBACK")
-                raise
-            else:
                 await self.connection.execute("COMMIT")
+            except BaseException as exc:
+                await self._roll_back()
+                if isinstance(exc, sqlite3.Error):
+                    self._raise_store_error(exc, doing)
+                raise
+
+    def _raise_store_error(self, exc: sqlite3.Error, doing: str) -> None:
+        """Raise the StoreError for a failed write; return when the error is a bug (a constraint) instead."""
+        problem = translate(exc, self.path, doing)
+        if problem is not None:
+            raise problem from exc
+
+    async def _roll_back(self) -> None:
+        """Roll back the open transaction; SQLite may already have done so itself (a full disk)."""
+        try:
+            await self.connection.execute("ROLLBACK")
+        except sqlite3.OperationalError:
+            pass
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""

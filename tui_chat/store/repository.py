@@ -17,9 +17,10 @@ from tui_chat.core.models import (
 )
 from tui_chat.store.conversation_queries import ConversationQueries
 from tui_chat.store.db import Database
+from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.store.rows import PICO  # noqa: F401  (re-exported)
 from tui_chat.store.rows import conversation_from_row as _conversation
-from tui_chat.store.rows import from_millis, from_picodollars, to_millis, to_picodollars
+from tui_chat.store.rows import from_millis, from_picodollars, to_millis, to_picodollars  # noqa: F401  (re-exported)
 from tui_chat.store.rows import message_from_row as _message
 
 
@@ -34,7 +35,7 @@ class SpendTotals:
     unpriced_requests: int
 
 
-class Repository(ConversationQueries):
+class Repository(ReplyWrites, ConversationQueries):
     """Reads and writes conversations, messages and usage rows."""
 
     def __init__(self, database: Database) -> None:
@@ -98,12 +99,13 @@ class Repository(ConversationQueries):
     ) -> list[Message]:
         """Messages oldest first; with `limit`, only the newest ones (before `before_id`).
 
-        Replies set aside by a regenerate are hidden unless `include_hidden` is true.
+        Replies set aside by a regenerate, and replies still streaming (a screen shows those live),
+        are left out unless `include_hidden` is true.
         """
         clauses = ["conversation_id = ?"]
         params: list[object] = [conversation_id]
         if not include_hidden:
-            clauses.append("hidden = 0")
+            clauses.append("hidden = 0 AND status != 'streaming'")
         if before_id is not None:
             clauses.append("id < ?")
             params.append(before_id)
@@ -126,7 +128,7 @@ class Repository(ConversationQueries):
     ) -> Message:
         """Insert and commit one message, touching its conversation."""
         now = to_millis(utc_now())
-        async with self.database.transaction() as tx:
+        async with self.database.transaction("save the message") as tx:
             cursor = await tx.execute(
                 "INSERT INTO messages (conversation_id, role, content, model, status, created_at, finished_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -148,67 +150,6 @@ class Repository(ConversationQueries):
             created_at=from_millis(now),
             finished_at=from_millis(now),
         )
-
-    async def save_reply(self, reply: Message, record: UsageRecord) -> Message:
-        """Write a finished reply and its usage row together in one transaction."""
-        now = to_millis(utc_now())
-        async with self.database.transaction() as tx:
-            cursor = await tx.execute(
-                "INSERT INTO messages (conversation_id, role, content, model, status, error, created_at, finished_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    reply.conversation_id,
-                    Role.ASSISTANT.value,
-                    reply.content,
-                    reply.model,
-                    reply.status.value,
-                    reply.error,
-                    to_millis(reply.created_at),
-                    now,
-                ),
-            )
-            reply.id = cursor.lastrowid
-            reply.finished_at = from_millis(now)
-            record.message_id = reply.id
-            await self._insert_usage(tx, record)
-            await tx.execute(
-                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, reply.conversation_id)
-            )
-        return reply
-
-    async def add_usage(self, record: UsageRecord) -> None:
-        """Record a request that produced no reply message (a failure before the first token)."""
-        async with self.database.transaction() as tx:
-            await self._insert_usage(tx, record)
-
-    @staticmethod
-    async def _insert_usage(tx, record: UsageRecord) -> None:
-        usage = record.usage
-        cursor = await tx.execute(
-            "INSERT INTO usage (conversation_id, message_id, provider, model, input_tokens, cached_tokens,"
-            " output_tokens, reasoning_tokens, estimated, cost_pusd, price_source, status, error_kind,"
-            " attempts, latency_ms, ttft_ms, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                record.conversation_id,
-                record.message_id,
-                record.provider,
-                record.model,
-                usage.input_tokens,
-                usage.cached_tokens,
-                usage.output_tokens,
-                usage.reasoning_tokens,
-                int(usage.estimated),
-                to_picodollars(record.cost),
-                record.price_source,
-                record.status,
-                record.error_kind,
-                record.attempts,
-                record.latency_ms,
-                record.ttft_ms,
-                to_millis(record.created_at),
-            ),
-        )
-        record.id = cursor.lastrowid
 
     async def usage_rows(self, conversation_id: int | None = None) -> list[UsageRecord]:
         """Usage rows, oldest first, optionally for one conversation."""
