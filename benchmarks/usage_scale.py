@@ -1,30 +1,42 @@
 """Time the usage screen and `tui-chat usage` over a million usage rows spread across two years.
 
 The database is created by `Database.open` (the real migrations, so the shipped indexes and
-the usage_rollup triggers), then filled with one executemany in a single transaction; the
-triggers keep the rollup current during the fill exactly as they do in the app.
+the rollup triggers), then filled with one executemany in a single transaction; the triggers
+keep every pre-summed table current during the fill exactly as they do in the app.
 
-Figures: the median time from pushing the real UsageScreen (headless, App.run_test) to its
-Loaded message (totals, chart and grouped tables populated) for "30 days" and "all", and the
-median wall time of `tui-chat usage --by day --format json` over all rows in a subprocess.
-Baseline: `SELECT count(*) FROM usage` on the same file in the same run.
-Targets: 30 days under 300 ms; all under 1 s; the command under 1 s.
+Figures: the median time from pushing the real UsageScreen (headless, App.run_test) to the
+first screen refresh after its Loaded message, for "30 days" and "all".  Loaded is posted once
+the totals (with success rate, median and p95 latency, median time to first token and retries),
+the chart and the visible Models table hold the period's figures, so that refresh is the first
+complete paint; the other tabs are filled when opened.  Also the median wall time of
+`tui-chat usage --by day --format json` over all rows in a subprocess.  The first run of each is
+a warm-up and not counted; the screen lines also give the median CPU time of an opening (all
+threads), steadier than wall time on a shared machine.  Baseline: `SELECT count(*) FROM usage`
+on the same file in the same run.  Targets: 30 days under 300 ms; all under 1 s; the command
+under 1 s.
+
+`--tz America/New_York` runs everything in another zone: the day table serves the daily chart
+only at UTC+0, elsewhere the hour or quarter-hour tables do.  `--keep DIR` fills the database
+once into DIR and reuses it on later runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._harness import ROOT, median, report_line, temp_home  # noqa: E402
+from benchmarks._harness import ROOT, isolated_env, median, report_line, temp_home  # noqa: E402
 
 MODELS = (
     ("openai", "gpt-4o", 2500), ("openai", "gpt-4o-mini", 150), ("openrouter", "anthropic/claude-sonnet-4", 3000),
@@ -37,6 +49,23 @@ CLI_CODE = (
     "from tui_chat.usage_command import run_usage;"
     "sys.exit(run_usage(build_services(), argparse.Namespace(since=None, until=None, by='day', format='json')))"
 )
+
+
+@contextmanager
+def bench_home(keep: Path | None) -> Iterator[Path]:
+    """A temporary home, or `keep` (created if needed) so a filled database survives the run."""
+    if keep is None:
+        with temp_home() as home:
+            yield home
+        return
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(isolated_env(keep.resolve(), saved))
+    try:
+        yield keep
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 def fill(path: Path, rows: int, conversations: int) -> None:
@@ -93,72 +122,86 @@ def baseline_ms(path: Path, repeats: int) -> float:
     return median(timings)
 
 
-async def screen_ms(kind, repeats: int) -> float:
-    """The median time from pushing UsageScreen to its Loaded message."""
+async def screen_ms(kind, repeats: int) -> tuple[float, float]:
+    """The median wall and CPU time from pushing UsageScreen to the first refresh after its Loaded message."""
     from textual.app import App
 
     from tui_chat.screens.usage import UsageScreen
     from tui_chat.services.bootstrap import build_services
 
     services = build_services()
-    loaded = asyncio.Event()
+    painted = asyncio.Event()
 
     class Host(App):
         def on_usage_screen_loaded(self, message: UsageScreen.Loaded) -> None:
-            loaded.set()
+            # Runs once the screen has refreshed with everything Loaded announces.
+            self.screen.call_after_refresh(painted.set)
 
-    timings = []
+    timings, cpu = [], []
     app = Host()
     async with app.run_test(size=(120, 40)) as pilot:
-        for _ in range(repeats):
-            loaded.clear()
-            started = time.perf_counter()
+        for _ in range(repeats + 1):
+            painted.clear()
+            started, cpu_started = time.perf_counter(), time.process_time()
             await app.push_screen(UsageScreen(services, period=kind))
-            await asyncio.wait_for(loaded.wait(), 120)
+            await asyncio.wait_for(painted.wait(), 120)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - cpu_started) * 1000)
             await pilot.pause()
             app.pop_screen()
             await pilot.pause()
     await services.aclose()
-    return median(timings)
+    return median(timings[1:]), median(cpu[1:])
 
 
 def cli_ms(repeats: int) -> float:
     """The median wall time of the usage command (by day, JSON, all rows) in a fresh process."""
     timings = []
-    for _ in range(repeats):
+    for _ in range(repeats + 1):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", CLI_CODE], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
         timings.append((time.perf_counter() - started) * 1000)
-    return median(timings)
+    return median(timings[1:])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--tz", help="run in this time zone (the TZ variable), e.g. America/New_York")
+    parser.add_argument("--keep", type=Path, help="a folder to fill once and reuse as the home")
     options = parser.parse_args()
+    if options.tz:
+        os.environ["TZ"] = options.tz
+        time.tzset()
     from tui_chat.core.periods import PeriodKind
     from tui_chat.paths import AppPaths
 
-    with temp_home():
+    with bench_home(options.keep):
         path = AppPaths.default().database
-        started = time.perf_counter()
-        fill(path, options.rows, max(1, options.rows // 20))
-        print(f"filled {options.rows:,} rows in {time.perf_counter() - started:.1f} s "
-              f"(shipped schema, rollup by triggers); {path.stat().st_size / 1e6:.0f} MB")
+        if path.exists() and options.keep:
+            print(f"reusing {path} ({path.stat().st_size / 1e6:.0f} MB)")
+        else:
+            started = time.perf_counter()
+            fill(path, options.rows, max(1, options.rows // 20))
+            print(f"filled {options.rows:,} rows in {time.perf_counter() - started:.1f} s "
+                  f"(shipped schema, rollups by triggers); {path.stat().st_size / 1e6:.0f} MB")
+        print(f"  time zone {time.tzname[0]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         base = baseline_ms(path, options.repeats)
         print(f"  baseline  SELECT count(*) FROM usage: {base:.1f} ms")
+        month = asyncio.run(screen_ms(PeriodKind.LAST_30_DAYS, options.repeats))
+        everything = asyncio.run(screen_ms(PeriodKind.ALL, options.repeats))
         figures = [
-            ("screen first paint, 30 days", asyncio.run(screen_ms(PeriodKind.LAST_30_DAYS, options.repeats)), 300.0),
-            ("screen first paint, all", asyncio.run(screen_ms(PeriodKind.ALL, options.repeats)), 1000.0),
-            ("tui-chat usage --by day --format json (all rows, subprocess)", cli_ms(options.repeats), 1000.0),
+            ("screen first paint, 30 days", *month, 300.0),
+            ("screen first paint, all", *everything, 1000.0),
+            ("tui-chat usage --by day --format json (all rows, subprocess)", cli_ms(options.repeats), None, 1000.0),
         ]
     failed = False
-    for name, value, target in figures:
+    for name, value, cpu, target in figures:
         passed = value < target
         failed |= not passed
-        print(report_line(name, f"{value:.0f} ms", f"< {target:.0f} ms", passed, f"{value / base:.0f}x the count(*) baseline"))
+        detail = f"{value / base:.0f}x the count(*) baseline" + ("" if cpu is None else f"; {cpu:.0f} ms of CPU")
+        print(report_line(name, f"{value:.0f} ms", f"< {target:.0f} ms", passed, detail))
     return 1 if failed else 0
 
 

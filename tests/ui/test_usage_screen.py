@@ -6,11 +6,13 @@ import asyncio
 import os
 import stat
 from datetime import datetime, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from textual.app import App
 
+from tui_chat.core.periods import PeriodKind
 from tui_chat.screens.usage import UsageScreen
 from tui_chat.store.db import Database
 from tui_chat.store.repository import Repository
@@ -38,14 +40,15 @@ async def seed(services) -> None:
 class Host(App):
     """Pushes the usage screen with a frozen clock and records what it posts."""
 
-    def __init__(self, services) -> None:
+    def __init__(self, services, period: PeriodKind = PeriodKind.LAST_30_DAYS) -> None:
         super().__init__()
         self.services = services
+        self.period = period
         self.opened: list[int] = []
         self.loads = 0
 
     def on_mount(self) -> None:
-        self.push_screen(UsageScreen(self.services, clock=lambda: NOW, zone=BERLIN))
+        self.push_screen(UsageScreen(self.services, clock=lambda: NOW, zone=BERLIN, period=self.period))
 
     def on_usage_screen_loaded(self, message: UsageScreen.Loaded) -> None:
         self.loads += 1
@@ -71,6 +74,7 @@ async def test_totals_chart_filter_and_export(services) -> None:
         assert (totals.requests, totals.cost, totals.unpriced_requests, totals.succeeded) == (3, 0.75, 1, 2)
         assert screen.query_one(SpendChart).has_data
         screen.query_one("#usage-tabs").active = "tab-requests"
+        await wait_until(pilot, lambda: bool(screen.query(RequestsTable)))  # mounted when the tab is first opened
         table = screen.query_one(RequestsTable)
         await wait_until(pilot, lambda: table.row_count == 3)
         assert "unpriced" in [str(cell) for cell in table.get_row_at(1)]
@@ -91,10 +95,47 @@ async def test_choosing_a_conversation_asks_the_app_to_open_it(services) -> None
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.loads == 1)
         app.screen.query_one("#usage-tabs").active = "tab-conversations"
-        await pilot.pause()
+        # The conversations are queried, and their table mounted, when the tab is first opened.
+        await wait_until(pilot, lambda: any(table.row_count for table in app.screen.query("#usage-conversations")))
         app.screen.query_one("#usage-conversations").focus()
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.opened == [1])
+
+
+async def test_refreshing_after_a_reply_shows_it(services) -> None:
+    """What the app does after each stored reply: the open screen queries again."""
+    app = Host(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.loads == 1)
+        repository: Repository = await services.repository()
+        await repository.add_usage(record(datetime(2025, 6, 15, 11, tzinfo=BERLIN).astimezone(timezone.utc), cost="1"))
+        app.screen.refresh_data()
+        await wait_until(pilot, lambda: app.loads == 2)
+        totals = app.screen.query_one(UsageTotals).totals
+        assert (totals.requests, totals.cost) == (4, Decimal("1.75"))
+        assert app.screen.query_one(SpendChart).series["gpt-4o"][-1] == Decimal("1.5")
+
+
+async def test_conversations_are_queried_when_their_tab_opens_and_export(services) -> None:
+    app = Host(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.loads == 1)
+        screen = app.screen
+        assert "conversation" not in screen.groups and not screen.query("#usage-conversations")
+        screen.query_one("#usage-tabs").active = "tab-conversations"
+        await wait_until(pilot, lambda: any(table.row_count for table in screen.query("#usage-conversations")))
+        await pilot.press("x")
+        await wait_until(pilot, lambda: getattr(screen, "exported_path", None) is not None)
+        lines = screen.exported_path.read_text().splitlines()
+        assert lines == ["Conversation,Spend,Requests,Input,Cached,Output", "Trip plans,$0.75 + unpriced,3,300,0,30"]
+
+
+async def test_a_custom_range_with_no_dates_opens_on_all_history(services) -> None:
+    app = Host(services, PeriodKind.CUSTOM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.loads == 1)
+        assert app.screen.query_one(UsageTotals).totals.requests == 3
+        assert app.screen.query_one("#usage-since").display
 
 
 async def test_an_empty_database_shows_zeros(make_services) -> None:

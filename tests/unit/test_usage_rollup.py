@@ -1,5 +1,5 @@
-"""Migration 3's usage_rollup: backfilled on upgrade, kept equal to a GROUP BY over usage by triggers,
-and the rollup-based figures equal direct sums over usage to the picodollar."""
+"""Migrations 3 and 4's pre-summed usage tables: backfilled on upgrade, kept equal to a GROUP BY over
+usage by triggers, and the figures read from them equal direct sums over usage to the picodollar."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from tui_chat.core.periods import DAY_MS, PeriodKind, local_date, period_for
 from tui_chat.services.usage_report import filter_for
 from tui_chat.store.db import Database
 from tui_chat.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from tui_chat.store.usage_percentiles import value_bucket_sql
 from tui_chat.store.usage_stats import PICO, UsageFilter, UsageStats
 
 ROLLUP_COLUMNS = (
@@ -39,21 +40,45 @@ INSERT_USAGE = (
 MODELS = (("openai", "gpt-4o"), ("openai", "gpt-4o-mini"), ("groq", "llama"), ("local", "qwen3:8b"))
 STATUSES = ("complete", "partial", "cancelled", "failed", "truncated")
 START_MS = int(datetime(2024, 3, 20, tzinfo=timezone.utc).timestamp() * 1000)
+NEAR_MIDNIGHT_MS = START_MS - 90 * 60_000
 ODD_ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "America/St_Johns", "UTC")
 
 
-ROLLUPS = (("usage_rollup", 900_000), ("usage_rollup_hour", 3_600_000))
+ROLLUPS = (("usage_rollup", 900_000), ("usage_rollup_hour", 3_600_000), ("usage_rollup_day", 86_400_000))
+# Migration 4's per-conversation sums and per-day timing histogram, stored and as a GROUP BY over usage.
+DERIVED = (
+    (
+        "SELECT conversation_id, requests, cost_pusd, unpriced, input_tokens, cached_tokens, output_tokens, estimated"
+        " FROM usage_rollup_conversation ORDER BY 1",
+        "SELECT COALESCE(conversation_id, 0) AS conversation, COUNT(*), COALESCE(SUM(cost_pusd), 0),"
+        " SUM(cost_pusd IS NULL), SUM(input_tokens), SUM(cached_tokens), SUM(output_tokens), SUM(estimated)"
+        " FROM usage GROUP BY conversation ORDER BY 1",
+    ),
+    (
+        "SELECT bucket_ms, metric, value_bucket, requests FROM usage_timing_day ORDER BY 1, 2, 3",
+        "SELECT day, metric, value_bucket, COUNT(*) FROM ("
+        " SELECT created_at - ((created_at % 86400000) + 86400000) % 86400000 AS day, 'latency_ms' AS metric,"
+        f" {value_bucket_sql('latency_ms')} AS value_bucket FROM usage WHERE latency_ms IS NOT NULL"
+        " UNION ALL SELECT created_at - ((created_at % 86400000) + 86400000) % 86400000, 'ttft_ms',"
+        f" {value_bucket_sql('ttft_ms')} FROM usage WHERE ttft_ms IS NOT NULL"
+        ") GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+    ),
+)
 
 
 def rollup_rows(connection: sqlite3.Connection) -> list[list[tuple]]:
-    return [connection.execute(f"SELECT {ROLLUP_COLUMNS} FROM {table} ORDER BY 1, 2, 3").fetchall() for table, _ in ROLLUPS]
+    return [
+        connection.execute(f"SELECT {ROLLUP_COLUMNS} FROM {table} ORDER BY 1, 2, 3").fetchall() for table, _ in ROLLUPS
+    ] + [connection.execute(stored).fetchall() for stored, _ in DERIVED]
 
 
 def expected_rows(connection: sqlite3.Connection) -> list[list[tuple]]:
-    return [connection.execute(EXPECTED_ROLLUP.format(width=width)).fetchall() for _, width in ROLLUPS]
+    return [connection.execute(EXPECTED_ROLLUP.format(width=width)).fetchall() for _, width in ROLLUPS] + [
+        connection.execute(expected).fetchall() for _, expected in DERIVED
+    ]
 
 
-def usage_values(rng: random.Random, conversations: int, span_ms: int = 400 * DAY_MS) -> tuple:
+def usage_values(rng: random.Random, conversations: int, span_ms: int = 400 * DAY_MS, start_ms: int = START_MS) -> tuple:
     """One random usage row: some unpriced, some failed without timings, some retried."""
     provider, model = MODELS[rng.randrange(len(MODELS))]
     status = STATUSES[rng.randrange(len(STATUSES))]
@@ -66,7 +91,7 @@ def usage_values(rng: random.Random, conversations: int, span_ms: int = 400 * DA
         None if rng.random() < 0.15 else rng.randrange(0, 10**12),
         status, rng.randrange(1, 4),
         rng.randrange(50, 30_000) if timed else None, rng.randrange(20, 3_000) if timed and rng.random() < 0.9 else None,
-        START_MS + rng.randrange(span_ms),
+        start_ms + rng.randrange(span_ms),
     )
 
 
@@ -96,14 +121,15 @@ async def test_upgrading_from_version_2_backfills_the_rollup(tmp_path: Path) -> 
 
     database = await Database.open(path)
     try:
-        assert await database.schema_version() == SCHEMA_VERSION == 3
+        assert await database.schema_version() == SCHEMA_VERSION
     finally:
         await database.close()
     connection = sqlite3.connect(path)
     try:
         rows = rollup_rows(connection)
         assert rows == expected_rows(connection)
-        assert [sum(row[3] for row in table) for table in rows] == [2_000, 2_000]
+        assert [sum(row[3] for row in table) for table in rows[:3]] == [2_000, 2_000, 2_000]
+        assert sum(row[1] for row in rows[3]) == 2_000
         indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
         assert {"usage_latency", "usage_ttft", "usage_conversation_cost"} <= indexes
     finally:
@@ -112,7 +138,29 @@ async def test_upgrading_from_version_2_backfills_the_rollup(tmp_path: Path) -> 
 
 def test_an_empty_upgrade_leaves_an_empty_rollup() -> None:
     connection = fresh_connection()
-    assert rollup_rows(connection) == [[], []]
+    assert rollup_rows(connection) == [[], [], [], [], []]
+
+
+async def test_upgrading_from_version_3_backfills_days_conversations_and_timings(tmp_path: Path) -> None:
+    path = tmp_path / "v3.db"
+    connection = sqlite3.connect(path, isolation_level=None)
+    schema_at(connection, 3)
+    connection.executemany(
+        "INSERT INTO conversations (id, title, provider, model, created_at, updated_at) VALUES (?, '', 'openai', 'm', 0, 0)",
+        [(number,) for number in range(1, 11)],
+    )
+    rng = random.Random(4)
+    connection.executemany(INSERT_USAGE, [usage_values(rng, 10) for _ in range(1_500)])
+    connection.close()
+    database = await Database.open(path)
+    await database.close()
+    connection = sqlite3.connect(path)
+    try:
+        rows = rollup_rows(connection)
+        assert rows == expected_rows(connection)
+        assert all(rows), "every pre-summed table has rows"
+    finally:
+        connection.close()
 
 
 OPERATIONS = st.lists(
@@ -134,16 +182,17 @@ def test_triggers_keep_the_rollup_equal_to_a_group_by(operations) -> None:
         rng = random.Random(seed)
         ids = [row[0] for row in connection.execute("SELECT id FROM usage")]
         if operation == "insert":
-            # Few distinct instants, so rows often share a bucket.
-            connection.execute(INSERT_USAGE, usage_values(rng, 5, span_ms=3 * 3_600_000))
+            # Few distinct instants, on both sides of a UTC midnight, so rows often share a bucket.
+            connection.execute(INSERT_USAGE, usage_values(rng, 5, span_ms=3 * 3_600_000, start_ms=NEAR_MIDNIGHT_MS))
         elif operation == "delete" and ids:
             connection.execute("DELETE FROM usage WHERE id = ?", (rng.choice(ids),))
         elif operation == "update" and ids:
-            values = usage_values(rng, 5, span_ms=3 * 3_600_000)
+            values = usage_values(rng, 5, span_ms=3 * 3_600_000, start_ms=NEAR_MIDNIGHT_MS)
             connection.execute(
-                "UPDATE usage SET provider = ?, model = ?, input_tokens = ?, cost_pusd = ?, status = ?, attempts = ?,"
-                " latency_ms = ?, created_at = ? WHERE id = ?",
-                (values[1], values[2], values[3], values[8], values[9], values[10], values[11], values[13], rng.choice(ids)),
+                "UPDATE usage SET conversation_id = ?, provider = ?, model = ?, input_tokens = ?, cost_pusd = ?,"
+                " status = ?, attempts = ?, latency_ms = ?, ttft_ms = ?, created_at = ? WHERE id = ?",
+                (values[0], values[1], values[2], values[3], values[8], values[9], values[10], values[11], values[12],
+                 values[13], rng.choice(ids)),
             )
         elif operation == "drop_conversation":
             # ON DELETE SET NULL updates usage.conversation_id: the rollup must not count the rows twice.
@@ -177,10 +226,10 @@ async def test_rollup_figures_equal_direct_sums_over_usage(stats: UsageStats, se
     today = local_date(START_MS + 200 * DAY_MS, zone)
     for kind in (PeriodKind.ALL, PeriodKind.LAST_30_DAYS, PeriodKind.LAST_MONTH, PeriodKind.TODAY):
         usage_filter = filter_for(period_for(kind, today), zone)
-        assert usage_filter.rollup_where() is not None
-        table = usage_filter.rollup_where()[0]
+        tables = {piece.table for piece in usage_filter.pieces()}
+        assert "usage" not in tables
         whole_hours = kind is PeriodKind.ALL or zone.key in ("Europe/Berlin", "America/New_York", "UTC")
-        assert table == ("usage_rollup_hour" if whole_hours else "usage_rollup")
+        assert ("usage_rollup" in tables) is not whole_hours
         where, params = usage_filter.where()
         [row] = await direct(
             stats,
@@ -222,8 +271,9 @@ async def test_rollup_figures_equal_direct_sums_over_usage(stats: UsageStats, se
 async def test_a_status_filter_or_an_unaligned_bound_reads_usage(stats: UsageStats) -> None:
     rng = random.Random(9)
     await stats.database.connection.executemany(INSERT_USAGE, [usage_values(rng, 0) for _ in range(500)])
-    assert UsageFilter(status="failed").rollup_where() is None
-    assert UsageFilter(start_ms=START_MS + 1).rollup_where() is None
+    assert [piece.table for piece in UsageFilter(status="failed").pieces()] == ["usage"]
+    assert [piece.table for piece in UsageFilter(start_ms=START_MS + 1).pieces()] == [
+        "usage", "usage_rollup", "usage_rollup_hour", "usage_rollup_day"]
     failed = await stats.totals(UsageFilter(status="failed"))
     [row] = await direct(stats, "SELECT COUNT(*), COALESCE(SUM(cost_pusd), 0) FROM usage WHERE status = 'failed'", [])
     assert (failed.requests, failed.cost) == (row[0], Decimal(row[1]) * PICO)

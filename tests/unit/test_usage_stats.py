@@ -71,6 +71,20 @@ async def test_rows_exactly_at_local_midnight_start_the_new_day(store) -> None:
     assert (await stats.totals(today)).requests == 1
 
 
+async def test_at_utc_midnight_in_utc_the_day_table_answers_and_splits_the_days(store) -> None:
+    repository, stats = store
+    midnight = datetime(2025, 6, 2, tzinfo=timezone.utc)
+    await repository.add_usage(record(midnight, cost="0.5"))
+    await repository.add_usage(record(datetime.fromtimestamp(midnight.timestamp() - 0.001, timezone.utc), cost="0.25"))
+    usage_filter = filter_for(period_for(PeriodKind.LAST_7_DAYS, date(2025, 6, 3)), timezone.utc)
+    assert {piece.table for piece in usage_filter.pieces((0,))} == {"usage_rollup_day"}
+    days = await stats.grouped(usage_filter, "day", timezone.utc)
+    assert [(day.key, day.cost) for day in days] == [("2025-06-01", Decimal("0.25")), ("2025-06-02", Decimal("0.5"))]
+    chart = await stats.daily_by_model(usage_filter, timezone.utc)
+    assert [(point.day, point.cost) for point in chart] == [
+        (date(2025, 6, 1), Decimal("0.25")), (date(2025, 6, 2), Decimal("0.5"))]
+
+
 async def test_days_across_a_daylight_saving_change(store) -> None:
     repository, stats = store
     # 23:30 local on each side of New York's spring change and one 30 minutes into the next day.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -16,23 +18,22 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, TabbedContent, TabPane
 
 from tui_chat.core.periods import PERIOD_LABELS, Period, PeriodKind, local_date, parse_day, period_for
+from tui_chat.screens.usage_requests import RequestsTab
 from tui_chat.widgets.usage_chart import SpendChart
-from tui_chat.widgets.usage_tables import REQUEST_HEADERS, GroupTable, RequestsTable, group_cells, request_cells
+from tui_chat.widgets.usage_tables import GroupTable, group_cells
 from tui_chat.widgets.usage_totals import UsageTotals
 
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
-    from tui_chat.store.usage_stats import GroupTotals, UsageFilter, UsageStats
+    from tui_chat.services.usage_report import PeriodFigures
+    from tui_chat.store.usage_stats import GroupTotals, UsageStats
 
-PAGE_SIZE = 200
 CONVERSATION_ROWS = 500
-STATUSES = ("complete", "partial", "cancelled", "failed", "truncated")
 GROUP_TABLES = {
     "tab-models": ("#usage-models", "model", "Model"),
     "tab-providers": ("#usage-providers", "provider", "Provider"),
     "tab-conversations": ("#usage-conversations", "conversation", "Conversation"),
 }
-SORTS = (("Newest first", "time"), ("Costliest first", "cost"), ("Slowest first", "latency"), ("Most tokens", "tokens"))
 
 
 def system_clock() -> datetime:
@@ -40,7 +41,7 @@ def system_clock() -> datetime:
     return datetime.now().astimezone()
 
 
-class UsageScreen(Screen):
+class UsageScreen(RequestsTab, Screen):
     """Personal spending by day, model, provider, conversation and request."""
 
     DEFAULT_CSS = """
@@ -96,6 +97,16 @@ class UsageScreen(Screen):
         self._stale_tables: set[str] = set()
         self._choices: dict[str, list[str]] = {}
         self._requests_key: tuple[str | None, ...] | None = None
+        self._mounted = asyncio.Event()
+        self._prefetch: tuple[Period, Future[PeriodFigures]] | None = None
+        if period is not PeriodKind.CUSTOM:
+            # The queries start now, in a thread, while the widgets are built, so the first
+            # paint can already show the figures (see on_mount).
+            from tui_chat.services.usage_report import period_figures, start_reading_usage
+
+            first = self.current_period()
+            future = start_reading_usage(services, period_figures(first, zone))
+            self._prefetch = None if future is None else (first, future)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="usage-controls"):
@@ -105,46 +116,42 @@ class UsageScreen(Screen):
             yield Input(placeholder="until YYYY-MM-DD", id="usage-until", classes="-custom")
         yield UsageTotals(id="usage-totals")
         yield SpendChart(id="usage-chart")
+        # Only the first tab's table is built now; each other tab's widgets when it is first
+        # opened (_group_table, _request_controls): a hidden table still costs its share of
+        # styling and layout on the first paint.
         with TabbedContent(id="usage-tabs"):
             with TabPane("Models", id="tab-models"):
                 yield GroupTable(id="usage-models", cursor_type="row")
-            with TabPane("Providers", id="tab-providers"):
-                yield GroupTable(id="usage-providers", cursor_type="row")
-            with TabPane("Conversations", id="tab-conversations"):
-                yield GroupTable(id="usage-conversations", cursor_type="row")
-            with TabPane("Requests", id="tab-requests"):
-                # The filter and sort controls (four Selects, the costliest widgets here) are
-                # mounted above the table the first time the tab is opened: see _request_controls.
-                yield RequestsTable(id="usage-requests", cursor_type="row")
+            yield TabPane("Providers", id="tab-providers")
+            yield TabPane("Conversations", id="tab-conversations")
+            yield TabPane("Requests", id="tab-requests")
         yield Footer()
 
-    async def _request_controls(self) -> None:
-        """Mount the requests tab's filters and sort on first use, offering the period's names."""
-        if self._controls_mounted:
-            return
-        self._controls_mounted = True
-        controls = Horizontal(
-            Select([(name, name) for name in self._choices.get("#filter-model", [])], prompt="any model",
-                   id="filter-model"),
-            Select([(name, name) for name in self._choices.get("#filter-provider", [])], prompt="any provider",
-                   id="filter-provider"),
-            Select([(status, status) for status in STATUSES], prompt="any status", id="filter-status"),
-            Select(SORTS, value="time", allow_blank=False, id="requests-sort"),
-            classes="usage-controls",
-        )
-        await self.query_one("#tab-requests", TabPane).mount(controls, before=self.query_one(RequestsTable))
-
-    def _select_value(self, selector: str) -> str | None:
-        """A request control's value; None when blank or not mounted yet."""
-        found = self.query(selector)
-        if not found:
-            return None
-        value = found.first(Select).value
-        return None if value is Select.NULL else str(value)
+    async def _group_table(self, tab: str) -> GroupTable:
+        """The grouped table of a tab, mounted into it on first use."""
+        table_id = GROUP_TABLES[tab][0]
+        found = self.query(table_id)
+        if found:
+            return found.first(GroupTable)
+        table = GroupTable(id=table_id.removeprefix("#"), cursor_type="row")
+        await self.query_one(f"#{tab}", TabPane).mount(table)
+        return table
 
     def on_mount(self) -> None:
         self._show_custom_inputs()
-        self.refresh_data()
+        self._mounted.set()
+        if self._prefetch is None:
+            self.refresh_data()
+            return
+        period, future = self._prefetch
+        if future.done() and future.exception() is None:
+            # Ready before the first layout: shown now, the first paint is the complete one.
+            self._prefetch = None
+            self._apply(future.result())
+            self._show_group_table_now("tab-models")
+            self.post_message(self.Loaded(period))
+        else:
+            self.load(period)
 
     def _show_custom_inputs(self) -> None:
         for field in self.query(".-custom"):
@@ -152,22 +159,11 @@ class UsageScreen(Screen):
 
     def current_period(self) -> Period:
         """The selected period as seen on today's local date."""
-        today = local_date(int(self.clock().timestamp() * 1000), self.zone)
+        today = self._today()
         if self.period_kind is not PeriodKind.CUSTOM:
             return period_for(self.period_kind, today)
         since, until = (self.query_one(f"#usage-{side}", Input).value.strip() for side in ("since", "until"))
         return period_for(PeriodKind.CUSTOM, today, parse_day(since) if since else None, parse_day(until) if until else None)
-
-    def request_filter(self) -> UsageFilter:
-        """The period plus the requests tab's model, provider and status filters."""
-        from tui_chat.services.usage_report import filter_for
-
-        chosen = self._select_value
-        return filter_for(self.period or self.current_period(), self.zone, model=chosen("#filter-model"),
-                          provider=chosen("#filter-provider"), status=chosen("#filter-status"))
-
-    def _requests_sort(self) -> str:
-        return self._select_value("#requests-sort") or "time"
 
     async def _usage_stats(self) -> UsageStats:
         if self._stats is None:
@@ -187,99 +183,103 @@ class UsageScreen(Screen):
 
     @work(exclusive=True, group="usage-load", exit_on_error=False)
     async def load(self, period: Period) -> None:
-        """Query the period's totals, daily spend and groups, then the first page of requests."""
-        from tui_chat.services.usage_report import filter_for
+        """Query the period's figures, show them once the widgets are mounted, then the open tab's rows."""
+        from tui_chat.services.usage_report import period_figures, read_usage
 
-        stats = await self._usage_stats()
-        usage_filter = filter_for(period, self.zone)
-        totals = await stats.totals(usage_filter)
-        daily = await stats.daily_by_model(usage_filter, self.zone)
-        groups = {
-            "model": await stats.grouped(usage_filter, "model"),
-            "provider": await stats.grouped(usage_filter, "provider"),
-            "conversation": await stats.grouped(usage_filter, "conversation", limit=CONVERSATION_ROWS),
-        }
-        self.period, self.groups = period, groups
-        self.query_one(UsageTotals).show(totals)
-        first = period.first_day or (daily[0].day if daily else local_date(int(self.clock().timestamp() * 1000), self.zone))
-        last = period.last_day or (daily[-1].day if daily else first)
-        self.query_one(SpendChart).show(first, last, [(row.day, row.model, row.cost) for row in daily])
-        # Only the visible tab's table is filled now; the others when first shown (500
-        # conversation rows cost a DataTable a noticeable layout pass).
-        self._stale_tables = set(GROUP_TABLES)
-        self._show_group_table(self.query_one(TabbedContent).active)
-        self._set_choices("#filter-model", [group.key for group in groups["model"]])
-        self._set_choices("#filter-provider", [group.key for group in groups["provider"]])
+        figures = None
+        if self._prefetch is not None and self._prefetch[0] == period:
+            try:
+                figures = await asyncio.wrap_future(self._prefetch[1])
+            except Exception:  # noqa: BLE001 - a file not migrated yet, or unreadable: asked again below,
+                pass  # through the app's connection, which migrates it or reports what is wrong
+        self._prefetch = None
+        if figures is None:
+            figures = await read_usage(self.services, period_figures(period, self.zone))
+        await self._mounted.wait()
+        self._apply(figures)
+        active = self.query_one(TabbedContent).active
+        if active in GROUP_TABLES and GROUP_TABLES[active][1] in self.groups:
+            await self._show_group_table(active)
+        if active == "tab-conversations":
+            await self._load_conversations(period)
         self.post_message(self.Loaded(period))
-        self._requests_stale = True
-        if self.query_one(TabbedContent).active == "tab-requests":
+        if active == "tab-requests":
             await self._load_requests(reset=True)
 
-    def _set_choices(self, selector: str, names: list[str]) -> None:
-        """Offer the period's names in a filter, keeping the current choice when still present."""
-        self._choices[selector] = sorted(names)
-        found = self.query(selector)
-        if not found:
-            return
-        select = found.first(Select)
-        current = select.value
-        with select.prevent(Select.Changed):
-            select.set_options([(name, name) for name in sorted(names)])
-            if current is not Select.NULL and current in names:
-                select.value = current
+    def _apply(self, figures: PeriodFigures) -> None:
+        """Show a period's totals and chart, offer its names as filters, and mark every table stale."""
+        period, daily = figures.period, figures.daily
+        self.period, self.groups = period, dict(figures.groups)
+        self.query_one(UsageTotals).show(figures.totals)
+        first = period.first_day or (daily[0].day if daily else self._today())
+        last = period.last_day or (daily[-1].day if daily else first)
+        self.query_one(SpendChart).show(first, last, [(row.day, row.model, row.cost) for row in daily])
+        # Only the visible tab's table is filled now; the others when first shown (the
+        # conversations are only queried then).
+        self._stale_tables = set(GROUP_TABLES)
+        self._set_choices("#filter-model", [group.key for group in figures.groups["model"]])
+        self._set_choices("#filter-provider", [group.key for group in figures.groups["provider"]])
+        self._requests_stale = True
 
-    async def _load_requests(self, *, reset: bool) -> None:
-        """Fetch the next page of requests (or the first, emptying the table)."""
-        await self._request_controls()
-        table = self.query_one(RequestsTable)
-        if reset:
-            self._requests_stale = False
-            table.reset()
-            self._request_cursor, self._requests_exhausted = None, False
-        if self._requests_exhausted:
-            return
-        stats = await self._usage_stats()
-        sort, usage_filter = self._requests_sort(), self.request_filter()
-        if reset:
-            self._requests_key = (usage_filter.model, usage_filter.provider, usage_filter.status, sort)
-        page = await stats.requests(usage_filter, sort=sort, after=self._request_cursor, limit=PAGE_SIZE)
-        table.append(page.rows, self.zone)
-        self._request_cursor = page.next_cursor
-        self._requests_exhausted = page.next_cursor is None
+    def _today(self) -> date:
+        return local_date(int(self.clock().timestamp() * 1000), self.zone)
 
-    @work(exclusive=True, group="usage-requests", exit_on_error=False)
-    async def reload_requests(self, reset: bool) -> None:
-        """Reload or extend the requests table off the handler."""
-        await self._load_requests(reset=reset)
+    async def _conversation_groups(self, period: Period) -> list[GroupTotals]:
+        """The period's conversations, costliest first, queried on first use."""
+        from tui_chat.services.usage_report import filter_for
 
-    def _show_group_table(self, tab: str | None) -> None:
-        """Fill a grouped table from the loaded groups if it is stale."""
+        if "conversation" not in self.groups or self.period != period:
+            stats = await self._usage_stats()
+            groups = await stats.grouped(filter_for(period, self.zone), "conversation", limit=CONVERSATION_ROWS)
+            if self.period != period:
+                return groups
+            self.groups["conversation"] = groups
+        return self.groups["conversation"]
+
+    async def _load_conversations(self, period: Period) -> None:
+        """Fill the conversations table for the period."""
+        await self._conversation_groups(period)
+        if self.period == period:
+            self._stale_tables.add("tab-conversations")
+            await self._show_group_table("tab-conversations")
+
+    @work(exclusive=True, group="usage-conversations", exit_on_error=False)
+    async def reload_conversations(self, period: Period) -> None:
+        """Query and show the conversations table off the handler."""
+        await self._load_conversations(period)
+
+    async def _show_group_table(self, tab: str | None) -> None:
+        """Fill a grouped table from the loaded groups if it is stale, mounting it if needed."""
+        if tab in self._stale_tables:
+            await self._group_table(tab)
+            self._show_group_table_now(tab)
+
+    def _show_group_table_now(self, tab: str) -> None:
+        """Fill a mounted grouped table from the loaded groups if it is stale."""
         if tab not in self._stale_tables:
             return
         self._stale_tables.discard(tab)
         table_id, key, header = GROUP_TABLES[tab]
         self.query_one(table_id, GroupTable).show(header, self.groups.get(key, []))
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        self._show_group_table(event.pane.id)
+    async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-conversations" and self.period is not None and "conversation" not in self.groups:
+            self.reload_conversations(self.period)
+        elif event.pane.id in GROUP_TABLES:
+            await self._show_group_table(event.pane.id)
         if event.pane.id == "tab-requests" and self._requests_stale and self.period is not None:
             self.reload_requests(True)
 
-    def on_requests_table_near_end(self, message: RequestsTable.NearEnd) -> None:
-        if not self._requests_exhausted:
-            self.reload_requests(False)
-
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "usage-period":
+            if PeriodKind(event.value) is self.period_kind and self.period_kind is not PeriodKind.CUSTOM:
+                return  # the echo of mounting the selector, not a choice
             self.period_kind = PeriodKind(event.value)
             self._show_custom_inputs()
             if self.period_kind is not PeriodKind.CUSTOM:
                 self.refresh_data()
-        elif self.period is not None and self._controls_mounted:
-            usage_filter = self.request_filter()
-            key = (usage_filter.model, usage_filter.provider, usage_filter.status, self._requests_sort())
-            if key != self._requests_key:  # not the echo of mounting or of offering new names
-                self.reload_requests(True)
+        else:
+            self._request_controls_changed()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.refresh_data()
@@ -307,18 +307,14 @@ class UsageScreen(Screen):
 
         name = tab.removeprefix("tab-")
         if name == "requests":
-            stats, usage_filter = await self._usage_stats(), self.request_filter()
-            sort = self._requests_sort()
-            header, rows, cursor = list(REQUEST_HEADERS), [], None
-            while True:
-                page = await stats.requests(usage_filter, sort=sort, after=cursor, limit=5000)
-                rows += [list(request_cells(row, self.zone)) for row in page.rows]
-                if (cursor := page.next_cursor) is None:
-                    break
+            header, rows = await self._request_export_rows()
         else:
             key = name.removesuffix("s")
             header = [key.title(), "Spend", "Requests", "Input", "Cached", "Output"]
-            rows = [list(group_cells(group)) for group in self.groups.get(key, [])]
+            groups = self.groups.get(key, [])
+            if key == "conversation" and self.period is not None:
+                groups = await self._conversation_groups(self.period)
+            rows = [list(group_cells(group)) for group in groups]
         stamp = self.clock().strftime("%Y%m%d-%H%M%S")
         try:
             path = await write_export(self.services.paths.data_dir / "exports", f"usage-{name}-{stamp}.csv", header, rows)

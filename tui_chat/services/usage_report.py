@@ -9,18 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from tui_chat.core.periods import Period, PeriodKind, parse_day, period_for
 
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
-    from tui_chat.store.usage_stats import GroupTotals, PeriodTotals, UsageFilter, UsageStats
+    from tui_chat.store.usage_stats import DailyModelSpend, GroupTotals, PeriodTotals, UsageFilter, UsageStats
 
+Result = TypeVar("Result")
 GROUP_COLUMNS = (
     "cost_usd", "requests", "input_tokens", "cached_tokens", "output_tokens",
     "unpriced_requests", "estimated_requests",
@@ -126,6 +129,27 @@ async def open_usage_stats(services: AppServices) -> UsageStats:
     return UsageStats(repository.database)
 
 
+async def read_usage(services: AppServices, job: Callable[[UsageStats], Awaitable[Result]]) -> Result:
+    """Run a batch of usage queries off the event loop (store/usage_reader.py), opening the database if needed."""
+    from tui_chat.store.usage_reader import read_usage as read_database
+
+    repository = await services.repository()
+    return await read_database(repository.database, job)
+
+
+def start_reading_usage(
+    services: AppServices, job: Callable[[UsageStats], Awaitable[Result]]
+) -> Future[Result] | None:
+    """Start a batch of usage queries on the database file in a thread now; None for an in-memory database.
+
+    The future fails with SchemaNotCurrent when the file is missing or not yet migrated; then
+    `read_usage` (which opens and migrates it) is the way.
+    """
+    from tui_chat.store.usage_reader import start_reading
+
+    return None if services.database_path is None else start_reading(services.database_path, job)
+
+
 def period_from_options(since: str | None, until: str | None, today: date) -> Period:
     """The period `--since`/`--until` ask for: all history when neither is given."""
     if since is None and until is None:
@@ -143,6 +167,34 @@ def filter_for(period: Period, zone: tzinfo | None = None, **equalities: str | N
 
     start_ms, end_ms = period.bounds(zone)
     return UsageFilter(start_ms=start_ms, end_ms=end_ms, **equalities)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodFigures:
+    """What the usage screen's first paint shows: totals, daily spend per model, models and providers."""
+
+    period: Period
+    totals: PeriodTotals
+    daily: list[DailyModelSpend]
+    groups: dict[str, list[GroupTotals]]
+
+
+def period_figures(period: Period, zone: tzinfo | None = None) -> Callable[[UsageStats], Awaitable[PeriodFigures]]:
+    """The queries behind a period's first paint on the usage screen, as a job for `read_usage`."""
+    usage_filter = filter_for(period, zone)
+
+    async def query(stats: UsageStats) -> PeriodFigures:
+        return PeriodFigures(
+            period=period,
+            totals=await stats.totals(usage_filter),
+            daily=await stats.daily_by_model(usage_filter, zone),
+            groups={
+                "model": await stats.grouped(usage_filter, "model"),
+                "provider": await stats.grouped(usage_filter, "provider"),
+            },
+        )
+
+    return query
 
 
 async def build_report(

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
+from tui_chat.core.text import one_line
 from tui_chat.widgets.usage_totals import seconds_text
 
 if TYPE_CHECKING:
@@ -17,6 +19,14 @@ if TYPE_CHECKING:
 GROUP_HEADERS = ("Spend", "Requests", "Input", "Cached", "Output")
 REQUEST_HEADERS = ("Time", "Model", "Provider", "Status", "Input", "Cached", "Output", "Cost", "Latency", "TTFT", "Tries")
 LOAD_MORE_MARGIN = 20
+
+
+def literal(cells: tuple[str, ...]) -> tuple[Text, ...]:
+    """Cells shown as the plain text they are: DataTable would read a str cell as Rich markup.
+
+    Rich Text rather than Content, because DataTable sizes its columns by measuring Rich renderables.
+    """
+    return tuple(Text(one_line(cell)) for cell in cells)
 
 
 def money_cell(cost, estimated: bool, unpriced: bool) -> str:
@@ -71,7 +81,7 @@ class GroupTable(DataTable):
         self.clear(columns=True)
         self.add_columns(first_header, *GROUP_HEADERS)
         for group in groups:
-            self.add_row(*group_cells(group), key=group.key)
+            self.add_row(*literal(group_cells(group)), key=group.key)
 
 
 class RequestsTable(DataTable):
@@ -91,7 +101,7 @@ class RequestsTable(DataTable):
     def append(self, rows: list[RequestRow], zone: tzinfo | None) -> None:
         """Add a page of rows at the bottom."""
         for row in rows:
-            self.add_row(*request_cells(row, zone), key=str(row.id))
+            self.add_row(*literal(request_cells(row, zone)), key=str(row.id))
 
     def _near_end(self) -> bool:
         return self.row_count > 0 and (
