@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
@@ -16,6 +15,16 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import Meta, field
 
+from tui_chat.config_checks import (
+    MAX_BUDGET,
+    MAX_PRICE_PER_MTOK,
+    check_amount,
+    check_base_url,
+    check_env_name,
+    check_headers,
+    check_keymap,
+)
+from tui_chat.config_file import json_string, parse_config, read_config_text, remember_setting  # noqa: F401 (public here)
 from tui_chat.core.errors import ConfigError
 
 
@@ -38,6 +47,12 @@ class ProviderSettings(_Model):
     """Extra HTTP headers sent with every request (for example OpenRouter's X-Title)."""
     local: bool = False
     """Whether the endpoint runs on this machine, so its replies cost nothing."""
+
+    def __post_init__(self) -> None:
+        if self.base_url is not None:
+            check_base_url(self.base_url)
+        check_env_name(self.key_env)
+        check_headers(self.headers)
 
 
 BUILTIN_PROVIDERS: dict[str, ProviderSettings] = {
@@ -69,7 +84,8 @@ BUILTIN_PROVIDERS: dict[str, ProviderSettings] = {
     ),
 }
 
-PositiveFloat = Annotated[float, Meta(gt=0)]
+PositiveFloat = Annotated[float, Meta(gt=0, le=86_400)]
+"""Seconds: above zero and at most a day, so NaN, infinity and absurd waits are refused."""
 
 
 class RetrySettings(_Model):
@@ -104,6 +120,10 @@ class PriceSettings(_Model):
     cached_input: Decimal | None = None
     """Price of a million cached input tokens, if the provider discounts them."""
 
+    def __post_init__(self) -> None:
+        for name in ("input", "output", "cached_input"):
+            check_amount(name, getattr(self, name), at_most=MAX_PRICE_PER_MTOK)
+
 
 class BudgetSettings(_Model):
     """Optional spending limits, in dollars; the sidebar warns at 80 % of each."""
@@ -117,9 +137,7 @@ class BudgetSettings(_Model):
 
     def __post_init__(self) -> None:
         for name in ("daily", "monthly"):
-            limit = getattr(self, name)
-            if limit is not None and not limit > 0:
-                raise ValueError(f"Expected `{name}` > 0")
+            check_amount(name, getattr(self, name), at_most=MAX_BUDGET, positive=True)
 
 
 class Settings(_Model):
@@ -149,6 +167,11 @@ class Settings(_Model):
     """Named system prompts offered when starting or editing a conversation."""
     show_conversations: bool = True
     """Whether the conversation list is shown beside the chat."""
+    debug: bool = False
+    """Write a debug log (requests, retries, failures; keys redacted) to the state directory, like --debug."""
+
+    def __post_init__(self) -> None:
+        check_keymap(self.keymap)
 
     def all_providers(self) -> dict[str, ProviderSettings]:
         """The built-in providers with the user's additions and replacements."""
@@ -162,36 +185,40 @@ def _line_of(text: str, location: tuple[str | int, ...]) -> int | None:  # noqa:
         return None
     table = ".".join(keys[:-1])
     in_table = table == ""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         header = re.match(r"^\[+\s*([^\]]+?)\s*\]+", stripped)
         if header:
-            in_table = header.group(1).replace('"', "") == table
-            if f"{table}.{keys[-1]}".strip(".") == header.group(1).replace('"', ""):
+            name = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "").replace("'", "")
+            in_table = name == table
+            if f"{table}.{keys[-1]}".strip(".") == name:
                 return number
             continue
-        if in_table and re.match(rf'^"?{re.escape(keys[-1])}"?\s*=', stripped):
+        if in_table and re.match(rf"^[\"']?{re.escape(keys[-1])}[\"']?\s*=", stripped):
             return number
     return None
 
 
 def load_settings(path: Path) -> tuple[Settings, list[ConfigError]]:
     """Read settings from `path`; on any problem, defaults plus errors naming file, line and field."""
-    if not path.exists():
-        return Settings(), []
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        return Settings(), [ConfigError(f"{path}: cannot read ({exc}).", hint="Using defaults.")]
-    except tomllib.TOMLDecodeError as exc:
-        return Settings(), [
-            ConfigError(f"{path}: invalid TOML: {exc}.", hint="Fix the file; using defaults for now.")
-        ]
-    errors = [_problem(path, text, location, message) for location, message in _validate(data)]
-    if errors:
-        return Settings(), errors
-    return msgspec.convert(data, Settings, strict=True), []
+        if not path.exists():
+            return Settings(), []
+        text = read_config_text(path)
+        data = parse_config(path, text)
+    except ConfigError as exc:
+        return Settings(), [exc]
+    except OSError as exc:
+        return Settings(), [ConfigError(f"{path}: cannot read ({exc.strerror or exc}).", hint="Using defaults.")]
+    try:
+        problems = _validate(data)
+        if not problems:
+            return msgspec.convert(data, Settings, strict=True), []
+    except msgspec.ValidationError as exc:
+        problems = [_split_problem(str(exc))[::-1]]
+    except RecursionError:
+        problems = [((), "values nested too deeply")]
+    return Settings(), [_problem(path, text, location, message) for location, message in problems]
 
 
 KEYED_TABLES = {"providers": ProviderSettings, "prices": PriceSettings}
@@ -229,52 +256,30 @@ def _problem(path: Path, text: str, location: tuple[str | int, ...], problem: st
 
 
 def _split_problem(message: str) -> tuple[str, tuple[str | int, ...]]:
-    """The problem and the field path from msgspec's "Problem - at `$.a.b[0]`" message."""
-    problem, _, where = message.partition(" - at `$")
+    """The problem and the field path from msgspec's "Problem - at `$.a.b[0]`" message.
+
+    msgspec writes a dict key as `[...]`; the path stops there, at the table that holds it. A check
+    in a `__post_init__` names its field as "`field` must ...", which extends the path.
+    """
+    problem, _, where = message.rpartition(" - at `$")
+    if not problem:
+        problem, where = message, ""
     location: list[str | int] = []
-    for part in re.findall(r"\.([^.\[`]+)|\[(\d+)\]", where):
-        location.append(part[0] if part[0] else int(part[1]))
-    unknown = re.match(r"Object contains unknown field `([^`]+)`", problem)
-    if unknown:
+    for part in re.finditer(r"\.(?P<field>[^.\[`]+)|\[(?P<index>\d+)\]|(?P<key>\[\.\.\.\])", where):
+        if part["key"]:
+            break
+        location.append(part["field"] if part["field"] else int(part["index"]))
+    whole_path = len(location) == len(re.findall(r"\.[^.\[`]+|\[\d+\]", where))
+    unknown = re.fullmatch(r"Object contains unknown field `(.*)`", problem, flags=re.DOTALL)
+    checked = re.match(r"`(\w+)` must ", problem)
+    if unknown and whole_path:
         location.append(unknown.group(1))
         problem = "unknown field"
+    elif checked and whole_path:
+        location.append(checked.group(1))
     return problem, tuple(location)
 
 
 def env_flag(name: str) -> bool:
     """Whether an environment variable is set to a true-ish value."""
     return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def remember_setting(path: Path, key: str, value: str) -> None:
-    """Set a top-level string setting in config.toml, keeping every other line, written atomically."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", key):
-        raise ConfigError(f"'{key}' is not a setting name.")
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    try:
-        tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: invalid TOML ({exc}); not changed.", hint="Fix the file first.") from None
-    rendered = f"{key} = {json_string(value)}"
-    lines = text.splitlines()
-    first_table = next((i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines))
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for index in range(first_table):
-        if pattern.match(lines[index]):
-            lines[index] = rendered
-            break
-    else:
-        lines.insert(0, rendered)
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    temporary = path.with_name(f".{path.name}.tmp")
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write("\n".join(lines) + "\n")
-    os.replace(temporary, path)
-
-
-def json_string(value: str) -> str:
-    """A TOML basic string for `value` (TOML's escapes are JSON's)."""
-    import json
-
-    return json.dumps(value, ensure_ascii=False)

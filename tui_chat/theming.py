@@ -70,6 +70,8 @@ def parse_theme(text: str, source: str = "<theme>") -> Theme:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ThemeError(source, f"not valid TOML ({exc})") from None
+    except RecursionError:
+        raise ThemeError(source, "not valid TOML (values nested too deeply)") from None
     _check_keys(source, data, TOP_LEVEL_KEYS, "")
     name = _required(source, data, "name", "")
     if not isinstance(name, str) or not _NAME.fullmatch(name):
@@ -247,13 +249,31 @@ def _check_variable(source: str, key: str, value: Any) -> None:
         hint = " (set it under [colors])" if key in BASE_COLORS + SURFACE_COLORS else ""
         ours = ", ".join(APP_VARIABLES)
         raise ThemeError(source, f"unknown variable 'variables.{key}'{hint}; tui-chat's are: {ours}")
-    if key.endswith("style"):
+    if _is_style_variable(key):
         words = value.split() if isinstance(value, str) else None
-        if not words or any(word not in VALID_STYLE_FLAGS for word in words):
-            raise ThemeError(source, f"'variables.{key}' must be style words like \"bold\" or \"none\", not {value!r}")
+        if not words or any(word not in VALID_STYLE_FLAGS for word in words) or not _is_rich_style(" ".join(words)):
+            raise ThemeError(source, f"'variables.{key}' must be style words like \"bold\" or \"not underline\", not {value!r}")
         return
     keyword = _textual_variables().get(key, "").partition(" ")[0]
     _check_color(source, f"variables.{key}", value, css=True, keyword=keyword if keyword in _CSS_KEYWORDS else "")
+
+
+def _is_style_variable(key: str) -> bool:
+    """Whether a Textual variable holds style words (its default does, as "bold not underline"), not a colour."""
+    default = _textual_variables().get(key)
+    return default is not None and all(word in VALID_STYLE_FLAGS for word in default.split())
+
+
+def _is_rich_style(words: str) -> bool:
+    """Whether Rich, which applies a text-style, can parse the words ("not" needs an attribute after it)."""
+    from rich.errors import StyleSyntaxError
+    from rich.style import Style
+
+    try:
+        Style.parse(words)
+    except StyleSyntaxError:
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)

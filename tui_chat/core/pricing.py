@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal, localcontext
+from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -27,6 +27,7 @@ import genai_prices
 from genai_prices import data_snapshot
 from genai_prices import types as genai_types
 
+from tui_chat.core.errors import ConfigError, ProviderError
 from tui_chat.core.models import Usage
 
 UNPRICED_SOURCE = "unpriced"
@@ -36,6 +37,10 @@ LOCAL_SOURCE = "local (free)"
 _TOKENS_PER_MILLION = Decimal(1_000_000)
 _EXACT_PRECISION = 60
 _SIGNIFICANT_DIGITS = 3
+_FINEST_PLACES = 12
+"""Money is shown (and stored) to the picodollar at its finest."""
+_HUGE = Decimal(10) ** 15
+_HUGE_TEXT = "999,999,999,999,999+"
 _NO_OVERRIDES: Mapping[str, PriceOverride] = MappingProxyType({})
 
 
@@ -55,6 +60,12 @@ class PriceOverride:
     input_mtok: Decimal
     output_mtok: Decimal
     cached_input_mtok: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("input_mtok", "output_mtok", "cached_input_mtok"):
+            rate = getattr(self, name)
+            if rate is not None and (not isinstance(rate, Decimal) or not rate.is_finite() or rate < 0):
+                raise ConfigError(f"The price override '{name}' must be a finite number of dollars, 0 or more, not {rate}.")
 
 
 @dataclass(frozen=True)
@@ -101,13 +112,15 @@ def _override_for(
 
 
 def _override_cost(override: PriceOverride, usage: Usage) -> Decimal:
-    """The exact cost of usage at the user's prices."""
+    """The exact cost of usage at the user's prices, whatever the digits of the counts and the rates."""
     cached = min(usage.cached_tokens, usage.input_tokens)
     cached_rate = override.cached_input_mtok
     if cached_rate is None:
         cached_rate = override.input_mtok
+    rates = (override.input_mtok, cached_rate, override.output_mtok)
     with localcontext() as context:
-        context.prec = _EXACT_PRECISION
+        context.prec = _EXACT_PRECISION + max(len(rate.as_tuple().digits) for rate in rates)
+        context.Emin, context.Emax = MIN_EMIN, MAX_EMAX
         total = (
             Decimal(usage.input_tokens - cached) * override.input_mtok
             + Decimal(cached) * cached_rate
@@ -132,6 +145,13 @@ def _source(match: _Match) -> str:
     return f"genai-prices {genai_prices.__version__}:{provider.id}/{model.id}"
 
 
+def _check_counts(usage: Usage) -> None:
+    """Token counts are whole numbers from 0 up; anything else would price a request below zero."""
+    counts = (usage.input_tokens, usage.output_tokens, usage.cached_tokens, usage.reasoning_tokens)
+    if any(isinstance(count, bool) or not isinstance(count, int) or count < 0 for count in counts):
+        raise ProviderError(f"Token counts must be whole numbers from 0 up, not {counts}.", title="Usage not understood")
+
+
 def price_usage(
     provider: ProviderRef,
     model: str,
@@ -139,7 +159,11 @@ def price_usage(
     overrides: Mapping[str, PriceOverride] = _NO_OVERRIDES,
     at: datetime | None = None,
 ) -> Price:
-    """The cost of one request: a user override, free when local, else genai-prices' price."""
+    """The cost of one request: a user override, free when local, else genai-prices' price.
+
+    Raises ProviderError for negative or non-integer token counts, so no cost is ever negative.
+    """
+    _check_counts(usage)
     override = _override_for(provider, model, overrides)
     if override is not None:
         return Price(_override_cost(override, usage), OVERRIDE_SOURCE)
@@ -187,18 +211,25 @@ def price_per_mtok(
 
 
 def format_money(cost: Decimal | None) -> str:
-    """Dollars with cents, or three significant digits for costs under a dollar."""
-    if cost is None:
+    """Dollars with cents, or three significant digits (to the picodollar) for costs under a dollar.
+
+    Never raises and never shows an exponent or "-0": a cost that is not a finite number reads
+    "unpriced", one that rounds to no picodollars reads $0.00, and one of a quadrillion dollars or
+    more is capped.
+    """
+    if cost is None or not isinstance(cost, Decimal) or not cost.is_finite():
         return UNPRICED_SOURCE
     sign = "-" if cost < 0 else ""
     magnitude = abs(cost)
-    if magnitude == 0:
-        return "$0.00"
-    places = max(2, _SIGNIFICANT_DIGITS - 1 - magnitude.adjusted())
+    if magnitude >= _HUGE:
+        return f"{sign}${_HUGE_TEXT}"
+    places = min(_FINEST_PLACES, max(2, _SIGNIFICANT_DIGITS - 1 - magnitude.adjusted()))
     with localcontext() as context:
         context.prec = _EXACT_PRECISION
         rounded = magnitude.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
         text = f"{rounded:,f}"
+    if rounded.is_zero():
+        return "$0.00"
     whole, _, fraction = text.partition(".")
     fraction = fraction.rstrip("0").ljust(2, "0")
     return f"{sign}${whole}.{fraction}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 
 from tui_chat.core.models import Conversation, Message, MessageStatus, Role
 
@@ -24,10 +24,12 @@ def from_millis(millis: int | None) -> datetime | None:
 
 
 def to_picodollars(cost: Decimal | None) -> int | None:
-    """Whole picodollars for a dollar amount, rounding half to even past the 12th decimal."""
+    """Whole picodollars for a dollar amount, rounding half to even past the 12th decimal (once, exactly)."""
     if cost is None:
         return None
-    return int((cost / PICO).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    with localcontext() as context:
+        context.prec = max(28, len(cost.as_tuple().digits) + 2, cost.adjusted() + 14)
+        return int(cost.scaleb(12).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
 
 
 def from_picodollars(value: int | None) -> Decimal | None:
