@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
         parser.add_argument(flag, help=text)
         endpoint.add_argument(flag, help=text, default=argparse.SUPPRESS)
     parser.add_argument("--usage", action="store_true", help="open the usage-history screen")
+    debug_help = "write a debug log (keys redacted) to the state directory, e.g. ~/.local/state/tui-chat/tui-chat.log"
+    parser.add_argument("--debug", action="store_true", help=debug_help)
+    endpoint.add_argument("--debug", action="store_true", help=debug_help, default=argparse.SUPPRESS)
     parser.add_argument("--theme", help="colour theme for this run, remembered for next time (see `tui-chat themes`)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     ask = commands.add_parser(
@@ -41,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_subcommands(commands)
     add_conversation_commands(commands)
+    from tui_chat.database_command import add_database_command
+
+    add_database_command(commands)
     from tui_chat.usage_command import add_usage_arguments
 
     add_usage_arguments(
@@ -68,16 +74,24 @@ def run(argv: Sequence[str] | None) -> int:
     """Parse the arguments and run what they ask for."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.debug:
+        start_debug_log()
     if args.command in ("keys", "doctor"):
         from tui_chat.commands import run_command
 
         return run_command(args)
+    if args.command == "db":
+        from tui_chat.database_command import run_database_command
+
+        return run_database_command(args)
     from tui_chat.services.bootstrap import build_services
 
     try:
         services = build_services(provider=args.provider, model=args.model, base_url=args.base_url)
     except Exception as exc:  # a clear message, never a traceback
         return fail(exc)
+    if services.settings.debug and not args.debug:
+        start_debug_log(services.paths)
     if args.command == "ask":
         from tui_chat.services.ask import run_ask
 
@@ -110,6 +124,17 @@ def run(argv: Sequence[str] | None) -> int:
     finally:
         services.stop_database()
     return 0
+
+
+def start_debug_log(paths=None) -> None:
+    """Turn the debug log on; a log that cannot be opened is a warning, never a reason not to start."""
+    from tui_chat.debug_log import enable
+    from tui_chat.paths import AppPaths
+
+    try:
+        enable((paths or AppPaths.default()).log_file)
+    except OSError as exc:
+        print(f"tui-chat: warning: no debug log ({exc.strerror or exc})", file=sys.stderr)
 
 
 def textual_theme_names() -> list[str]:

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui_chat.core.text import show_controls
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Asks a question; Enter on a button, y, n or Esc answer it."""
@@ -38,7 +40,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(self.question), id="confirm-question")
+            yield Static(Content(show_controls(self.question)), id="confirm-question")
             with Horizontal():
                 yield Button(Content(self.no_label), id="confirm-no")
                 yield Button(Content(self.yes_label), variant="error", id="confirm-yes")

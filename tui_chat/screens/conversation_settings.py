@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from tui_chat.core.text import one_line
+
 MAX_TEMPERATURE = 2.0
 
 
@@ -92,7 +94,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         current = self.current
         limit = f", at most {self.max_tokens_limit:,}" if self.max_tokens_limit else ""
         with Vertical():
-            yield Static(Content(f"Conversation settings · {self.model}"), classes="settings-title")
+            yield Static(Content(one_line(f"Conversation settings · {self.model}")), classes="settings-title")
             if self.presets:
                 yield Label("Preset")
                 yield Select([(Content(name), name) for name in self.presets], prompt="Choose a preset", id="settings-preset")

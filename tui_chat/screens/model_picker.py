@@ -16,6 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui_chat.core.text import one_line
+
 if TYPE_CHECKING:
     from tui_chat.services.models_catalog import ModelInfo, ModelListing
 
@@ -40,11 +42,11 @@ def model_details(model: ModelInfo) -> str:
 def filter_models(models: list[ModelInfo], query: str) -> list[tuple[ModelInfo, Content]]:
     """The models matching `query` fuzzily, best first, each with its highlighted id."""
     if not query.strip():
-        return [(model, Content(model.id)) for model in models]
+        return [(model, Content(one_line(model.id))) for model in models]
     matcher = Matcher(query.strip())
     scored = [(matcher.match(model.id), index, model) for index, model in enumerate(models)]
     ranked = sorted((item for item in scored if item[0] > 0), key=lambda item: (-item[0], item[1]))
-    return [(model, matcher.highlight(model.id)) for _, _, model in ranked]
+    return [(model, matcher.highlight(one_line(model.id))) for _, _, model in ranked]
 
 
 class ModelPickerScreen(ModalScreen[str | None]):
@@ -78,7 +80,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(f"Model for {self.provider} (now {self.current_model})"), id="picker-title")
+            yield Static(Content(one_line(f"Model for {self.provider} (now {self.current_model})")), id="picker-title")
             yield Input(placeholder="Filter models, or type any model id and press Enter", id="picker-filter")
             yield Static(Content("Loading models…"), id="picker-note")
             yield OptionList(id="picker-models")
@@ -93,10 +95,10 @@ class ModelPickerScreen(ModalScreen[str | None]):
         try:
             listing = await self.load_models()
         except Exception as exc:  # the loader should not raise, but a picker must never crash the app
-            note.update(Content(f"Could not list models: {exc}"))
+            note.update(Content(one_line(f"Could not list models: {exc}")))
             return
         self.models = list(listing.models)
-        note.update(Content(f"Endpoint could not list models ({listing.failure}); showing configured and recent ones."
+        note.update(Content(one_line(f"Endpoint could not list models ({listing.failure}); showing configured and recent ones.")
                             if listing.failure else ""))
         note.display = bool(listing.failure)
         self.refilter()

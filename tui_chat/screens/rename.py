@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from tui_chat.core.text import one_line
+
 
 class TextPromptScreen(ModalScreen[str | None]):
     """Asks for one line of text; Enter returns it, Esc returns None."""
@@ -23,8 +25,8 @@ class TextPromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(Content(self.title_text), classes="dialog-title")
-            yield Input(value=self.value, select_on_focus=True)
+            yield Static(Content(one_line(self.title_text)), classes="dialog-title")
+            yield Input(value=one_line(self.value), select_on_focus=True)
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = " ".join(event.value.split())

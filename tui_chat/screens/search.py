@@ -15,6 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui_chat.core.text import one_line, show_controls
+
 if TYPE_CHECKING:
     from tui_chat.core.models import SearchHit
 
@@ -24,10 +26,11 @@ TYPING_PAUSE_SECONDS = 0.15
 
 def hit_prompt(hit: SearchHit) -> Content:
     """A result: the conversation title and role, then the excerpt with the matched words highlighted."""
-    title = " ".join(hit.conversation_title.split()) or "(untitled)"
-    excerpt = Content(hit.excerpt)
+    title = one_line(hit.conversation_title) or "(untitled)"
+    excerpt = Content(show_controls(hit.excerpt))
     for start, end in hit.highlights:
-        excerpt = excerpt.stylize("reverse", start, end)
+        shown_start, shown_end = (len(show_controls(hit.excerpt[:index])) for index in (start, end))
+        excerpt = excerpt.stylize("reverse", shown_start, shown_end)
     when = hit.created_at.astimezone().strftime("%Y-%m-%d")
     return Content.assemble((title, "bold"), (f" · {hit.role.value} · {when}", "dim"), "\n", excerpt)
 
@@ -85,7 +88,7 @@ class SearchScreen(ModalScreen[tuple[int, int] | None]):
         try:
             hits = list(await self.search_messages(text))
         except Exception as exc:  # a search error is shown in place, never a crash
-            status.update(Content(f"Search failed: {exc}"))
+            status.update(Content(one_line(f"Search failed: {exc}")))
             return
         self.show_hits(hits)
         status.update(Content(f"{len(hits)} match{'es' if len(hits) != 1 else ''}" if hits else "No matches."))

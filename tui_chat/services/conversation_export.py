@@ -6,14 +6,23 @@ import json
 import re
 from collections import defaultdict
 from datetime import datetime, timezone
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Any
 
 from tui_chat.core.models import Conversation, ConversationExport, Message, Role, UsageRecord
+from tui_chat.core.text import show_controls
 
 EXPORT_FORMAT = "tui-chat.conversation"
 EXPORT_VERSION = 1
-_C1_CONTROLS = re.compile("[\x7f-\x9f]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
+"""DEL and C1 controls (which JSON leaves raw) and lone surrogates (which UTF-8 cannot carry)."""
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
+"""What Markdown (CommonMark, markdown-it) counts as the end of a line."""
+_INLINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+_INLINE_MARKUP = re.compile(r"([\\`*_\[\]<>#&~|])")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_EXACT = 100
+"""Decimal digits for exact sums of costs (picodollar costs of any realistic total fit easily)."""
 
 
 def iso_utc(moment: datetime | None) -> str | None:
@@ -84,6 +93,9 @@ def export_dict(export: ConversationExport) -> dict[str, Any]:
     """The whole export as one JSON-ready dictionary."""
     by_message, unattached = _usage_by_message(export)
     priced = [record.cost for record in export.usage if record.cost is not None]
+    with localcontext() as context:
+        context.prec = _EXACT
+        total_cost = sum(priced, Decimal(0))
     messages = [
         {
             "id": message.id,
@@ -107,7 +119,7 @@ def export_dict(export: ConversationExport) -> dict[str, Any]:
         "messages": messages,
         "requests_without_reply": [usage_dict(record) for record in unattached],
         "totals": {
-            "cost_usd": money(sum(priced, Decimal(0))),
+            "cost_usd": money(total_cost),
             "requests": len(export.usage),
             "unpriced_requests": len(export.usage) - len(priced),
             "input_tokens": sum(record.usage.input_tokens for record in export.usage),
@@ -117,14 +129,28 @@ def export_dict(export: ConversationExport) -> dict[str, Any]:
 
 
 def safe_json(value: Any) -> str:
-    """JSON text with every control character escaped, so printing it cannot drive the terminal."""
+    """JSON text with every control character (and lone surrogate) escaped, so printing it cannot drive the terminal."""
     text = json.dumps(value, ensure_ascii=False, indent=2)
-    return _C1_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
 
 
 def to_json(export: ConversationExport) -> str:
     """The export as indented JSON."""
     return safe_json(export_dict(export))
+
+
+def inline_text(text: object) -> str:
+    """Untrusted text for one Markdown line (a heading, a list item): line breaks become spaces, markup is escaped."""
+    return _INLINE_MARKUP.sub(r"\\\1", _INLINE_BREAKS.sub(" ", str(text)))
+
+
+def quoted_block(text: str) -> list[str]:
+    """Untrusted Markdown as a block quote, every line prefixed, so nothing in it can end the quote early.
+
+    Headings, fences left open and HTML blocks inside a quote all end with it, so a reply that says
+    "## You" or stops inside a code block cannot start a message of its own or swallow the next one.
+    """
+    return [f"> {line}" if line else ">" for line in _LINE_BREAKS.split(text)]
 
 
 def _usage_line(record: UsageRecord) -> str:
@@ -141,7 +167,7 @@ def _message_heading(message: Message) -> str:
     who = "You" if message.role is Role.USER else message.role.value.capitalize()
     parts = [who]
     if message.role is not Role.USER and message.model:
-        parts.append(message.model)
+        parts.append(inline_text(message.model))
     parts.append(iso_utc(message.created_at) or "")
     if message.status.value != "complete":
         parts.append(message.status.value)
@@ -151,13 +177,13 @@ def _message_heading(message: Message) -> str:
 
 
 def to_markdown(export: ConversationExport) -> str:
-    """The export as a readable Markdown document."""
+    """The export as a readable Markdown document: a heading per message, its text quoted below it."""
     conversation = export.conversation
     totals = export_dict(export)["totals"]
     by_message, _ = _usage_by_message(export)
-    lines = [f"# {conversation.title or 'Untitled conversation'}", ""]
+    lines = [f"# {inline_text(conversation.title).strip() or 'Untitled conversation'}", ""]
     lines.append(f"- Conversation: {conversation.id}")
-    lines.append(f"- Provider · model: {conversation.provider} · {conversation.model}")
+    lines.append(f"- Provider · model: {inline_text(conversation.provider)} · {inline_text(conversation.model)}")
     lines.append(f"- Created: {iso_utc(conversation.created_at)} · updated: {iso_utc(conversation.updated_at)}")
     if conversation.temperature is not None or conversation.max_tokens is not None:
         lines.append(f"- Temperature: {conversation.temperature} · max tokens: {conversation.max_tokens}")
@@ -166,11 +192,12 @@ def to_markdown(export: ConversationExport) -> str:
         + (f" ({totals['unpriced_requests']} unpriced)" if totals["unpriced_requests"] else "")
     )
     if conversation.system_prompt:
-        lines += ["", "System prompt:", ""] + [f"> {line}" for line in conversation.system_prompt.splitlines()]
+        lines += ["", "System prompt:", "", *quoted_block(conversation.system_prompt)]
     for message in export.messages:
-        lines += ["", _message_heading(message), "", message.content.rstrip("\n")]
+        lines += ["", _message_heading(message), "", *quoted_block(message.content)]
         if message.error:
-            lines += ["", f"*Error: {message.error}*"]
+            lines += ["", f"*Error: {inline_text(message.error).strip()}*"]
         for record in by_message.get(message.id, []):
             lines += ["", f"*{_usage_line(record)}*"]
-    return "\n".join(lines) + "\n"
+    # Control characters are shown as ␛, ␇, <U+009B> ..., so printing the file cannot drive a terminal.
+    return _SURROGATES.sub("\ufffd", show_controls("\n".join(lines) + "\n", bidi=False))

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from tui_chat.core.errors import ProviderError
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
+MAX_DETAIL = 500
+"""Characters of a server's error message kept: it becomes a toast and a line in the chat."""
 
 
 class ProviderFailure(ProviderError):
@@ -115,7 +117,7 @@ def _error_fields(body: object) -> tuple[str, str]:
 
 def _from_status(status: int, message: str, code: str, headers: Mapping[str, str]) -> ProviderFailure:
     """Classify an HTTP error response."""
-    detail = message or f"HTTP {status}"
+    detail = (message if len(message) <= MAX_DETAIL else message[: MAX_DETAIL - 1] + "…") or f"HTTP {status}"
     if status == 401:
         return ProviderFailure("auth", "API key rejected", detail, hint="Press ctrl+k to set a working key.", status=status)
     if status == 403:

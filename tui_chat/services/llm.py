@@ -6,28 +6,41 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from tui_chat.config import NetworkSettings, ProviderSettings
 from tui_chat.core.models import Usage
+from tui_chat.debug_log import remember_secret
 from tui_chat.services.errors import ProviderFailure, error_event, translate_error
 from tui_chat.services.events import StreamEvent, StreamFinished, TextDelta, UsageReport
 
 PLACEHOLDER_KEY = "no-key-needed"
+logger = logging.getLogger(__name__)
 
 
 def usage_from_dict(raw: Mapping[str, Any]) -> Usage:
     """Our Usage from an OpenAI usage object (cached inside prompt, reasoning inside completion)."""
     prompt_details = raw.get("prompt_tokens_details") or {}
     completion_details = raw.get("completion_tokens_details") or {}
+    prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
+    completion_details = completion_details if isinstance(completion_details, Mapping) else {}
     return Usage(
-        input_tokens=int(raw.get("prompt_tokens") or 0),
-        output_tokens=int(raw.get("completion_tokens") or 0),
-        cached_tokens=int(prompt_details.get("cached_tokens") or 0),
-        reasoning_tokens=int(completion_details.get("reasoning_tokens") or 0),
+        input_tokens=token_count(raw.get("prompt_tokens")),
+        output_tokens=token_count(raw.get("completion_tokens")),
+        cached_tokens=token_count(prompt_details.get("cached_tokens")),
+        reasoning_tokens=token_count(completion_details.get("reasoning_tokens")),
         estimated=False,
     )
+
+
+def token_count(value: Any) -> int:
+    """A reported token count as a whole number from 0 up; a negative or unreadable one counts as 0."""
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 async def sse_chunks(lines: AsyncIterator[str]) -> AsyncIterator[dict[str, Any]]:
@@ -72,6 +85,7 @@ class ProviderClient:
         self.provider = provider
         self.base_url = base_url
         self._api_key = api_key
+        remember_secret(api_key)
         self._network = network or NetworkSettings()
         self._client: Any = None
 
@@ -108,6 +122,9 @@ class ProviderClient:
         client = self._sdk()
         finish_reason: str | None = None
         saw_choice = False
+        if logger.isEnabledFor(logging.DEBUG):
+            size = sum(len(str(message.get("content") or "")) for message in messages)
+            logger.debug("chat request: provider=%s model=%r messages=%d characters=%d", self.name, model, len(messages), size)
         try:
             async with client.chat.completions.with_streaming_response.create(
                 model=model,
@@ -127,12 +144,14 @@ class ProviderClient:
                             yield TextDelta(content)
                         if choice.get("finish_reason"):
                             finish_reason = choice["finish_reason"]
-        except ProviderFailure:
+        except ProviderFailure as failure:
+            log_failure(self.name, failure)
             raise
         except Exception as exc:
-            raise translate_error(exc) from None
+            raise log_failure(self.name, translate_error(exc), exc) from None
         if not saw_choice and finish_reason is None:
-            raise ProviderFailure.empty_choices()
+            raise log_failure(self.name, ProviderFailure.empty_choices())
+        logger.debug("chat reply finished: provider=%s finish_reason=%s", self.name, finish_reason)
         yield StreamFinished(finish_reason)
 
     async def list_models(self) -> list[str]:
@@ -148,6 +167,13 @@ class ProviderClient:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def log_failure(provider: str, failure: ProviderFailure, cause: BaseException | None = None) -> ProviderFailure:
+    """Note a failed request in the debug log (when it is on) and return the failure."""
+    logger.info("request failed: provider=%s kind=%s status=%s: %s", provider, failure.kind, failure.status, failure,
+                exc_info=cause if cause is not None and logger.isEnabledFor(logging.DEBUG) else None)
+    return failure
 
 
 def describe_body(body: object) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -14,6 +15,7 @@ from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import RetryScheduled
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 
 def is_retryable(exc: BaseException) -> bool:
@@ -47,11 +49,12 @@ async def call_with_retries(
     """Run `attempt` until it succeeds or a failure is final; return its result and the attempts used."""
 
     async def announce(state: RetryCallState) -> None:
-        if on_retry is None:
-            return
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         reason = exc.title if isinstance(exc, ProviderFailure) else str(exc)
+        logger.info("retry: attempt %d of %d failed (%s), next in %.2f s", state.attempt_number, settings.attempts, reason, wait)
+        if on_retry is None:
+            return
         await on_retry(RetryScheduled(state.attempt_number, settings.attempts, wait, reason))
 
     retrying = AsyncRetrying(

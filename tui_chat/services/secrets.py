@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from tui_chat.config import ProviderSettings
 from tui_chat.core.errors import TuiChatError
+from tui_chat.debug_log import remember_secret
 
 SERVICE_NAME = "tui-chat"
 MASK = "…"
@@ -121,6 +122,7 @@ class KeyStore:
     def get_sync(self, provider: str, key_env: str | None = None) -> str | None:
         """The stored key of a provider, or None."""
         value = self._guarded(lambda backend: backend.get_password(self.service, provider), key_env)
+        remember_secret(value)
         return value or None
 
     def set_sync(self, provider: str, key: str, key_env: str | None = None) -> None:
@@ -149,6 +151,7 @@ class KeyStore:
         """The key from the provider's environment variable, if set."""
         if provider.key_env:
             value = self._environ.get(provider.key_env, "").strip()
+            remember_secret(value)
             if value:
                 return ResolvedKey(value, f"env:{provider.key_env}")
         return None

@@ -14,6 +14,10 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui_chat.core.models import ConversationSummary
+from tui_chat.core.text import one_line
+
+TITLE_LIMIT = 120
+"""Characters of a title shown in the list; a longer one ends in an ellipsis."""
 
 
 def short_date(moment: datetime, now: datetime | None = None) -> str:
@@ -24,15 +28,17 @@ def short_date(moment: datetime, now: datetime | None = None) -> str:
 
 
 def summary_prompt(summary: ConversationSummary) -> Content:
-    """Two lines for one conversation: its title, then model · date · cost (all shown literally)."""
+    """Two lines for one conversation: its title, then model · date · cost (shown literally, controls made visible)."""
     from tui_chat.core.pricing import format_money
 
     conversation = summary.conversation
     cost = format_money(summary.cost) + ("+" if summary.unpriced_requests else "")
-    meta = f"{conversation.model} · {short_date(conversation.updated_at)} · {cost}"
+    meta = f"{one_line(conversation.model)} · {short_date(conversation.updated_at)} · {cost}"
     if conversation.archived:
         meta += " · archived"
-    title = " ".join(conversation.title.split()) or "(untitled)"
+    title = one_line(conversation.title[: TITLE_LIMIT * 4]) or "(untitled)"
+    if len(title) > TITLE_LIMIT:
+        title = title[: TITLE_LIMIT - 1] + "…"
     return Content.assemble((title, "bold"), "\n", (meta, "dim"))
 
 

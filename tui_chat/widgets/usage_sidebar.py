@@ -5,8 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import ProgressBar, Static
+
+from tui_chat.core.text import one_line, show_controls
 
 
 def token_label(count: int, exact: bool) -> str:
@@ -15,25 +17,29 @@ def token_label(count: int, exact: bool) -> str:
 
 
 class UsageSidebar(VerticalScroll):
-    """Shows what is being spent; every figure is a reactive set by the screen, so nothing polls."""
+    """Shows what is being spent; every figure is a var set by the screen, so nothing polls.
 
-    provider: reactive[str] = reactive("")
-    model: reactive[str] = reactive("")
-    is_demo: reactive[bool] = reactive(False)
-    context_used: reactive[int] = reactive(0)
-    context_exact: reactive[bool] = reactive(True)
-    context_window: reactive[int | None] = reactive(None)
-    draft_tokens: reactive[int] = reactive(0)
-    draft_exact: reactive[bool] = reactive(True)
-    draft_cost: reactive[str] = reactive("")
-    live_output_tokens: reactive[int] = reactive(0)
-    reply_usage: reactive[str] = reactive("—")
-    reply_cost: reactive[str] = reactive("—")
-    conversation_cost: reactive[str] = reactive("—")
-    today_cost: reactive[str] = reactive("—")
-    month_cost: reactive[str] = reactive("—")
-    budget_note: reactive[str] = reactive("")
-    over_budget: reactive[bool] = reactive(False)
+    Vars rather than reactives: each watcher updates one label, so the sidebar itself never needs a
+    repaint, and a label whose height stays the same is repainted without a layout of the screen.
+    """
+
+    provider: var[str] = var("")
+    model: var[str] = var("")
+    is_demo: var[bool] = var(False)
+    context_used: var[int] = var(0)
+    context_exact: var[bool] = var(True)
+    context_window: var[int | None] = var(None)
+    draft_tokens: var[int] = var(0)
+    draft_exact: var[bool] = var(True)
+    draft_cost: var[str] = var("")
+    live_output_tokens: var[int] = var(0)
+    reply_usage: var[str] = var("—")
+    reply_cost: var[str] = var("—")
+    conversation_cost: var[str] = var("—")
+    today_cost: var[str] = var("—")
+    month_cost: var[str] = var("—")
+    budget_note: var[str] = var("")
+    over_budget: var[bool] = var(False)
 
     def compose(self) -> ComposeResult:
         yield Static("Model", classes="sidebar-title")
@@ -54,11 +60,16 @@ class UsageSidebar(VerticalScroll):
         yield Static(id="sidebar-budget")
 
     def _set(self, widget_id: str, text: str) -> None:
-        if self.is_mounted:
-            self.query_one(f"#{widget_id}", Static).update(Content(text))
+        if not self.is_mounted:
+            return
+        label = self.query_one(f"#{widget_id}", Static)
+        width, height = label.size
+        label.update(Content(show_controls(text)), layout=False)
+        if not width or label.visual.get_height(label.styles, width) != height:
+            label.refresh(layout=True)
 
     def watch_provider(self) -> None:
-        self._set("sidebar-model", f"{self.provider} · {self.model}")
+        self._set("sidebar-model", one_line(f"{self.provider} · {self.model}"))
 
     watch_model = watch_provider
 
