@@ -14,7 +14,8 @@ from tui_chat.core.errors import ConfigError, TuiChatError
 from tui_chat.screens.chat import ChatScreen
 
 CHAT_COMMANDS = [
-    ("New conversation", "Start an empty conversation (ctrl+n)", "new_conversation"),
+    ("New conversation", "Start an empty conversation, from a preset when there are any (ctrl+n)", "new_chat"),
+    ("New chat from preset", "Start a conversation with one of the [presets] as its system prompt", "new_from_preset"),
     ("Conversations", "Show or hide the conversation list (ctrl+o)", "toggle_conversations"),
     ("Show archived conversations", "Switch the list between active and archived ones", "toggle_archived"),
     ("Search messages", "Full-text search over every message (ctrl+f)", "search"),
@@ -22,13 +23,17 @@ CHAT_COMMANDS = [
     ("Conversation settings", "System prompt, temperature, max tokens (F2)", "conversation_settings"),
     ("Retry reply", "Ask again for a reply to the last prompt (ctrl+r)", "retry_reply"),
     ("Continue reply", "Carry on from a truncated or cut-off reply (ctrl+g)", "continue_reply"),
-    ("Copy last reply", "Copy the last reply to the clipboard (F9)", "copy_reply"),
-    ("Copy code block", "Copy the last code block of the last reply (F4)", "copy_code"),
-    ("Edit last prompt", "Edit the last prompt and send it again (F3)", "edit_last_prompt"),
-    ("Delete last message", "Delete the last message of this conversation (F8)", "delete_last_message"),
+    ("Select a message", "Move from the prompt into the messages; ↑/↓ choose, Esc returns (alt+up)", "select_message"),
+    ("Copy message", "Copy the selected message, or the last reply (F9, c)", "copy_message"),
+    ("Copy code block", "Copy a code block of the selected message or the last reply (F4, k)", "copy_code"),
+    ("Edit prompt", "Edit the selected prompt, or the last one, and send it again (F3, e)", "edit_prompt"),
+    ("Delete message", "Delete the selected message, or the last one (F8, d)", "delete_message"),
     ("Toggle sidebar", "Show or hide the usage sidebar (ctrl+b)", "toggle_sidebar"),
 ]
 from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
+
+TOAST_LIMIT = 2_000
+"""Characters of a toast's text shown; a longer one (a server's megabyte error page) is cut."""
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -78,8 +83,13 @@ class ChatApp(App):
         return theme_variable_defaults(self.current_theme)
 
     def on_mount(self) -> None:
+        from tui_chat.screens.database_problem import open_database_or_explain
+
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.push_screen(ChatScreen(self.services))
+        self.call_after_refresh(
+            lambda: self.run_worker(open_database_or_explain(self, self.services), group="database", exit_on_error=False)
+        )
         for problem in self.services.startup_problems:
             self.show_error(problem)
         if self.services.offer_setup:
@@ -159,6 +169,14 @@ class ChatApp(App):
             remember_setting(self.services.paths.config_file, "theme", name)
         except (OSError, TuiChatError) as exc:
             self.call_from_thread(self.show_error, exc)
+
+    def notify(self, message: str, *, title: str = "", **options) -> None:
+        """Every toast: escape and control characters in the text or title are shown, never sent."""
+        from tui_chat.core.text import one_line, show_controls
+
+        if len(message) > TOAST_LIMIT:
+            message = message[: TOAST_LIMIT - 1] + "…"
+        super().notify(show_controls(message), title=one_line(title[:TOAST_LIMIT]), **options)
 
     def show_error(self, error: BaseException) -> None:
         """The one place an error becomes a toast: a title, the detail and the next step, never markup."""

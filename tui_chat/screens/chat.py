@@ -20,9 +20,11 @@ from textual.worker import Worker
 
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
+from tui_chat.screens.confirm import ConfirmScreen
+from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
 from tui_chat.screens.spend import SpendPanel
 from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, SessionEvent, TextDelta
-from tui_chat.widgets.chat_pane import ChatPane, MessageView, ReplyView
+from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView, ReplyView
 from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
@@ -35,10 +37,11 @@ if TYPE_CHECKING:
 
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
-LIVE_COUNT_INTERVAL = 0.25
+LIVE_COUNT_INTERVAL = 0.5
 """Seconds between updates of the streaming reply's token count in the sidebar."""
 HISTORY_PAGE = 12
-"""Messages shown when a conversation opens; older pages load as the reader scrolls up."""
+"""Messages per page loaded from the store: on opening (of which those filling OPENING_SCREENS are
+mounted) and each time the reader scrolls up to the oldest one shown."""
 
 
 class ReplyStored(TextualMessage):
@@ -60,22 +63,27 @@ class LiveReply:
     parts: list[str] = field(default_factory=list)
     view: ReplyView | None = None
     prompt_view: MessageView | None = None
+    replaced_view: MessageView | None = None
+    """The reply a retry regenerates: it leaves the pane once the new one is stored."""
     prompt_saved: bool = False
     finished: bool = False
     output_tokens: int = 0
     worker: Worker | None = None
 
 
-class ChatScreen(ChatActions, Screen):
+class ChatScreen(ChatActions, MessageActions, Screen):
     """A conversation list, a conversation pane, a prompt box and the usage sidebar."""
 
-    BINDINGS = [*ACTION_BINDINGS,
+    BINDINGS = [*ACTION_BINDINGS, *MESSAGE_ACTION_BINDINGS,
         Binding("escape", "cancel_reply", "Cancel reply", show=True, id="chat.cancel"),
         Binding("ctrl+r", "retry_reply", "Retry", show=False, id="chat.retry"),
         Binding("ctrl+g", "continue_reply", "Continue", show=False, id="chat.continue"),
-        Binding("ctrl+n", "new_conversation", "New chat", show=True, id="chat.new"),
+        Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
     ]
+
+    HELP_SECTIONS = ((MessageView, "on a selected message"),)
+    """Bindings of widgets that may not have the focus now, listed by F1 with a note."""
 
     streaming: reactive[bool] = reactive(False)
     show_archived: reactive[bool] = reactive(False)
@@ -101,7 +109,7 @@ class ChatScreen(ChatActions, Screen):
         self._estimator = None
         self._spend = SpendPanel(services)
         self._editing: Message | None = None
-        self._has_older = False
+        self._new_system_prompt = ""
         self._token_ticker = None
 
     def compose(self) -> ComposeResult:
@@ -127,7 +135,7 @@ class ChatScreen(ChatActions, Screen):
         target = self.services.target
         self._show_target(target.provider, target.model)
         self.query_one(PromptInput).focus()
-        self.load_last_conversation()
+        self.call_after_refresh(self.load_last_conversation)
         self.call_after_refresh(self.warm_up)
 
     def _show_target(self, provider: str, model: str) -> None:
@@ -172,17 +180,23 @@ class ChatScreen(ChatActions, Screen):
         if conversation is None:
             return
         for live in self._live.values():
-            live.view = live.prompt_view = None
+            live.view = live.prompt_view = live.replaced_view = None
         self.conversation = conversation
         self._editing = None
+        pane = self.query_one(ConversationPane)
+        drawn_from = None
         if at_message_id is None:
             messages = await repository.messages(conversation.id, limit=HISTORY_PAGE)
+            messages = messages[pane.newest_filling(messages, int(pane.screen_rows() * OPENING_SCREENS)) :]
         else:
             messages = await repository.messages(conversation.id, limit=HISTORY_PAGE // 2, before_id=at_message_id + 1)
+            drawn_from = max(len(messages) - 1, 0)
             messages += await repository.messages_after(conversation.id, at_message_id, limit=HISTORY_PAGE // 2)
-        pane = self.query_one(ConversationPane)
-        await pane.show_messages(messages)
-        self._has_older = bool(messages) and len(await repository.messages(conversation.id, limit=1, before_id=messages[0].id)) > 0
+        if isinstance(self.focused, MessageView):
+            self.query_one(PromptInput).focus()
+        await pane.show_messages(messages, drawn_from=drawn_from)
+        older = await repository.messages(conversation.id, limit=1, before_id=messages[0].id) if messages else []
+        pane.has_older = bool(older)
         if at_message_id is not None:
             pane.show_message(at_message_id)
         self.call_after_refresh(self._fill_pane)
@@ -193,7 +207,6 @@ class ChatScreen(ChatActions, Screen):
                 await live.view.write("".join(live.parts))
         self.streaming = live is not None
         self._show_target(conversation.provider, conversation.model)
-        self.refresh_estimate_history()
         self.refresh_conversation_list()
         await self.refresh_spend()
         await self.refresh_prompt_history()
@@ -206,12 +219,16 @@ class ChatScreen(ChatActions, Screen):
     def _fill_pane(self) -> None:
         """Load older messages while the pane is not yet full enough to scroll."""
         pane = self.query_one(ConversationPane)
-        if self._has_older and pane.max_scroll_y <= 2:
+        if pane.has_older and pane.max_scroll_y <= 2:
             self.load_older()
+
+    def on_chat_pane_newest_drawn(self) -> None:
+        """The opened conversation is on screen: now read all of it for the draft estimate."""
+        self.refresh_estimate_history()
 
     def on_conversation_pane_near_top(self) -> None:
         """The reader reached the oldest message shown: load the page before it."""
-        if self._has_older and self.conversation is not None:
+        if self.query_one(ConversationPane).has_older and self.conversation is not None:
             self.load_older()
 
     @work(exclusive=True, group="older", exit_on_error=False)
@@ -223,7 +240,7 @@ class ChatScreen(ChatActions, Screen):
             return
         repository = await self.services.repository()
         older = await repository.messages(self.conversation.id, limit=HISTORY_PAGE, before_id=first)
-        self._has_older = len(older) == HISTORY_PAGE
+        pane.has_older = len(older) == HISTORY_PAGE
         await pane.prepend_messages(older)
         self.call_after_refresh(self._fill_pane)
 
@@ -245,6 +262,12 @@ class ChatScreen(ChatActions, Screen):
             messages = prompt_messages(self.conversation, await repository.messages(self.conversation.id))
         self._estimator.set_conversation(target.provider, target.model, messages)
         self._show_estimate()
+
+    @on(TextArea.Changed, "#prompt")
+    def _forget_emptied_edit(self) -> None:
+        """Emptying the box while editing a prompt gives up the edit."""
+        if self._editing is not None and not self.query_one(PromptInput).text:
+            self._editing = None
 
     @on(TextArea.Changed, "#prompt")
     def _show_estimate(self) -> None:
@@ -276,6 +299,21 @@ class ChatScreen(ChatActions, Screen):
             self.notify("A reply is still streaming here; press Esc to cancel it.", severity="warning", markup=False)
             return
         text = event.text
+        replaced = await self.messages_replaced_by_edit()
+        if replaced > 1:
+
+            async def confirmed(replace: bool | None) -> None:
+                if replace:
+                    await self._send_within_budget(text)
+
+            question = (f"Send the edited prompt? It replaces the earlier one and the {replaced:,} messages after it;"
+                        " what they cost stays counted.")
+            self.app.push_screen(ConfirmScreen(question, yes_label="Replace"), confirmed)
+            return
+        await self._send_within_budget(text)
+
+    async def _send_within_budget(self, text: str) -> None:
+        """Send, after asking when the budget is spent (or not at all when the config says refuse)."""
         verdict = self._spend.verdict(self)
         if verdict == "refuse":
             return
@@ -290,7 +328,7 @@ class ChatScreen(ChatActions, Screen):
         await self._send(text)
 
     async def _send(self, text: str) -> None:
-        """Show the prompt and start its exchange (replacing the last one when it was being edited)."""
+        """Show the prompt and start its exchange (replacing an edited prompt and what followed it)."""
         self.query_one(PromptInput).clear()
         if self._editing is not None and self.conversation is not None:
             repository = await self.services.repository()
@@ -300,7 +338,9 @@ class ChatScreen(ChatActions, Screen):
         if self.conversation is None:
             repository = await self.services.repository()
             target = self.services.target
-            self.conversation = await repository.create_conversation(provider=target.provider, model=target.model)
+            self.conversation = await repository.create_conversation(
+                provider=target.provider, model=target.model, system_prompt=self._new_system_prompt
+            )
         conversation = self.conversation
         pane = self.query_one(ChatPane)
         pane.anchor()
@@ -339,6 +379,8 @@ class ChatScreen(ChatActions, Screen):
                 self.post_message(self.RetryAnnounced(event))
             elif isinstance(event, PromptSaved):
                 live.prompt_saved = True
+                if live.prompt_view is not None:
+                    live.prompt_view.message = event.message
 
         try:
             session = await self.services.session()
@@ -375,6 +417,8 @@ class ChatScreen(ChatActions, Screen):
                 await live.view.finish(reply, reply.status, reply.error if reply.status is MessageStatus.FAILED else "")
         if not live.prompt_saved and live.prompt is not None and live.prompt_view is not None:
             await live.prompt_view.remove()
+        if reply is not None and live.replaced_view is not None:
+            await live.replaced_view.remove()
         if visible:
             self._show_reply_usage(finished)
         if error is not None:
@@ -430,6 +474,9 @@ class ChatScreen(ChatActions, Screen):
             return
         live = LiveReply(conversation, None)
         if kind == "retry":
+            shown = self.query_one(ConversationPane).query_children(MessageView)
+            last = shown.last() if shown else None
+            live.replaced_view = last if last is not None and last.message.role is Role.ASSISTANT else None
             await self._start(live, lambda session, emit: session.retry(conversation, emit))
         else:
             await self._start(live, lambda session, emit: session.continue_reply(conversation, emit))
@@ -447,11 +494,13 @@ class ChatScreen(ChatActions, Screen):
         sidebar = self.query_one(UsageSidebar)
         sidebar.display = not sidebar.display
 
-    async def action_new_conversation(self) -> None:
-        """Start an empty conversation (created in the database on the first prompt)."""
+    async def action_new_conversation(self, system_prompt: str = "") -> None:
+        """Start an empty conversation (created in the database on the first prompt, with this system prompt)."""
         for live in self._live.values():
-            live.view = live.prompt_view = None
+            live.view = live.prompt_view = live.replaced_view = None
         self.conversation = None
+        self._editing = None
+        self._new_system_prompt = system_prompt
         self.streaming = False
         await self.query_one(ChatPane).remove_children()
         target = self.services.target

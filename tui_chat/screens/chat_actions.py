@@ -1,4 +1,4 @@
-"""The chat screen's everyday actions: the conversation list, search, model, settings and messages.
+"""The chat screen's everyday actions: the conversation list, presets, search, model and settings.
 
 Handlers here are found by name (on_conversation_list_...), since Textual's @on decorator only
 registers handlers of classes built by its metaclass, which a mixin is not.
@@ -6,13 +6,13 @@ registers handlers of classes built by its metaclass, which a mixin is not.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 from textual import work
 from textual.binding import Binding
 
 from tui_chat.core.models import Role
+from tui_chat.screens.choice_picker import Choice, ChoicePickerScreen, first_line
 from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
 from tui_chat.screens.model_picker import ModelPickerScreen
@@ -24,29 +24,18 @@ from tui_chat.widgets.prompt_input import PromptInput
 if TYPE_CHECKING:
     from tui_chat.screens.chat import ChatScreen
 
-CODE_FENCE = re.compile(r"^(```|~~~)[^\n]*\n(.*?)^\1\s*$", re.MULTILINE | re.DOTALL)
-
 ACTION_BINDINGS = [
     Binding("ctrl+o", "toggle_conversations", "Chats", show=True, id="chat.conversations"),
     Binding("ctrl+f", "search", "Search", show=True, id="chat.search"),
     Binding("ctrl+l", "pick_model", "Model", show=True, id="chat.model"),
     Binding("f2", "conversation_settings", "Settings", show=False, id="chat.settings"),
-    Binding("f9", "copy_reply", "Copy reply", show=False, id="chat.copy_reply"),
-    Binding("f4", "copy_code", "Copy code", show=False, id="chat.copy_code"),
-    Binding("f3", "edit_last_prompt", "Edit last prompt", show=False, id="chat.edit_last"),
     Binding("alt+left", "alternative(-1)", "Older alternative", show=False, id="chat.alternative_previous"),
     Binding("alt+right", "alternative(1)", "Newer alternative", show=False, id="chat.alternative_next"),
-    Binding("f8", "delete_last_message", "Delete last message", show=False, id="chat.delete_last"),
 ]
 
 
-def code_blocks(markdown: str) -> list[str]:
-    """The contents of the fenced code blocks in a Markdown text, in order."""
-    return [match.group(2).rstrip("\n") for match in CODE_FENCE.finditer(markdown)]
-
-
 class ChatActions:
-    """Conversation management and message actions, mixed into ChatScreen."""
+    """Conversation management, presets, search, model and settings, mixed into ChatScreen."""
 
     @work(exclusive=True, group="conversation-list", exit_on_error=False)
     async def refresh_conversation_list(self: ChatScreen) -> None:
@@ -76,7 +65,40 @@ class ChatActions:
         self.query_one(PromptInput).focus()
 
     async def on_conversation_list_new_requested(self: ChatScreen) -> None:
-        await self.action_new_conversation()
+        await self.action_new_chat()
+
+    async def action_new_chat(self: ChatScreen) -> None:
+        """Start a new conversation; with presets configured, pick one (or none) first."""
+        if self.services.settings.presets:
+            self.offer_presets()
+        else:
+            await self.action_new_conversation()
+
+    async def action_new_from_preset(self: ChatScreen) -> None:
+        """Start a new conversation whose system prompt is one of the configured presets."""
+        if not self.services.settings.presets:
+            self.notify("No presets yet: add named system prompts under [presets] in config.toml.", markup=False)
+            return
+        self.offer_presets()
+
+    def offer_presets(self: ChatScreen) -> None:
+        """Ask which preset the new conversation starts with; Esc keeps the current conversation."""
+        presets = dict(self.services.settings.presets)
+        names = list(presets)
+        choices = [Choice("No preset", "the model's own defaults")]
+        choices += [Choice(name, first_line(presets[name])) for name in names]
+
+        async def chosen(index: int | None) -> None:
+            if index is None:
+                return
+            if index == 0:
+                await self.action_new_conversation()
+                return
+            name = names[index - 1]
+            await self.action_new_conversation(system_prompt=presets[name])
+            self.notify(f"New chat with the preset “{name}”.", markup=False)
+
+        self.app.push_screen(ChoicePickerScreen("New chat: start from a preset?", choices), chosen)
 
     async def on_conversation_list_rename_requested(self: ChatScreen, event: ConversationList.RenameRequested) -> None:
         repository = await self.services.repository()
@@ -192,43 +214,6 @@ class ChatActions:
         )
         self.app.push_screen(screen, saved)
 
-    async def _last_message(self: ChatScreen, role: Role):
-        if self.conversation is None:
-            return None
-        repository = await self.services.repository()
-        messages = await repository.messages(self.conversation.id, limit=20)
-        return next((message for message in reversed(messages) if message.role is role), None)
-
-    async def action_copy_reply(self: ChatScreen) -> None:
-        """Copy the last reply to the clipboard (OSC 52, so it works over SSH)."""
-        reply = await self._last_message(Role.ASSISTANT)
-        if reply is None or not reply.content:
-            self.notify("There is no reply to copy yet.", markup=False)
-            return
-        self.app.copy_to_clipboard(reply.content)
-        self.notify(f"Copied the reply ({len(reply.content):,} characters).", markup=False)
-
-    async def action_copy_code(self: ChatScreen) -> None:
-        """Copy the last code block of the last reply that has one."""
-        reply = await self._last_message(Role.ASSISTANT)
-        blocks = code_blocks(reply.content) if reply else []
-        if not blocks:
-            self.notify("The last reply has no code block.", markup=False)
-            return
-        self.app.copy_to_clipboard(blocks[-1])
-        self.notify(f"Copied the code block ({len(blocks[-1].splitlines())} lines).", markup=False)
-
-    async def action_edit_last_prompt(self: ChatScreen) -> None:
-        """Put the last prompt back in the box; sending it replaces that prompt and its replies."""
-        prompt = await self._last_message(Role.USER)
-        if prompt is None or (self.conversation and self.conversation.id in self._live):
-            return
-        self._editing = prompt
-        box = self.query_one(PromptInput)
-        box.restore(prompt.content)
-        box.focus()
-        self.notify("Editing the last prompt: Enter resends it, replacing the old one.", markup=False)
-
     async def action_alternative(self: ChatScreen, step: int) -> None:
         """Show the previous or next regenerated version of the last reply."""
         reply = await self._last_message(Role.ASSISTANT)
@@ -245,21 +230,3 @@ class ChatActions:
         await self.open_conversation(self.conversation.id)
         position = group.index(chosen) + 1
         self.notify(f"Version {position} of {len(group)}.", markup=False)
-
-    async def action_delete_last_message(self: ChatScreen) -> None:
-        """Delete the last message of this conversation, after asking."""
-        if self.conversation is None or self.conversation.id in self._live:
-            return
-        repository = await self.services.repository()
-        messages = await repository.messages(self.conversation.id, limit=1)
-        if not messages:
-            return
-        last = messages[-1]
-
-        async def delete(confirmed: bool | None) -> None:
-            if confirmed:
-                await repository.delete_message(last.id)
-                await self.open_conversation(self.conversation.id)
-
-        who = "your prompt" if last.role is Role.USER else "the reply"
-        self.app.push_screen(ConfirmScreen(f"Delete {who} at the end of this conversation?"), delete)

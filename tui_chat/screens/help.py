@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.app import ComposeResult
-from textual.binding import ActiveBinding, Binding
+from textual.binding import ActiveBinding, Binding, BindingsMap
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
@@ -39,7 +39,29 @@ def binding_rows(screen: Screen) -> list[BindingRow]:
         BindingRow(", ".join(keys), binding.description or binding.action, binding.id or "")
         for keys, binding in by_action.values()
     ]
+    shown = {row.binding_id for row in rows if row.binding_id}
+    for widget_class, note in getattr(screen, "HELP_SECTIONS", ()):
+        rows += [row for row in widget_binding_rows(screen, widget_class, note) if row.binding_id not in shown]
     return sorted(rows, key=lambda row: (row.binding_id == "", row.binding_id, row.description))
+
+
+def widget_binding_rows(screen: Screen, widget_class: type, note: str) -> list[BindingRow]:
+    """The bindings a kind of widget has when focused, keymap applied, each description followed by `note`."""
+    app = screen.app
+    bindings = BindingsMap(widget_class.BINDINGS)
+    keymap = getattr(app, "_keymap", None)
+    if keymap:
+        bindings.apply_keymap(keymap)
+    by_id: dict[str, tuple[list[str], Binding]] = {}
+    for key, binding in bindings:
+        keys, _ = by_id.setdefault(binding.id or binding.action, ([], binding))
+        display = app.get_key_display(binding.with_key(key))
+        if display not in keys:
+            keys.append(display)
+    return [
+        BindingRow(", ".join(keys), f"{binding.description or binding.action} ({note})", binding.id or "")
+        for keys, binding in by_id.values()
+    ]
 
 
 class HelpScreen(ModalScreen[None]):

@@ -6,11 +6,14 @@ import time
 from typing import TYPE_CHECKING
 
 from textual.app import ComposeResult
-from textual.containers import Vertical, VerticalScroll
-from textual.content import Content
+from textual.containers import VerticalScroll
+from textual.geometry import Region
+from textual.message import Message as TextualMessage
 from textual.widgets import Static
 
 from tui_chat.core.models import Message, MessageStatus, Role
+from tui_chat.core.text import show_controls
+from tui_chat.widgets.message_view import STATUS_CLASSES, STATUS_NOTES, MessageView, estimated_rows, header_text
 
 if TYPE_CHECKING:
     from textual.widgets import Markdown
@@ -18,58 +21,16 @@ if TYPE_CHECKING:
     from tui_chat.widgets.reply_body import ReplyBody
     from tui_chat.widgets.reply_segment import Segment
 
-# Markdown (markdown-it, pygments: about 0.1 s) is imported when the first message is composed,
-# not with this module, so an empty chat paints its first frame without it.
+__all__ = ["STATUS_CLASSES", "STATUS_NOTES", "ChatPane", "MessageView", "ReplyView", "header_text"]
 
-STATUS_NOTES = {
-    MessageStatus.STREAMING: "streaming…",
-    MessageStatus.PARTIAL: "cut off: partial reply",
-    MessageStatus.CANCELLED: "cancelled",
-    MessageStatus.FAILED: "failed",
-    MessageStatus.TRUNCATED: "truncated: hit the length limit",
-    MessageStatus.INTERRUPTED: "interrupted",
-}
-
-STATUS_CLASSES = {f"-{status.value}" for status in MessageStatus}
-"""One class per outcome; changing any class restyles every widget of the message, so it is done once."""
-
-
-def header_text(role: Role, model: str, status: MessageStatus, error: str = "") -> Content:
-    """The line above a message: who wrote it, with which model, and how it ended (never markup)."""
-    who = "You" if role is Role.USER else (model or "assistant")
-    note = STATUS_NOTES.get(status, "")
-    if error:
-        note = f"{note}: {error}" if note else error
-    return Content(f"{who} · {note}" if note else who)
-
-
-class MessageView(Vertical):
-    """One message: a header line and its body."""
-
-    def __init__(self, message: Message) -> None:
-        super().__init__(classes=f"message -{message.role.value}")
-        self.message = message
-
-    def compose(self) -> ComposeResult:
-        message = self.message
-        yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
-        if message.role is Role.ASSISTANT:
-            from textual.widgets import Markdown
-
-            yield Markdown(message.content, classes="message-body")
-        else:
-            yield Static(Content(message.content), classes="message-body")
-
-    def on_mount(self) -> None:
-        self.set_status(self.message.status)
-
-    def set_status(self, status: MessageStatus, error: str = "") -> None:
-        """Show how the message ended, in the header and as a CSS class."""
-        classes = (set(self.classes) - STATUS_CLASSES) | {f"-{status.value}"}
-        if classes != set(self.classes):
-            self.set_classes(classes)
-        header = self.query_one(".message-header", Static)
-        header.update(header_text(self.message.role, self.message.model, status, error))
+MESSAGE_CHROME_ROWS = 2
+"""Rows a message takes besides its body: the header and the gap above it."""
+MESSAGE_CHROME_COLUMNS = 4
+"""Columns a message's body loses to its border, padding and the pane's scrollbar."""
+EAGER_ROWS = 200
+"""A reply estimated longer than this is always drawn in segments, each only near the viewport."""
+OPENING_SCREENS = 1.5
+"""Screens of the newest messages mounted when a conversation opens; older ones come on scrolling up."""
 
 
 class ReplyView(MessageView):
@@ -86,9 +47,14 @@ class ReplyView(MessageView):
 
         yield ReplyBody()
 
+    _body: ReplyBody | None = None
+
     @property
     def body(self) -> ReplyBody:
-        return self.query_one("ReplyBody")
+        """The reply's body, looked up once: `write` runs for every token."""
+        if self._body is None:
+            self._body = self.query_one("ReplyBody")
+        return self._body
 
     @property
     def markdown(self) -> Markdown:
@@ -102,11 +68,11 @@ class ReplyView(MessageView):
 
     async def write(self, fragment: str) -> None:
         """Append a fragment of the reply."""
-        await self.body.write(fragment)
+        await self.body.write(show_controls(fragment))
 
     async def finish(self, message: Message | None, status: MessageStatus, error: str = "") -> None:
         """Stop streaming, leave exactly the blocks of a fresh render of the final text, and show the outcome."""
-        final_text = message.content if message is not None else self.text
+        final_text = show_controls(message.content) if message is not None else self.text
         if message is not None:
             self.message = message
         await self.body.finish(final_text)
@@ -119,8 +85,12 @@ class ChatPane(VerticalScroll):
     VISIBILITY_INTERVAL = 0.1
     """At most this often, reply segments near the viewport are mounted and far ones unmounted."""
 
+    class NewestDrawn(TextualMessage):
+        """The replies drawn at once by show_messages are painted: slower work may start."""
+
     def __init__(self, *children, **kwargs) -> None:
         super().__init__(*children, **kwargs)
+        self._undrawn: set[MessageView] = set()
         self._visibility_pending = False
         self._last_visibility = 0.0
         self._known_width = 0
@@ -128,11 +98,55 @@ class ChatPane(VerticalScroll):
     def on_mount(self) -> None:
         self.anchor()
 
-    async def show_messages(self, messages: list[Message]) -> None:
-        """Replace the pane's content with these messages."""
-        await self.remove_children()
-        await self.mount_all([MessageView(message) for message in messages])
+    def message_width(self) -> int:
+        """The columns a message body has to wrap in."""
+        width = self.size.width or self.app.size.width
+        return max(width - MESSAGE_CHROME_COLUMNS, 10)
+
+    def screen_rows(self) -> int:
+        """The rows the pane shows (the terminal's before the first layout)."""
+        return self.size.height or self.app.size.height
+
+    def newest_filling(self, messages: list[Message], rows: int) -> int:
+        """Where the newest messages that fill about `rows` rows (by estimate) begin, at a prompt if one is there."""
+        width, start, total = self.message_width(), len(messages), 0
+        while start > 0 and total < rows:
+            start -= 1
+            total += estimated_rows(messages[start].content, width) + MESSAGE_CHROME_ROWS
+        if 0 < start < len(messages) and messages[start].role is not Role.USER and messages[start - 1].role is Role.USER:
+            start -= 1
+        return start
+
+    def message_views(self, messages: list[Message], *, drawn_from: int | None = None) -> list[MessageView]:
+        """Views of stored messages; replies from `drawn_from` on are drawn at once (by default the
+        newest that fill the pane), the others as segments mounted when they come near the viewport."""
+        if drawn_from is None:
+            drawn_from = self.newest_filling(messages, self.screen_rows())
+        width = self.message_width()
+
+        def eager(index: int, message: Message) -> bool:
+            return index >= drawn_from and estimated_rows(message.content, width) <= EAGER_ROWS
+
+        return [MessageView(message, width=width, eager=eager(index, message)) for index, message in enumerate(messages)]
+
+    async def show_messages(self, messages: list[Message], *, drawn_from: int | None = None) -> None:
+        """Replace the pane's content with these messages, scrolled to the bottom; NewestDrawn follows."""
+        views = self.message_views(messages, drawn_from=drawn_from)
+        self._undrawn = {view for view in views if view.eager and view.message.role is Role.ASSISTANT}
+        with self.app.batch_update():
+            await self.remove_children()
+            await self.mount_all(views)
         self.anchor()
+        self.call_after_refresh(self.schedule_visibility_check)
+        if not self._undrawn:
+            self.post_message(self.NewestDrawn())
+
+    def on_markdown_table_of_contents_updated(self, event: Markdown.TableOfContentsUpdated) -> None:
+        view = event.markdown.parent
+        if view in self._undrawn:
+            self._undrawn.discard(view)
+            if not self._undrawn:
+                self.call_after_refresh(self.post_message, self.NewestDrawn())
 
     async def add_message(self, message: Message) -> MessageView:
         """Append one finished message."""
@@ -146,6 +160,14 @@ class ChatPane(VerticalScroll):
         await self.mount(view)
         return view
 
+    def on_message_view_navigate(self, event: MessageView.Navigate) -> None:
+        """Select the message before or after; past the ends the event goes on to the screen."""
+        views = list(self.query_children(MessageView))
+        index = views.index(event.view) + event.step if event.view in views else -1
+        if 0 <= index < len(views):
+            event.stop()
+            views[index].focus()
+
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
         self.schedule_visibility_check()
@@ -156,6 +178,8 @@ class ChatPane(VerticalScroll):
             if self._known_width:
                 for body in self.query("ReplyBody"):
                     body.estimate_heights(width)
+                for view in self.query_children(MessageView):
+                    view.estimate_heights(self.message_width())
             self._known_width = width
         self.schedule_visibility_check()
 
@@ -171,12 +195,19 @@ class ChatPane(VerticalScroll):
             self.call_after_refresh(self._update_visibility)
 
     def _update_visibility(self) -> None:
+        from tui_chat.widgets.reply_body import NEAR_ROWS
+
         self._visibility_pending = False
         self._last_visibility = time.monotonic()
         view = self.region
         if view:
             for body in self.query("ReplyBody"):
                 body.update_visibility(view)
+            near = Region(view.x, view.y - NEAR_ROWS, view.width, view.height + 2 * NEAR_ROWS)
+            far = Region(view.x, view.y - view.height * 2, view.width, view.height * 5)
+            for message_view in self.query_children(MessageView):
+                if message_view.segments:
+                    message_view.update_visibility(near, far)
 
     def on_segment_fitted(self, event: Segment.Fitted) -> None:
         """Keep the text in view still when a segment above it turns out taller or shorter than guessed."""

@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import TextArea
 
+from tui_chat.core.text import show_controls
+
 
 class PromptInput(TextArea):
     """A multi-line prompt editor that posts Submitted instead of calling any service."""
@@ -71,6 +73,14 @@ class PromptInput(TextArea):
         self._history_index = max(0, index)
         self.restore(self.prompt_history[self._history_index])
         return True
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """Show pasted escape sequences as ␛…; TextArea's own handler (called next) inserts the text."""
+        event.text = show_controls(event.text)
+
+    def load_text(self, text: str) -> None:
+        """Replace the text; control characters become visible stand-ins, as in the chat."""
+        super().load_text(show_controls(text))
 
     def action_newline(self) -> None:
         """Insert a line break at the cursor."""

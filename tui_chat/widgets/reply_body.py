@@ -20,7 +20,7 @@ from textual.geometry import Region
 from textual.widgets import Markdown
 
 from tui_chat.widgets.live_markdown import LiveMarkdown, new_parser, same_tokens, top_level_groups
-from tui_chat.widgets.reply_segment import Segment, estimate_rows
+from tui_chat.widgets.reply_segment import Segment, estimate_rows, show_near
 
 FLUSH_INTERVAL = 0.2
 """Seconds between hand-overs of new text to the live widget."""
@@ -321,14 +321,7 @@ class ReplyBody(Vertical):
         """Mount segments near the viewport and unmount those far from it; the layout must be current."""
         near = Region(view.x, view.y - NEAR_ROWS, view.width, view.height + 2 * NEAR_ROWS)
         far = Region(view.x, view.y - view.height * 2, view.width, view.height * 5)
-        for segment in self.segments:
-            region = segment.region
-            if not region:
-                continue
-            if region.overlaps(near):
-                segment.show()
-            elif segment.rendered and not region.overlaps(far):
-                segment.hide()
+        show_near(self.segments, near, far)
 
     def estimate_heights(self, width: int) -> None:
         """The pane's width changed: heights measured at the old width are guesses now."""

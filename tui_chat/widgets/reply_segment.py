@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from markdown_it.token import Token
+from textual.geometry import Region
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown
@@ -97,3 +98,15 @@ class Segment(Widget):
         if not self.rendered and not self._loading:
             self.measured = False
             self.styles.height = max(sum(estimate_rows(group, width) for group in top_level_groups(self.tokens)), 1)
+
+
+def show_near(segments: list[Segment], near: Region, far: Region) -> None:
+    """Mount the segments overlapping `near` and unmount those outside `far`; the layout must be current."""
+    for segment in segments:
+        region = segment.region
+        if not region:
+            continue
+        if region.overlaps(near):
+            segment.show()
+        elif segment.rendered and not region.overlaps(far):
+            segment.hide()
