@@ -77,6 +77,8 @@ class SpendChart(PlotextPlot):
         step = max(1, -(-len(positions) // MAX_TICKS))
         ticks = positions[::step]
         plot.xticks(ticks, [self.starts[index].strftime(TICK_FORMATS[self.unit]) for index in ticks])
+        peak = max((sum(values) for values in zip(*self.series.values())), default=Decimal(0))
+        plot.ylim(0, float(peak) * 1.05 if peak > 0 else 1.0)  # never a negative axis, even with nothing spent
         plot.ylabel("USD")
         plot.title(self.title)
         self.refresh()
