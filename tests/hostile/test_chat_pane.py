@@ -29,8 +29,6 @@ async def test_stored_conversation_reopens_safely(make_services, cases: list[Cas
     app = ChatApp(services)
     async with app.run_test(size=(200, 400)) as pilot:
         await wait_until(pilot, lambda: len(app.screen.query(MessageView)) == 2)
-        await app.screen.workers.wait_for_complete()
-
 
         def missing() -> list[tuple[str, str]]:
             shown = screen_text(app)

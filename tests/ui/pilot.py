@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.prompt_input import PromptInput
+
+
+async def settle_workers(screen) -> None:
+    """Wait for the screen's workers; an exclusive worker replaced by a newer one is waited past."""
+    for _ in range(20):
+        try:
+            await screen.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue
+    raise AssertionError("workers kept being replaced")
 
 
 async def wait_for_estimates(pilot: Pilot) -> None:
@@ -13,7 +25,7 @@ async def wait_for_estimates(pilot: Pilot) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, ChatScreen)
     await wait_until(pilot, lambda: screen._estimator is not None and screen._estimator.ready, timeout=30)
-    await screen.workers.wait_for_complete()
+    await settle_workers(screen)
     await pilot.pause()
 
 
@@ -32,7 +44,7 @@ async def wait_for_reply(pilot: Pilot, timeout: float = 20.0) -> None:
     screen = pilot.app.screen
     assert isinstance(screen, ChatScreen)
     await pilot.pause()
-    await screen.workers.wait_for_complete()
+    await settle_workers(screen)
     for _ in range(int(timeout / 0.05)):
         if not screen.streaming:
             break
