@@ -54,3 +54,9 @@ def record(
         conversation_id=conversation_id,
         created_at=at,
     )
+
+
+async def direct(stats, sql: str, params: list[object]) -> list[tuple]:
+    """Rows of a query run straight on the stats' connection, as tuples: the reference answer."""
+    async with stats.database.connection.execute(sql, params) as cursor:
+        return [tuple(row) for row in await cursor.fetchall()]

@@ -6,6 +6,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from tui_chat.screens.chat import ChatScreen
+from tui_chat.services.demo_protocol import Script
 from tui_chat.widgets.prompt_input import PromptInput
 
 
@@ -60,3 +61,17 @@ async def wait_until(pilot: Pilot, condition, timeout: float = 10.0) -> None:
             return
         await pilot.pause(0.05)
     raise AssertionError("condition not met in time")
+
+
+async def chat(pilot: Pilot, text: str, reply: str, loopback) -> None:
+    """Send `text` and wait until the loopback server's scripted `reply` is in and handled."""
+    loopback.enqueue(Script(text=reply))
+    await send(pilot, text)
+    await wait_for_reply(pilot)
+
+
+async def modal(pilot: Pilot, kind):
+    """Wait until a screen of type `kind` is on top, and return it."""
+    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind))
+    await pilot.pause()
+    return pilot.app.screen

@@ -20,21 +20,9 @@ from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
-from tests.ui.pilot import send, wait_for_reply, wait_until
+from tests.ui.pilot import chat, modal, wait_for_reply, wait_until
 
 WIDE = (150, 40)
-
-
-async def chat(pilot, text: str, reply: str, loopback) -> None:
-    loopback.enqueue(Script(text=reply))
-    await send(pilot, text)
-    await wait_for_reply(pilot)
-
-
-async def modal(pilot, kind):
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind))
-    await pilot.pause()
-    return pilot.app.screen
 
 
 async def test_list_shows_conversations_newest_first_and_opens_one(make_services, loopback) -> None:

@@ -19,22 +19,10 @@ from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 
-from tests.ui.pilot import send, wait_for_reply, wait_until
+from tests.ui.pilot import chat, modal, wait_for_reply, wait_until
 
 WIDE = (150, 40)
 TWO_BLOCKS = "Two ways:\n\n```python\nprint('first')\n```\n\nor\n\n```sh\necho second\necho again\n```\n"
-
-
-async def chat(pilot, text: str, reply: str, loopback) -> None:
-    loopback.enqueue(Script(text=reply))
-    await send(pilot, text)
-    await wait_for_reply(pilot)
-
-
-async def modal(pilot, kind):
-    await wait_until(pilot, lambda: isinstance(pilot.app.screen, kind))
-    await pilot.pause()
-    return pilot.app.screen
 
 
 def views(app) -> list[MessageView]:

@@ -8,11 +8,10 @@ from textual.widgets import Input, OptionList
 from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.choice_picker import ChoicePickerScreen
-from tui_chat.services.demo_server import Script
 from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.prompt_input import PromptInput
 
-from tests.ui.pilot import send, wait_for_reply, wait_until
+from tests.ui.pilot import chat, wait_until
 
 WIDE = (150, 40)
 PRESETS = (
@@ -25,12 +24,6 @@ PRESETS = (
 def configure(app_paths, text: str) -> None:
     app_paths.config_dir.mkdir(parents=True, exist_ok=True)
     app_paths.config_file.write_text(text)
-
-
-async def chat(pilot, text: str, reply: str, loopback) -> None:
-    loopback.enqueue(Script(text=reply))
-    await send(pilot, text)
-    await wait_for_reply(pilot)
 
 
 async def picker(pilot) -> ChoicePickerScreen:

@@ -21,6 +21,7 @@ from tui_chat.store.usage_rollups import BUCKET_TABLES, DAY_MS, HOUR_MS, QUARTER
 from tui_chat.store.usage_stats import PICO, UsageFilter, UsageStats
 
 from tests.unit.test_usage_rollup import INSERT_USAGE, START_MS, schema_at, usage_values
+from tests.usage_helpers import direct
 
 BOUNDS = st.one_of(
     st.none(),
@@ -54,18 +55,6 @@ def test_only_tables_whose_buckets_fit_the_zone_are_used_for_days() -> None:
     assert [table for table, _ in usable_widths((0,))] == ["usage_rollup_day", "usage_rollup_hour", "usage_rollup"]
     assert [table for table, _ in usable_widths((3_600_000, 7_200_000))] == ["usage_rollup_hour", "usage_rollup"]
     assert [table for table, _ in usable_widths((20_700_000,))] == ["usage_rollup"]  # UTC+05:45
-
-
-@pytest.fixture
-async def stats():
-    database = await Database.open(None)
-    yield UsageStats(database)
-    await database.close()
-
-
-async def direct(stats: UsageStats, sql: str, params: list[object]) -> list:
-    async with stats.database.connection.execute(sql, params) as cursor:
-        return [tuple(row) for row in await cursor.fetchall()]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

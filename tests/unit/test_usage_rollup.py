@@ -21,6 +21,8 @@ from tui_chat.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from tui_chat.store.usage_percentiles import value_bucket_sql
 from tui_chat.store.usage_stats import PICO, UsageFilter, UsageStats
 
+from tests.usage_helpers import direct
+
 ROLLUP_COLUMNS = (
     "bucket_ms, model, provider, requests, cost_pusd, unpriced, input_tokens, cached_tokens, output_tokens,"
     " reasoning_tokens, estimated, succeeded, retries, latency_count, ttft_count"
@@ -203,18 +205,6 @@ def test_triggers_keep_the_rollup_equal_to_a_group_by(operations) -> None:
                 " VALUES (?, '', 'openai', 'm', 0, 0)", (number,))  # later inserts may point at it again
         assert rollup_rows(connection) == expected_rows(connection), operation
     connection.close()
-
-
-@pytest.fixture
-async def stats():
-    database = await Database.open(None)
-    yield UsageStats(database)
-    await database.close()
-
-
-async def direct(stats: UsageStats, sql: str, params: list[object]) -> list:
-    async with stats.database.connection.execute(sql, params) as cursor:
-        return list(await cursor.fetchall())
 
 
 @pytest.mark.parametrize("seed", range(4))
