@@ -92,6 +92,9 @@ def run(argv: Sequence[str] | None) -> int:
         return fail(exc)
     if services.settings.debug and not args.debug:
         start_debug_log(services.paths)
+    if args.command in ("ask", "usage", "list", "search", "export"):
+        for problem in services.startup_problems:  # the command still runs, on defaults
+            fail(problem)
     if args.command == "ask":
         from tui_chat.services.ask import run_ask
 

@@ -108,3 +108,12 @@ def test_unknown_theme_option_is_refused_and_a_known_one_is_remembered(isolated_
     services.remember_theme("tui-chat-amber")
     assert 'theme = "tui-chat-amber"' in app_paths.config_file.read_text()
     assert build_services(paths=app_paths).settings.theme == "tui-chat-amber"
+
+
+def test_a_bad_config_file_is_reported_by_script_commands_too(isolated_environment: Path, app_paths: AppPaths) -> None:
+    app_paths.config_dir.mkdir(parents=True, exist_ok=True)
+    app_paths.config_file.write_text("theme = 3\n")
+    result = run(isolated_environment, "list")
+    assert result.returncode == 0  # the command still runs, on defaults
+    assert str(app_paths.config_file) in result.stderr and "theme" in result.stderr
+    assert "using defaults" in result.stderr
