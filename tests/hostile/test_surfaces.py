@@ -80,7 +80,7 @@ async def test_case_on_every_surface(app_paths, hostile_server: DemoServer, case
         await wait_until(pilot, lambda: conversations.option_count and one_line(case.text)[:40] in str(conversations.get_option_at_index(0).prompt))
         await pilot.pause()
 
-        assert one_line(case.text) in plain(screen.query_one("#sidebar-model", Static))
+        assert one_line(case.text) in plain(screen.query_one("#sidebar-text", Static))
         headers = [plain(view.query_one(".message-header", Static)) for view in screen.query(MessageView)]
         assert any(header.startswith(one_line(case.text)) for header in headers), headers
         stored = await repository.messages(conversation.id)

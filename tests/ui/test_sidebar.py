@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from textual.widgets import Button
+import pytest
+from textual.widgets import Button, Static
 
 from tui_chat.app import ChatApp
 from tui_chat.core import tokens
@@ -12,7 +13,7 @@ from tui_chat.core.pricing import format_money
 from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.services.demo_server import Script
 from tui_chat.widgets.prompt_input import PromptInput
-from tui_chat.widgets.usage_sidebar import UsageSidebar
+from tui_chat.widgets.usage_sidebar import UsageSidebar, context_bar
 
 from tests.ui.pilot import send, wait_for_estimates, wait_for_reply, wait_until
 
@@ -41,6 +42,9 @@ async def test_draft_estimate_updates_while_typing_and_matches_the_tokenizer(mak
         assert sidebar.context_window == 128000
         cost = Decimal("2.50") * expected.tokens / Decimal(1_000_000)
         assert sidebar.draft_cost == format_money(cost)
+        shown = sidebar.query_one("#sidebar-text", Static).visual.plain
+        assert f"{expected.tokens} / 128,000 tokens" in shown
+        assert context_bar(expected.tokens, 128000) in shown and f"sending costs {format_money(cost)}" in shown
         await pilot.press(*" will this cost?")
         await pilot.pause()
         assert sidebar.context_used > expected.tokens
@@ -100,3 +104,17 @@ async def test_budget_can_refuse_outright(make_services, app_paths, loopback) ->
         assert "Budget used up" in [n.title for n in app._notifications]
         assert app.screen.query_one(PromptInput).text == "refused?"
         assert len([r for r in loopback.requests if r.path.endswith("/chat/completions")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("used", "window", "bar"),
+    [
+        (0, 1000, "░" * 20 + " 0%"),
+        (500, 1000, "█" * 10 + "░" * 10 + " 50%"),
+        (999, 1000, "█" * 20 + " 100%"),
+        (5000, 1000, "█" * 20 + " 100%"),
+        (1, 0, "█" * 20 + " 100%"),
+    ],
+)
+def test_context_bar_fills_with_the_share_used_and_never_overflows(used: int, window: int, bar: str) -> None:
+    assert context_bar(used, window) == bar

@@ -355,16 +355,18 @@ class ChatScreen(ChatActions, MessageActions, Screen):
         live.view = await self.query_one(ChatPane).start_reply(self._streaming_message(live.conversation))
         self._live[live.conversation.id] = live
         self.streaming = True
-        self.query_one(UsageSidebar).live_output_tokens = 0
+        sidebar = self.query_one(UsageSidebar)
+        sidebar.live_output_tokens = 0
+        sidebar.reply_usage, sidebar.reply_cost = "waiting for the first token…", "…"
         if self._token_ticker is None:
             self._token_ticker = self.set_interval(LIVE_COUNT_INTERVAL, self._show_live_count)
-        self.query_one(UsageSidebar).reply_cost = "…"
         live.worker = self.run_worker(
             self._exchange(live, run), group=f"reply-{live.conversation.id}", exclusive=True, exit_on_error=False
         )
 
     async def _exchange(self, live: LiveReply, run) -> None:
         """Run one exchange; whatever happens, the screen hears how it ended."""
+        from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
 
         async def emit(event: SessionEvent) -> None:
             if isinstance(event, TextDelta):
@@ -449,11 +451,13 @@ class ChatScreen(ChatActions, MessageActions, Screen):
         from tui_chat.core.pricing import format_money
 
         record = finished.record
+        sidebar = self.query_one(UsageSidebar)
+        sidebar.live_output_tokens = 0
         if record is None:
+            sidebar.reply_usage, sidebar.reply_cost = "—", "—"
             return
         usage = record.usage
         mark = "≈ estimated" if usage.estimated else "reported"
-        sidebar = self.query_one(UsageSidebar)
         sidebar.reply_usage = (
             f"in {usage.input_tokens:,} · cached {usage.cached_tokens:,}\n"
             f"out {usage.output_tokens:,} · reasoning {usage.reasoning_tokens:,}\n({mark})"

@@ -6,9 +6,14 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import var
-from textual.widgets import ProgressBar, Static
+from textual.widgets import Static
 
 from tui_chat.core.text import one_line, show_controls
+
+TITLE_STYLE = "bold $sidebar-accent"
+WARNING_STYLE = "$cost-warning"
+BAR_WIDTH = 20
+"""Cells of the context-window bar."""
 
 
 def token_label(count: int, exact: bool) -> str:
@@ -16,124 +21,103 @@ def token_label(count: int, exact: bool) -> str:
     return f"{'' if exact else '≈'}{count:,}"
 
 
+def context_bar(used: int, window: int) -> str:
+    """The share of the context window in use, as a bar of block characters and a percentage."""
+    share = min(used / window, 1.0) if window > 0 else 1.0
+    filled = round(share * BAR_WIDTH)
+    return f"{'█' * filled}{'░' * (BAR_WIDTH - filled)} {share:.0%}"
+
+
 class UsageSidebar(VerticalScroll):
     """Shows what is being spent; every figure is a var set by the screen, so nothing polls.
 
-    Vars rather than reactives: each watcher updates one label, so the sidebar itself never needs a
-    repaint, and a label whose height stays the same is repainted without a layout of the screen.
+    The whole sidebar is one label painted from the vars: a single widget to mount, style and lay
+    out, where one label per figure cost about twenty. A change repaints that label, and asks for a
+    layout of the screen only when the number of lines changes.
     """
 
-    provider: var[str] = var("")
-    model: var[str] = var("")
-    is_demo: var[bool] = var(False)
-    context_used: var[int] = var(0)
-    context_exact: var[bool] = var(True)
-    context_window: var[int | None] = var(None)
-    draft_tokens: var[int] = var(0)
-    draft_exact: var[bool] = var(True)
-    draft_cost: var[str] = var("")
-    live_output_tokens: var[int] = var(0)
-    reply_usage: var[str] = var("—")
-    reply_cost: var[str] = var("—")
-    conversation_cost: var[str] = var("—")
-    today_cost: var[str] = var("—")
-    month_cost: var[str] = var("—")
-    budget_note: var[str] = var("")
-    over_budget: var[bool] = var(False)
+    provider: var[str] = var("", init=False)
+    model: var[str] = var("", init=False)
+    is_demo: var[bool] = var(False, init=False)
+    context_used: var[int] = var(0, init=False)
+    context_exact: var[bool] = var(True, init=False)
+    context_window: var[int | None] = var(None, init=False)
+    draft_tokens: var[int] = var(0, init=False)
+    draft_exact: var[bool] = var(True, init=False)
+    draft_cost: var[str] = var("", init=False)
+    live_output_tokens: var[int] = var(0, init=False)
+    reply_usage: var[str] = var("—", init=False)
+    reply_cost: var[str] = var("—", init=False)
+    conversation_cost: var[str] = var("—", init=False)
+    today_cost: var[str] = var("—", init=False)
+    month_cost: var[str] = var("—", init=False)
+    budget_note: var[str] = var("", init=False)
+    over_budget: var[bool] = var(False, init=False)
 
     def compose(self) -> ComposeResult:
-        yield Static("Model", classes="sidebar-title")
-        yield Static(id="sidebar-model")
-        yield Static(id="sidebar-demo", classes="sidebar-demo")
-        yield Static("Context", classes="sidebar-title")
-        yield Static(id="sidebar-context")
-        yield ProgressBar(id="sidebar-context-bar", show_eta=False, show_percentage=True)
-        yield Static("Next message", classes="sidebar-title")
-        yield Static(id="sidebar-draft")
-        yield Static("This reply", classes="sidebar-title")
-        yield Static(id="sidebar-reply-usage")
-        yield Static(id="sidebar-reply-cost")
-        yield Static("Spent", classes="sidebar-title")
-        yield Static(id="sidebar-conversation")
-        yield Static(id="sidebar-today")
-        yield Static(id="sidebar-month")
-        yield Static(id="sidebar-budget")
+        yield Static(self.content(), id="sidebar-text")
 
-    def _set(self, widget_id: str, text: str) -> None:
+    def content(self) -> Content:
+        """Every section of the sidebar, as literal text (model and server text never become markup)."""
+        parts: list[str | tuple[str, str] | Content] = []
+
+        def section(title: str, *lines: tuple[str, str] | str) -> None:
+            if parts:
+                parts.append("\n\n")
+            parts.append((title, TITLE_STYLE))
+            for line in lines:
+                text, style = line if isinstance(line, tuple) else (line, "")
+                if text:
+                    parts.extend(("\n", (show_controls(text), style) if style else show_controls(text)))
+
+        demo = "Offline demo model: canned replies, no key needed." if self.is_demo else ""
+        section("Model", one_line(f"{self.provider} · {self.model}"), (demo, WARNING_STYLE))
+        section("Context", *self._context_lines())
+        section("Next message", self._draft_text())
+        live = self.live_output_tokens
+        usage = f"out {live:,} tokens, streaming…" if live else self.reply_usage
+        section("This reply", usage, f"cost {self.reply_cost}")
+        budget = (self.budget_note, WARNING_STYLE if self.over_budget else "")
+        section(
+            "Spent",
+            f"conversation {self.conversation_cost}",
+            f"today {self.today_cost}",
+            f"this month {self.month_cost}",
+            budget,
+        )
+        return Content.assemble(*parts)
+
+    def _context_lines(self) -> list[tuple[str, str] | str]:
+        used = token_label(self.context_used, self.context_exact)
+        window = self.context_window
+        if window is None:
+            return [f"{used} tokens · window unknown"]
+        full = self.context_used >= window
+        style = WARNING_STYLE if full else ""
+        text = f"{used} / {window:,} tokens" + (" · does not fit" if full else "")
+        return [(text, style), (context_bar(self.context_used, window), style or "$sidebar-accent")]
+
+    def _draft_text(self) -> str:
+        if not self.draft_cost:
+            return "type to see its size and cost"
+        if not self.draft_tokens:
+            return f"draft empty\nsending costs {self.draft_cost} (input)"
+        tokens = token_label(self.draft_tokens, self.draft_exact)
+        return f"draft {tokens} tokens\nsending costs {self.draft_cost} (input)"
+
+    def _paint(self) -> None:
+        """Show the vars now; lay the screen out again only if the label's height changed."""
         if not self.is_mounted:
             return
-        label = self.query_one(f"#{widget_id}", Static)
+        label = self.query_one("#sidebar-text", Static)
         width, height = label.size
-        label.update(Content(show_controls(text)), layout=False)
+        label.update(self.content(), layout=False)
         if not width or label.visual.get_height(label.styles, width) != height:
             label.refresh(layout=True)
 
-    def watch_provider(self) -> None:
-        self._set("sidebar-model", one_line(f"{self.provider} · {self.model}"))
-
-    watch_model = watch_provider
-
-    def watch_is_demo(self, is_demo: bool) -> None:
-        self._set("sidebar-demo", "Offline demo model: canned replies, no key needed." if is_demo else "")
-        self.query_one("#sidebar-demo").display = is_demo
-
-    def _show_context(self) -> None:
-        used = token_label(self.context_used, self.context_exact)
-        window = self.context_window
-        bar = self.query_one("#sidebar-context-bar", ProgressBar)
-        if window is None:
-            self._set("sidebar-context", f"{used} tokens · window unknown")
-            bar.display = False
-            return
-        bar.display = True
-        bar.update(total=window, progress=min(self.context_used, window))
-        text = f"{used} / {window:,} tokens"
-        full = self.context_used >= window
-        self.query_one("#sidebar-context").set_class(full, "-cost-warning")
-        self._set("sidebar-context", text + (" · does not fit" if full else ""))
-
-    watch_context_used = _show_context
-    watch_context_exact = _show_context
-    watch_context_window = _show_context
-
-    def _show_draft(self) -> None:
-        if not self.draft_cost:
-            self._set("sidebar-draft", "type to see its size and cost")
-            return
-        if not self.draft_tokens:
-            self._set("sidebar-draft", f"draft empty\nsending costs {self.draft_cost} (input)")
-            return
-        tokens = token_label(self.draft_tokens, self.draft_exact)
-        self._set("sidebar-draft", f"draft {tokens} tokens\nsending costs {self.draft_cost} (input)")
-
-    watch_draft_tokens = _show_draft
-    watch_draft_exact = _show_draft
-    watch_draft_cost = _show_draft
-
-    def watch_live_output_tokens(self, count: int) -> None:
-        if count:
-            self._set("sidebar-reply-usage", f"out {count:,} tokens, streaming…")
-
-    def watch_reply_usage(self, text: str) -> None:
-        self._set("sidebar-reply-usage", text)
-
-    def watch_reply_cost(self, text: str) -> None:
-        self._set("sidebar-reply-cost", f"cost {text}")
-
-    def watch_conversation_cost(self, text: str) -> None:
-        self._set("sidebar-conversation", f"conversation {text}")
-
-    def watch_today_cost(self, text: str) -> None:
-        self._set("sidebar-today", f"today {text}")
-
-    def watch_month_cost(self, text: str) -> None:
-        self._set("sidebar-month", f"this month {text}")
-
-    def _show_budget(self) -> None:
-        note = self.query_one("#sidebar-budget", Static)
-        note.display = bool(self.budget_note)
-        note.set_class(self.over_budget, "-cost-warning")
-        self._set("sidebar-budget", self.budget_note)
-
-    watch_budget_note = _show_budget
-    watch_over_budget = _show_budget
+    watch_provider = watch_model = watch_is_demo = _paint
+    watch_context_used = watch_context_exact = watch_context_window = _paint
+    watch_draft_tokens = watch_draft_exact = watch_draft_cost = _paint
+    watch_live_output_tokens = watch_reply_usage = watch_reply_cost = _paint
+    watch_conversation_cost = watch_today_cost = watch_month_cost = _paint
+    watch_budget_note = watch_over_budget = _paint
