@@ -20,12 +20,9 @@ from textual.worker import Worker
 
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
-from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
 from tui_chat.screens.spend import SpendPanel
-from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, SessionEvent, TextDelta
 from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView, ReplyView
-from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
@@ -34,6 +31,7 @@ if TYPE_CHECKING:
     from tui_chat.core.models import Conversation
     from tui_chat.services.chat_session import ChatSession
     from tui_chat.services.container import AppServices
+    from tui_chat.services.events import ReplyFinished, RetryScheduled, SessionEvent
 
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
@@ -113,8 +111,7 @@ class ChatScreen(ChatActions, MessageActions, Screen):
         self._token_ticker = None
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="main"):
-            yield ConversationList(id="conversations")
+        with Horizontal(id="main"):  # the conversation list joins at the left once shown
             with Vertical(id="chat-column"):
                 yield Static(
                     Content(
@@ -130,8 +127,8 @@ class ChatScreen(ChatActions, MessageActions, Screen):
 
     def on_mount(self) -> None:
         self.query_one(UsageSidebar).display = self.services.settings.show_sidebar
-        wide = self.app.size.width >= WIDE_ENOUGH_FOR_LIST
-        self.query_one(ConversationList).display = self.services.settings.show_conversations and wide
+        if self.services.settings.show_conversations and self.app.size.width >= WIDE_ENOUGH_FOR_LIST:
+            self.call_after_refresh(self.show_conversation_list)
         target = self.services.target
         self._show_target(target.provider, target.model)
         self.query_one(PromptInput).focus()
@@ -308,6 +305,8 @@ class ChatScreen(ChatActions, MessageActions, Screen):
 
             question = (f"Send the edited prompt? It replaces the earlier one and the {replaced:,} messages after it;"
                         " what they cost stays counted.")
+            from tui_chat.screens.confirm import ConfirmScreen
+
             self.app.push_screen(ConfirmScreen(question, yes_label="Replace"), confirmed)
             return
         await self._send_within_budget(text)

@@ -12,17 +12,12 @@ from textual import work
 from textual.binding import Binding
 
 from tui_chat.core.models import Role
-from tui_chat.screens.choice_picker import Choice, ChoicePickerScreen, first_line
-from tui_chat.screens.confirm import ConfirmScreen
-from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
-from tui_chat.screens.model_picker import ModelPickerScreen
-from tui_chat.screens.rename import TextPromptScreen
-from tui_chat.screens.search import SearchScreen
-from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
     from tui_chat.screens.chat import ChatScreen
+    from tui_chat.screens.conversation_settings import ConversationSettings
+    from tui_chat.widgets.conversation_list import ConversationList
 
 ACTION_BINDINGS = [
     Binding("ctrl+o", "toggle_conversations", "Chats", show=True, id="chat.conversations"),
@@ -43,16 +38,38 @@ class ChatActions:
         repository = await self.services.repository()
         summaries = await repository.conversation_summaries(archived=self.show_archived)
         current = self.conversation.id if self.conversation else None
-        self.query_one(ConversationList).show(summaries, current)
+        listing = self.conversation_list()
+        if listing is not None:
+            listing.show(summaries, current)
 
-    def action_toggle_conversations(self: ChatScreen) -> None:
+    def conversation_list(self: ChatScreen) -> ConversationList | None:
+        """The conversation list, or None until it is first shown."""
+        return next(iter(self.query("#conversations")), None)
+
+    async def show_conversation_list(self: ChatScreen) -> ConversationList:
+        """Show the conversation list, building and filling it the first time.
+
+        It is built on demand, not composed with the screen: a hidden list still cost about 80 ms
+        of the first frame (its widgets, and the CSS of their classes parsed at first mount).
+        """
+        listing = self.conversation_list()
+        if listing is None:
+            from tui_chat.widgets.conversation_list import ConversationList
+
+            listing = ConversationList(id="conversations")
+            await self.query_one("#main").mount(listing, before=0)
+            self.refresh_conversation_list()
+        listing.display = True
+        return listing
+
+    async def action_toggle_conversations(self: ChatScreen) -> None:
         """Show the conversation list and focus it, or hide it."""
-        listing = self.query_one(ConversationList)
-        if listing.display and listing.has_focus:
+        listing = self.conversation_list()
+        if listing is not None and listing.display and listing.has_focus:
             listing.display = False
             self.query_one(PromptInput).focus()
         else:
-            listing.display = True
+            listing = await self.show_conversation_list()
             listing.focus()
 
     def action_toggle_archived(self: ChatScreen) -> None:
@@ -83,6 +100,8 @@ class ChatActions:
 
     def offer_presets(self: ChatScreen) -> None:
         """Ask which preset the new conversation starts with; Esc keeps the current conversation."""
+        from tui_chat.screens.choice_picker import Choice, ChoicePickerScreen, first_line
+
         presets = dict(self.services.settings.presets)
         names = list(presets)
         choices = [Choice("No preset", "the model's own defaults")]
@@ -101,6 +120,8 @@ class ChatActions:
         self.app.push_screen(ChoicePickerScreen("New chat: start from a preset?", choices), chosen)
 
     async def on_conversation_list_rename_requested(self: ChatScreen, event: ConversationList.RenameRequested) -> None:
+        from tui_chat.screens.rename import TextPromptScreen
+
         repository = await self.services.repository()
         conversation = await repository.get_conversation(event.conversation_id)
         if conversation is None:
@@ -120,6 +141,8 @@ class ChatActions:
         self.refresh_conversation_list()
 
     async def on_conversation_list_delete_requested(self: ChatScreen, event: ConversationList.DeleteRequested) -> None:
+        from tui_chat.screens.confirm import ConfirmScreen
+
         repository = await self.services.repository()
         conversation = await repository.get_conversation(event.conversation_id)
         if conversation is None or conversation.id in self._live:
@@ -140,6 +163,8 @@ class ChatActions:
 
     async def action_search(self: ChatScreen) -> None:
         """Search every message and open the conversation at the match."""
+        from tui_chat.screens.search import SearchScreen
+
         repository = await self.services.repository()
 
         async def opened(found: tuple[int, int] | None) -> None:
@@ -150,6 +175,7 @@ class ChatActions:
 
     async def action_pick_model(self: ChatScreen) -> None:
         """Choose the model for this conversation (or the next one), from the provider's list."""
+        from tui_chat.screens.model_picker import ModelPickerScreen
         from tui_chat.services.models_catalog import list_models
 
         target = self.conversation or self.services.target
@@ -167,8 +193,6 @@ class ChatActions:
 
     async def switch_model(self: ChatScreen, model: str) -> None:
         """Use `model` from the next message on; each message keeps the model that wrote it."""
-        from dataclasses import replace
-
         from tui_chat.services.providers import Target
 
         if self.conversation is not None:
@@ -182,11 +206,11 @@ class ChatActions:
         self.refresh_estimate_history()
         self.refresh_conversation_list()
         self.notify(f"Next messages go to {model}.", title="Model switched", markup=False)
-        del replace
 
     async def action_conversation_settings(self: ChatScreen) -> None:
         """Edit this conversation's system prompt, temperature and reply length."""
         from tui_chat.core.pricing import context_window
+        from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
 
         if self.conversation is None:
             self.notify("Send a first message, then set this conversation up.", markup=False)

@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 
 from tui_chat.core.models import Message, Role
-from tui_chat.screens.choice_picker import Choice, ChoicePickerScreen, first_line
-from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.message_view import MessageView
 from tui_chat.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
     from tui_chat.screens.chat import ChatScreen
+    from tui_chat.screens.choice_picker import Choice
 
 MESSAGE_ACTION_BINDINGS = [
     Binding("alt+up", "select_message", "Select a message", show=False, id="chat.select_message"),
@@ -54,6 +53,8 @@ def code_blocks(markdown: str) -> list[CodeBlock]:
 
 def code_choice(block: CodeBlock) -> Choice:
     """A picker item for a code block: language and size, then its first line."""
+    from tui_chat.screens.choice_picker import Choice, first_line
+
     lines = block.code.count("\n") + 1
     return Choice(f"{block.language or 'text'} · {lines} line{'s' if lines != 1 else ''}", first_line(block.code))
 
@@ -144,6 +145,8 @@ class MessageActions:
             if index is not None:
                 self._copy_code(blocks[index])
 
+        from tui_chat.screens.choice_picker import ChoicePickerScreen
+
         picker = ChoicePickerScreen("Copy which code block?", [code_choice(block) for block in blocks])
         self.app.push_screen(picker, chosen)
 
@@ -197,6 +200,8 @@ class MessageActions:
         who = "your prompt" if message.role is Role.USER else "the reply"
         where = "" if selected is not None else " at the end of this conversation"
         question = f"Delete {who}{where}? What it cost stays counted."
+        from tui_chat.screens.confirm import ConfirmScreen
+
         self.app.push_screen(ConfirmScreen(question), delete)
 
     async def remove_message(self: ChatScreen, message: Message) -> None:

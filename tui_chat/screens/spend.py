@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from tui_chat.core.budget import BudgetStatus, budget_status
-from tui_chat.screens.confirm import ConfirmScreen
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
+    from tui_chat.screens.confirm import ConfirmScreen
     from tui_chat.core.models import Conversation
     from tui_chat.services.container import AppServices
     from tui_chat.widgets.usage_sidebar import UsageSidebar
@@ -47,6 +47,8 @@ class SpendPanel:
 
     def over_budget_question(self) -> ConfirmScreen:
         """The dialog asking whether to send although a budget is used up."""
+        from tui_chat.screens.confirm import ConfirmScreen
+
         return ConfirmScreen(
             f"Budget used up.\n{self.status.note}\nSend this message anyway?",
             yes_label="Send anyway",

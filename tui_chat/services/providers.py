@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from tui_chat.config import ProviderSettings, Settings
 from tui_chat.core.errors import TuiChatError
-from tui_chat.services.llm import ProviderClient
 
 if TYPE_CHECKING:
+    from tui_chat.services.llm import ProviderClient
     from tui_chat.core.pricing import PriceOverride, ProviderRef
     from tui_chat.services.demo_server import DemoServer
 
@@ -120,6 +120,8 @@ class ProviderRegistry:
                     f"The provider '{name}' needs an API key.",
                     hint=f"Run `tui-chat keys set {name}`{env_hint}, or use the demo model.",
                 )
+            from tui_chat.services.llm import ProviderClient
+
             client = ProviderClient(name, provider, base_url=base_url, api_key=key, network=self.settings.network)
             self._clients[name] = client
             return client
