@@ -82,11 +82,18 @@ class ChatApp(App):
         """tui-chat's colours ($user-message-text...) for themes that leave them unset, from the theme's own."""
         return theme_variable_defaults(self.current_theme)
 
+    def get_default_screen(self) -> ChatScreen:
+        """The chat is the bottom of the screen stack, built with the app.
+
+        Pushing it from on_mount instead would render its first frame inside Textual's start-up
+        batch, where nothing is written, and the terminal would wait for a later full repaint.
+        """
+        return ChatScreen(self.services)
+
     def on_mount(self) -> None:
         from tui_chat.screens.database_problem import open_database_or_explain
 
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.push_screen(ChatScreen(self.services))
         self.call_after_refresh(
             lambda: self.run_worker(open_database_or_explain(self, self.services), group="database", exit_on_error=False)
         )

@@ -308,3 +308,15 @@ def test_first_start_creates_private_files_in_private_folders(isolated_environme
         app.process.wait(timeout=20)
     assert modes == {path: 0o600 for path in modes}
     assert folders == {path: 0o700 for path in folders}
+
+
+def test_quitting_at_the_damaged_database_dialog_exits_with_status_1_and_leaves_the_file(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
+    damaged_page_one(app_paths.database)
+    before = digest(app_paths.database)
+    with TerminalApp(isolated_environment, "--provider", "demo", "--base-url", loopback.base_url) as app:
+        app.wait_for(lambda: "Move aside and start fresh" in app.text(), what="the damaged-database dialog")
+        app.type("q")
+        assert app.process.wait(timeout=20) == 1
+    assert digest(app_paths.database) == before

@@ -21,6 +21,12 @@ async def settle_workers(screen) -> None:
     raise AssertionError("workers kept being replaced")
 
 
+async def prompt_ready(pilot: Pilot) -> PromptInput:
+    """The chat's prompt box, once the chat screen has composed (a snapshot's run_before may start sooner)."""
+    await wait_until(pilot, lambda: bool(pilot.app.screen.query(PromptInput)))
+    return pilot.app.screen.query_one(PromptInput)
+
+
 async def wait_for_estimates(pilot: Pilot) -> None:
     """Wait until the tokenizer and prices are loaded and the sidebar shows estimates."""
     screen = pilot.app.screen

@@ -19,7 +19,7 @@ from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 
-from tests.ui.pilot import chat, modal, wait_for_reply, wait_until
+from tests.ui.pilot import chat, modal, prompt_ready, wait_for_reply, wait_until
 
 WIDE = (150, 40)
 TWO_BLOCKS = "Two ways:\n\n```python\nprint('first')\n```\n\nor\n\n```sh\necho second\necho again\n```\n"
@@ -315,7 +315,7 @@ def test_a_selected_message(snap_compare, make_services, loopback) -> None:
     k Copy code, d Delete (no Edit, since it is a reply)."""
 
     async def run_before(pilot) -> None:
-        pilot.app.screen.query_one(PromptInput).cursor_blink = False
+        (await prompt_ready(pilot)).cursor_blink = False
         await chat(pilot, "What is a monad?", "A **monoid** in the category of endofunctors.", loopback)
         await chat(pilot, "In plain words?", "A way to chain steps that carry context.", loopback)
         await pilot.press("alt+up", "up", "up")

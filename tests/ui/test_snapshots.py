@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from tui_chat.app import ChatApp
-from tui_chat.widgets.prompt_input import PromptInput
 
-from tests.ui.pilot import send, wait_for_reply
+from tests.ui.pilot import prompt_ready, send, wait_for_reply
 
 
 def test_chat_screen_with_a_finished_demo_reply(snap_compare, make_services) -> None:
@@ -14,7 +13,7 @@ def test_chat_screen_with_a_finished_demo_reply(snap_compare, make_services) -> 
     and $0.00 costs, in the tui-chat-dark theme."""
 
     async def run_before(pilot) -> None:
-        pilot.app.screen.query_one(PromptInput).cursor_blink = False
+        (await prompt_ready(pilot)).cursor_blink = False
         await send(pilot, "Show me what you can do")
         await wait_for_reply(pilot)
         pilot.app.screen.query_one("#chat-pane").scroll_home(animate=False)

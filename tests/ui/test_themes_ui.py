@@ -9,9 +9,8 @@ from msgspec.structs import replace
 
 from tui_chat.app import ChatApp
 from tui_chat.theming import load_themes
-from tui_chat.widgets.prompt_input import PromptInput
 
-from tests.ui.pilot import send, wait_for_reply, wait_until
+from tests.ui.pilot import prompt_ready, send, wait_for_reply, wait_until
 from tui_chat.services.demo_server import Script
 
 BUILT_IN = [theme.name for theme in load_themes(None)[0]]
@@ -37,7 +36,7 @@ def test_chat_screen_in_every_built_in_theme(snap_compare, make_services, loopba
     services.settings = replace(services.settings, theme=theme)
 
     async def run_before(pilot) -> None:
-        pilot.app.screen.query_one(PromptInput).cursor_blink = False
+        (await prompt_ready(pilot)).cursor_blink = False
         loopback.enqueue(Script(text=REPLY))
         await send(pilot, "Summarise my spending")
         await wait_for_reply(pilot)
