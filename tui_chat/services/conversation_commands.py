@@ -7,12 +7,13 @@ import os
 import sys
 from collections.abc import Collection, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.text import strip_control
-from tui_chat.services.container import AppServices
-from tui_chat.services.conversation_export import iso_utc, money, safe_json, to_json, to_markdown
+
+if TYPE_CHECKING:
+    from tui_chat.services.container import AppServices
 
 
 def add_subcommands(commands: argparse._SubParsersAction) -> None:
@@ -52,6 +53,7 @@ def local_time(moment) -> str:
 async def run_list(services: AppServices, args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print the conversations (archived ones with --archived) as a table or JSON."""
     from tui_chat.core.pricing import format_money
+    from tui_chat.services.conversation_export import iso_utc, money, safe_json
 
     out = out or sys.stdout
     try:
@@ -95,6 +97,8 @@ async def run_list(services: AppServices, args: argparse.Namespace, out: TextIO 
 
 async def run_search(services: AppServices, args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Print the messages matching the text; exit 1 when nothing matches."""
+    from tui_chat.services.conversation_export import iso_utc, safe_json
+
     out = out or sys.stdout
     try:
         repository = await services.repository()
@@ -128,6 +132,8 @@ async def run_search(services: AppServices, args: argparse.Namespace, out: TextI
 
 async def run_export(services: AppServices, args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Write one conversation as Markdown or JSON to stdout or to `--output` (a private file)."""
+    from tui_chat.services.conversation_export import to_json, to_markdown
+
     out = out or sys.stdout
     try:
         repository = await services.repository()
