@@ -55,11 +55,22 @@ class ChatApp(App):
     ]
 
     def __init__(
-        self, services: AppServices, themes: Sequence[Theme] | None = None, *, open_usage: bool = False
+        self,
+        services: AppServices,
+        themes: Sequence[Theme] | None = None,
+        *,
+        open_usage: bool = False,
+        freeze_after_warm_up: bool = False,
     ) -> None:
-        """`themes` comes from theming.load_themes (cli.py reads the user's folder); None means the built-ins."""
+        """`themes` comes from theming.load_themes (cli.py reads the user's folder); None means the built-ins.
+
+        `freeze_after_warm_up` (set by the command line, not by tests that build many apps in one
+        process) moves everything alive once the SDK, prices and tokenizer are imported out of
+        the garbage collector's full passes.
+        """
         super().__init__()
         self.services = services
+        self.freeze_after_warm_up = freeze_after_warm_up
         for theme in load_themes(None)[0] if themes is None else themes:
             self.register_theme(theme)
         self.theme = self._starting_theme(services.settings.theme)

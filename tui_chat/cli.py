@@ -126,7 +126,7 @@ def run(argv: Sequence[str] | None) -> int:
     # What the imports built lives as long as the app: moved out of the collector's sight, it is
     # not traversed again by a full collection (one cost about 20 ms before the first frame).
     gc.freeze()
-    app = ChatApp(services, themes=themes, open_usage=args.usage)
+    app = ChatApp(services, themes=themes, open_usage=args.usage, freeze_after_warm_up=True)
     try:
         app.run()
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -115,6 +116,8 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
 
         warm_up(self.services.target.model)
         estimator = DraftEstimator(self.services.registry)
+        if getattr(self.app, "freeze_after_warm_up", False):
+            gc.freeze()  # the SDK, prices and tokenizer stay loaded: full collections need not visit them
         self.app.call_from_thread(self._estimator_ready, estimator)
 
     def _estimator_ready(self, estimator) -> None:
