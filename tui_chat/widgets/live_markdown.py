@@ -33,6 +33,31 @@ def new_parser() -> MarkdownIt:
     return MarkdownIt("gfm-like")
 
 
+class RememberingParser:
+    """A Markdown parser that hands back its recent results when asked to parse the same text again.
+
+    A reply's text is parsed by Textual to build blocks, again to record their tokens, and again when
+    the reply finishes; a huge reply pays for each. Tokens are shared, so callers must not change them.
+    """
+
+    RECENT = 2
+
+    def __init__(self) -> None:
+        self._parser = new_parser()
+        self._recent: list[tuple[str, list[Token]]] = []
+
+    def parse(self, text: str, env: dict | None = None) -> list[Token]:
+        """The tokens of `text`: remembered if it was among the last texts parsed without an `env`."""
+        if env is None:
+            for seen, tokens in self._recent:
+                if seen is text or seen == text:
+                    return tokens
+        tokens = self._parser.parse(text, env)
+        if env is None:
+            self._recent = [(text, tokens), *self._recent[: self.RECENT - 1]]
+        return tokens
+
+
 def parser_factory() -> MarkdownIt:
     """A factory for one widget that builds its parser once instead of on every update."""
     parser = new_parser()
@@ -242,8 +267,9 @@ class LiveMarkdown(Markdown):
     """
 
     def __init__(self) -> None:
-        self._parser = new_parser()
-        super().__init__(parser_factory=lambda: self._parser, classes="message-body")
+        self.parser = RememberingParser()
+        """Shared with the reply's body, which parses the same text when it splits and finishes it."""
+        super().__init__(parser_factory=lambda: self.parser, classes="message-body")
         self.block_tokens: list[list[Token]] | None = []
         self.internals_known = hasattr(self, "_markdown") and hasattr(self, "_last_parsed_line")
         self.immediate = False
@@ -298,7 +324,7 @@ class LiveMarkdown(Markdown):
 
         async def run() -> None:
             await inner
-            groups = [group.tokens for group in top_level_groups(self._parser.parse(markdown))]
+            groups = [group.tokens for group in top_level_groups(self.parser.parse(markdown))]
             self.block_tokens = groups if len(groups) == len(self.blocks) else None
 
         return AwaitComplete(run())
@@ -317,7 +343,7 @@ class LiveMarkdown(Markdown):
             if self.lay_out_after_append:
                 self.lay_out_after_append = False
                 self.lay_out_grown()
-            groups = [group.tokens for group in top_level_groups(self._parser.parse(updated))]
+            groups = [group.tokens for group in top_level_groups(self.parser.parse(updated))]
             expected = before - 1 + len(groups) if before and groups else before + len(groups)
             if self.block_tokens is None or len(self.block_tokens) != before or len(self.blocks) != expected:
                 self.block_tokens = None

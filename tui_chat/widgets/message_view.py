@@ -16,6 +16,7 @@ from textual.widgets import Static
 
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.core.text import one_line, show_controls
+from tui_chat.widgets.plain_text import PlainText, too_big_for_markdown
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -141,6 +142,8 @@ class MessageView(Vertical, can_focus=True):
             from tui_chat.widgets.live_markdown import parser_factory
 
             yield Markdown(show_controls(message.content), parser_factory=parser_factory(), classes="message-body")
+        elif too_big_for_markdown(message.content):
+            yield PlainText(message.content, classes="message-body")
         else:
             self.segments = reply_segments(show_controls(message.content), self.width_hint or 80)
             yield from self.segments

@@ -6,6 +6,7 @@ screen of blocks; finished blocks that scroll out of sight leave it for `Segment
 source and measured height and mount their blocks only near the viewport. When text arrives faster
 than it can be drawn, the part that would land out of sight goes straight into segments with an
 estimated height. `finish` leaves exactly the blocks a fresh `Markdown.update(final_text)` shows.
+A reply past sane Markdown sizes (see plain_text.py) is shown instead as literal text, whole.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.geometry import Region
 from textual.widgets import Markdown
 
-from tui_chat.widgets.live_markdown import LiveMarkdown, new_parser, same_tokens, top_level_groups
+from tui_chat.widgets.live_markdown import LiveMarkdown, same_tokens, top_level_groups
+from tui_chat.widgets.plain_text import PlainRows, TextShape, too_big_for_markdown
 from tui_chat.widgets.reply_segment import Segment, estimate_rows, show_near
 
 FLUSH_INTERVAL = 0.2
@@ -49,8 +51,8 @@ def rough_rows(text: str, width: int) -> int:
     return sum(1 + len(line) // width for line in text.split("\n"))
 
 
-class ReplyBody(Vertical):
-    """Segments of finished blocks followed by the live tail, fed at a steady pace."""
+class ReplyBody(PlainRows, Vertical):
+    """Segments of finished blocks followed by the live tail, fed at a steady pace; or, past Markdown sizes, plain text."""
 
     DEFAULT_CSS = """
     ReplyBody {
@@ -62,13 +64,15 @@ class ReplyBody(Vertical):
         super().__init__()
         self.live = LiveMarkdown()
         self.segments: list[Segment] = []
-        self._parser = new_parser()
+        self._parser = self.live.parser
         self._parts: list[str] = []
         self._unflushed: list[str] = []
         self._wake = asyncio.Event()
         self._finishing = asyncio.Event()
         self._pump: asyncio.Task[None] | None = None
-        self._plain = False
+        self._odd_line_breaks = False
+        self._shape = TextShape()
+        self._shaped_parts = 0
 
     def compose(self):
         yield self.live
@@ -77,6 +81,13 @@ class ReplyBody(Vertical):
     def text(self) -> str:
         """Everything received so far."""
         return "".join(self._parts)
+
+    @property
+    def shown_source(self) -> str:
+        """The text the body's widgets hold: the plain text, or the segments' sources and the live tail's."""
+        if self.plain is not None:
+            return self.plain.text
+        return "".join(segment.source for segment in self.segments) + self.live.source
 
     async def write(self, fragment: str) -> None:
         """Queue a fragment; the pump hands queued text to the live widget every FLUSH_INTERVAL."""
@@ -121,9 +132,17 @@ class ReplyBody(Vertical):
                 pause = FLUSH_INTERVAL
                 text = "".join(self._unflushed)
                 self._unflushed.clear()
-                self._plain = self._plain or bool(OTHER_LINE_BREAKS.search(text))
-                burst = not self._plain and rough_rows(text, self._width()) > 2 * self._rows()
-                if burst and not deferred:
+                plain = self.plain is not None or self._too_big_for_markdown()
+                self._odd_line_breaks = self._odd_line_breaks or (not plain and bool(OTHER_LINE_BREAKS.search(text)))
+                burst = not plain and not self._odd_line_breaks and rough_rows(text, self._width()) > 2 * self._rows()
+                if plain:
+                    deferred = False
+                    await self._stop(stream)
+                    if self.plain is None:
+                        await self._show_plain(self.text)
+                    else:
+                        self.append_plain(text)
+                elif burst and not deferred:
                     self._unflushed.insert(0, text)
                     deferred = True
                     pause = BURST_DELAY
@@ -136,7 +155,7 @@ class ReplyBody(Vertical):
                 else:
                     deferred = False
                     await self._hand_over(stream, text)
-                if not deferred and not self._plain and time.monotonic() >= next_freeze and len(self.live.blocks) > 2:
+                if not deferred and not self._odd_line_breaks and self.plain is None and time.monotonic() >= next_freeze and len(self.live.blocks) > 2:
                     await self._stop(stream)
                     if await self._refreshed():
                         await self._freeze_offscreen()
@@ -146,6 +165,23 @@ class ReplyBody(Vertical):
                     await asyncio.wait_for(self._finishing.wait(), max(pause, time.monotonic() - started))
         finally:
             await self._stop(stream)
+
+    def _too_big_for_markdown(self) -> bool:
+        """Whether the text received so far is past the sizes shown as Markdown."""
+        parts = self._parts
+        if self._shaped_parts < len(parts):
+            self._shape.add("".join(parts[self._shaped_parts :]))
+            self._shaped_parts = len(parts)
+        return self._shape.too_big_for_markdown
+
+    async def _show_plain(self, text: str) -> None:
+        """Show the whole reply, `text`, as plain text in place of the Markdown."""
+        await self._reset()
+        with self.app.batch_update():
+            self.live.display = False
+            self.add_class("message-body")  # the text colour of a message's body
+            self.show_plain(text)
+            await self.live.update("")
 
     async def _hand_over(self, stream, text: str) -> None:
         """Write what can be shown without a layout now, and text that adds lines or blocks when a layout is due."""
@@ -242,7 +278,7 @@ class ReplyBody(Vertical):
             if total >= keep and groups[index].kind in ZERO_TOP_MARGIN:
                 cut = index
                 break
-        if cut is None or self._plain:
+        if cut is None or self._odd_line_breaks:
             await self.live.update(text)
             return
         starts, size = [0], 0
@@ -288,12 +324,19 @@ class ReplyBody(Vertical):
             pass
         live.immediate = True
         live.lay_out_grown()
+        if too_big_for_markdown(final_text):
+            await self._finish_plain(final_text)
+            return
+        if self.plain is not None:
+            self.hide_plain()
+            self.remove_class("message-body")
+            live.display = True
         sealed = "".join(segment.source for segment in self.segments)
         if not final_text.startswith(sealed):
             await self._reset()
             sealed = ""
         tail = final_text[len(sealed) :]
-        self._plain = self._plain or bool(OTHER_LINE_BREAKS.search(tail))
+        self._odd_line_breaks = self._odd_line_breaks or bool(OTHER_LINE_BREAKS.search(tail))
         if tail.startswith(live.source) and rough_rows(tail[len(live.source) :], self._width()) <= 2 * self._rows():
             if len(tail) > len(live.source):
                 await live.append(tail[len(live.source) :])
@@ -309,6 +352,19 @@ class ReplyBody(Vertical):
             if not same_tokens(self._parser.parse(final_text), pieces):
                 await self._reset()
                 await live.update(final_text)
+        self._check_visibility()
+
+    async def _finish_plain(self, final_text: str) -> None:
+        """Leave exactly `final_text` shown as plain text."""
+        plain = self.plain
+        if plain is None:
+            await self._show_plain(final_text)
+        elif final_text.startswith(shown := plain.text):
+            self.plain_immediate = True
+            self.append_plain(final_text[len(shown) :])
+            self.lay_out_plain()
+        else:
+            self.show_plain(final_text)
         self._check_visibility()
 
     async def _reset(self) -> None:
