@@ -1,4 +1,5 @@
-"""Replies past sane Markdown sizes are shown as literal text, whole, folded at the width, and followed to the bottom."""
+"""Replies past sane Markdown sizes (a 1 MB line, 100,000 lines) are shown as literal text, whole, folded at the
+width and followed to the bottom, and the app still answers keys. How long they take is in benchmarks/hostile_render.py."""
 
 from __future__ import annotations
 
@@ -99,6 +100,7 @@ async def test_huge_reply_is_shown_whole_and_literally(make_services, loopback, 
         resized = plain.size.width
         assert shown_rows(plain) == [row.ljust(resized) for row in terminal_rows(stored, resized)]
         assert pane.scroll_y == pane.max_scroll_y and stored.split()[-1] in screen_text(app)
+        assert unsafe_characters(app) == [] and app.is_running
 
 
 async def test_markup_and_escapes_in_a_huge_reply_stay_literal(make_services, loopback) -> None:
