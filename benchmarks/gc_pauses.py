@@ -6,7 +6,7 @@ Run: .venv/bin/python benchmarks/gc_pauses.py [--runs 2]
 Each run starts the app on a 120x40 pseudo-terminal (a returning user, the demo-fast model), waits
 for the SDK, prices and tokenizer to load, sends `/long 3000` three times and quits. A gc callback in
 the child times every full (generation 2) collection. The baseline is the same app with only the
-start-up freeze (gc.freeze before the app starts), as before the freeze after warm-up was added. No
+start-up freeze (gc.freeze as the app is built), as before the freeze after warm-up was added. No
 issue sets a target here; the figure is the longest full collection after warm-up, since a pause
 that long stops the stream from painting.
 """

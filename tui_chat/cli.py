@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import sys
 from collections.abc import Sequence
 
@@ -123,10 +122,7 @@ def run(argv: Sequence[str] | None) -> int:
     from tui_chat.app import ChatApp
 
     services.offer_setup = services.first_run and args.provider is None and args.base_url is None
-    # What the imports built lives as long as the app: moved out of the collector's sight, it is
-    # not traversed again by a full collection (one cost about 20 ms before the first frame).
-    gc.freeze()
-    app = ChatApp(services, themes=themes, open_usage=args.usage, freeze_after_warm_up=True)
+    app = ChatApp(services, themes=themes, open_usage=args.usage, freeze_gc=True)
     try:
         app.run()
     finally:

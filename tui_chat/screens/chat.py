@@ -116,8 +116,8 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
 
         warm_up(self.services.target.model)
         estimator = DraftEstimator(self.services.registry)
-        if getattr(self.app, "freeze_after_warm_up", False):
-            gc.freeze()  # the SDK, prices and tokenizer stay loaded: full collections need not visit them
+        if self.app.freeze_gc:
+            gc.freeze()  # see ChatApp: the SDK, prices and tokenizer stay loaded for good
         self.app.call_from_thread(self._estimator_ready, estimator)
 
     def _estimator_ready(self, estimator) -> None:

@@ -136,16 +136,19 @@ class RequestPage:
     next_cursor: tuple[object, int] | None
 
 
+def summed_figures(row) -> dict[str, object]:
+    """The seven summed figures (GROUP_FIGURES, in result order) by the field names both totals use."""
+    return {
+        "cost": dollars(row[0]) or Decimal(0),
+        "requests": row[1],
+        "input_tokens": row[2],
+        "cached_tokens": row[3],
+        "output_tokens": row[4],
+        "unpriced_requests": row[5],
+        "estimated_requests": row[6],
+    }
+
+
 def group_from_row(key: object, label: str, row) -> GroupTotals:
     """A group's totals from its key, label and the seven summed figures in result order."""
-    return GroupTotals(
-        key="" if key is None else str(key),
-        label=label,
-        cost=dollars(row[0]) or Decimal(0),
-        requests=row[1],
-        input_tokens=row[2],
-        cached_tokens=row[3],
-        output_tokens=row[4],
-        unpriced_requests=row[5],
-        estimated_requests=row[6],
-    )
+    return GroupTotals(key="" if key is None else str(key), label=label, **summed_figures(row))

@@ -29,6 +29,7 @@ from tui_chat.store.usage_figures import (  # noqa: F401 - the figures are impor
     UsageFilter,
     dollars,
     group_from_row,
+    summed_figures,
 )
 from tui_chat.store.usage_percentiles import median_rank, nth_values, p95_rank
 from tui_chat.store.usage_rollups import GROUP_FIGURES, Piece, summed_sql
@@ -91,13 +92,7 @@ class UsageStats:
         )
         (median_latency, p95_latency), [median_ttft] = found["latency_ms"], found["ttft_ms"]
         return PeriodTotals(
-            cost=dollars(row[0]) or Decimal(0),
-            requests=row[1],
-            input_tokens=row[2],
-            cached_tokens=row[3],
-            output_tokens=row[4],
-            unpriced_requests=row[5],
-            estimated_requests=row[6],
+            **summed_figures(row),
             succeeded=row[7],
             retries=row[8],
             median_latency_ms=median_latency,

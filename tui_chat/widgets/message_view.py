@@ -16,7 +16,6 @@ from textual.widgets import Static
 
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.core.text import one_line, show_controls
-from tui_chat.widgets.plain_text import PlainText, too_big_for_markdown
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -132,6 +131,8 @@ class MessageView(Vertical, can_focus=True):
         self.segments: list[Segment] = []
 
     def compose(self) -> ComposeResult:
+        from tui_chat.widgets.plain_text import PlainText, too_big_for_markdown
+
         message = self.message
         yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
         if message.role is not Role.ASSISTANT:
