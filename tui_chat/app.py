@@ -193,9 +193,11 @@ class ChatApp(App):
             self.call_from_thread(self.show_error, exc)
 
     def notify(self, message: str, *, title: str = "", **options) -> None:
-        """Every toast: escape and control characters in the text or title are shown, never sent."""
+        """Every toast: keys redacted; escape and control characters in the text or title are shown, never sent."""
+        from tui_chat.core.redaction import redact
         from tui_chat.core.text import one_line, show_controls
 
+        message, title = redact(message), redact(title)
         if len(message) > TOAST_LIMIT:
             message = message[: TOAST_LIMIT - 1] + "…"
         super().notify(show_controls(message), title=one_line(title[:TOAST_LIMIT]), **options)

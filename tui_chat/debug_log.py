@@ -2,18 +2,19 @@
 
 What is logged: our own requests, retries and failures (provider, model, counts and sizes, never
 message text), the OpenAI SDK's debug lines (it logs methods and statuses, not bodies) and httpx2's
-one line per request. Every line passes through `redact` before it is written: Authorization and
-api-key header values, anything shaped like an API key (sk-…, sk-or-…, Bearer tokens) and every key
-value the app has looked up during the run are replaced by "[redacted]".
+one line per request. Every line passes through `redact` (tui_chat.core.redaction) before it is
+written, the same masking every stored, shown and exported text gets.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
-from functools import cache
 from pathlib import Path
+
+from tui_chat.core.redaction import redact, remember_secret
+
+__all__ = ["disable", "enable", "redact", "remember_secret"]
 
 MAX_BYTES = 2_000_000
 """Size at which the log rolls over to tui-chat.log.1."""
@@ -21,41 +22,6 @@ BACKUPS = 3
 """Rolled-over files kept (tui-chat.log.1 … .3)."""
 LOGGER_LEVELS = {"tui_chat": logging.DEBUG, "openai": logging.DEBUG, "httpx2": logging.DEBUG, "httpcore2": logging.INFO}
 """The loggers written, and from which level (httpcore2's debug lines come once per network read)."""
-REDACTED = "[redacted]"
-MIN_SECRET_LENGTH = 6
-"""Shorter registered secrets are not searched for: they would blank out ordinary words."""
-
-HEADER_VALUE = r"""(?ix)
-    (\b(?:proxy-)?authorization|\bx-api-key|\bapi[-_]key|\b[a-z]+_api_key)  # the name
-    (["']?\s*[:=]\s*["']?)                                                  # : or =, quoted or not
-    (?:(?:bearer|basic|token)\s+)?(?!\[redacted\])[^\s"',;}\]]+              # the value, unless done
-"""
-KEY_SHAPE = r"\bsk-[A-Za-z0-9_-]{6,}|(?i:\bbearer\s+)[A-Za-z0-9._~+/=-]{6,}"
-
-_secrets: set[str] = set()
-"""Key values looked up during this run; module-level like logging itself, which is per process."""
-
-
-def remember_secret(value: str | None) -> None:
-    """Register a key so that no log line can contain it, whatever its shape."""
-    if value and len(value.strip()) >= MIN_SECRET_LENGTH:
-        _secrets.add(value.strip())
-
-
-@cache
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The header and key patterns, compiled when the log is first written rather than at start-up."""
-    return re.compile(HEADER_VALUE), re.compile(KEY_SHAPE)
-
-
-def redact(text: str) -> str:
-    """The text with registered keys, key-shaped strings and auth header values replaced."""
-    for secret in sorted(_secrets, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, REDACTED)
-    header_values, key_shapes = _patterns()
-    text = header_values.sub(lambda match: f"{match.group(1)}{match.group(2)}{REDACTED}", text)
-    return key_shapes.sub(REDACTED, text)
 
 
 class RedactingFormatter(logging.Formatter):

@@ -22,7 +22,7 @@ class Case:
     """Substrings that must appear on screen (after controls are made visible)."""
     payloads: tuple[bytes, ...] = ()
     """Escape sequences (as bytes) that must never appear in what is written to the terminal or a file.
-    Bidi characters are not payloads: files keep them; on screen `UNSAFE_CHARACTERS` rules them out."""
+    Bidi characters are not payloads: `UNSAFE_CHARACTERS` rules them out on screen, in exports and in plain output."""
     large: bool = False
     """Megabyte-sized: only run where size is the point (streamed replies, exports)."""
 
@@ -113,3 +113,43 @@ ALL_PAYLOADS = tuple(payload for case in CASES for payload in case.payloads)
 def params(cases: list[Case]) -> list:
     """The cases as pytest parameters whose ids are the case names."""
     return [pytest.param(case, id=case.name) for case in cases]
+
+
+@dataclass(frozen=True)
+class KeyEcho:
+    """A server or proxy answering with the caller's key in it: `{key}` in the body and headers is the key sent."""
+
+    name: str
+    status: int
+    body: dict | str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    def script_fields(self, key: str) -> dict:
+        """Status, body and headers with the key filled in, as `Script(**fields)` takes them."""
+
+        def filled(value):
+            if isinstance(value, dict):
+                return {name: filled(item) for name, item in value.items()}
+            return value.replace("{key}", key) if isinstance(value, str) else value
+
+        return {"status": self.status, "body": filled(self.body), "headers": {name: filled(value) for name, value in self.headers}}
+
+
+KEY_ECHOES = [
+    KeyEcho(
+        "openai_incorrect_key",
+        401,
+        {"error": {"message": "Incorrect API key provided: {key}. Find your key at https://example.invalid/keys.", "type": "invalid_request_error", "code": "invalid_api_key"}},
+    ),
+    KeyEcho(
+        "proxy_plain_text_with_headers",
+        401,
+        "401 Unauthorized: Authorization: Bearer {key} was not accepted by the gateway",
+        headers=(("WWW-Authenticate", 'Bearer realm="gateway", error="invalid_token", key="{key}"'),),
+    ),
+    KeyEcho("proxy_json_without_error_object", 401, {"detail": "denied: GET /v1/chat/completions?key={key}", "echo": {"x-api-key": "{key}"}}),
+    KeyEcho("key_past_the_detail_limit", 401, {"error": {"message": "Rejected. " + "padding " * 57 + "the key was {key}", "code": "invalid_api_key"}}),
+    KeyEcho("model_not_found_names_the_key", 404, {"error": {"message": "The model `{key}` does not exist or you do not have access to it.", "code": "model_not_found"}}),
+    KeyEcho("server_error_echoes_the_request", 500, {"error": {"message": 'upstream said: {"api_key": "{key}", "retry": false}'}}),
+]
+"""Echo shapes seen from OpenAI-compatible servers and proxies: in the message, a plain body, other fields, a URL."""

@@ -6,6 +6,7 @@ import sys
 
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import MessageStatus
+from tui_chat.core.redaction import redact
 from tui_chat.core.text import strip_control
 from tui_chat.services.container import AppServices
 from tui_chat.services.events import ReplyFinished, SessionEvent, TextDelta
@@ -43,7 +44,7 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         session = await services.session()
         finished: ReplyFinished = await session.send(conversation, prompt, emit)
     except TuiChatError as exc:
-        print(f"tui-chat: {exc.title}: {strip_control(exc.message)}", file=sys.stderr)
+        print(f"tui-chat: {exc.title}: {strip_control(redact(exc.message))}", file=sys.stderr)
         return 1
     finally:
         if not ended_with_newline:
@@ -53,7 +54,7 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         error = finished.error
         title = getattr(error, "title", type(error).__name__)
         message = getattr(error, "message", str(error))
-        print(f"tui-chat: {title}: {strip_control(message)}", file=sys.stderr)
+        print(f"tui-chat: {title}: {strip_control(redact(message))}", file=sys.stderr)
         return 1
     if finished.reply is not None and finished.reply.status is MessageStatus.TRUNCATED:
         print("tui-chat: the reply hit the length limit and was truncated.", file=sys.stderr)

@@ -28,6 +28,7 @@ def build_services(
     provider_name = provider or settings.default_provider
     overrides = {provider_name: base_url} if base_url else {}
     keys = KeyStore()
+    keys.remember_env_keys(settings.all_providers())
     registry = ProviderRegistry(
         settings, key_lookup=keys.lookup, base_url_overrides=overrides, demo_server=demo_server
     )

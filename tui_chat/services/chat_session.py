@@ -17,6 +17,7 @@ from tui_chat.core.models import (
     utc_now,
 )
 from tui_chat.core.errors import TuiChatError
+from tui_chat.core.redaction import redact
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import (
     PromptSaved,
@@ -253,6 +254,7 @@ class ChatSession:
             conversation_id=conversation.id,
         )
         error_text = f"{failure.title}: {failure.detail}" if isinstance(failure, ProviderFailure) else (str(failure) if failure else "")
+        error_text = redact(error_text)
         reply = Message(
             id=exchange.draft.message_id or 0,
             conversation_id=conversation.id,

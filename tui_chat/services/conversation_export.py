@@ -1,7 +1,12 @@
-"""Export a conversation as Markdown or JSON: every message with its model, times and usage; never a key."""
+"""Export a conversation as Markdown or JSON: every message with its model, times and usage; never a key.
+
+Every text is redacted first (tui_chat.core.redaction): a database written before server errors were
+redacted may still hold a key a server echoed back.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections import defaultdict
@@ -10,12 +15,13 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from tui_chat.core.models import Conversation, ConversationExport, Message, Role, UsageRecord
+from tui_chat.core.redaction import redact
 from tui_chat.core.text import show_controls
 
 EXPORT_FORMAT = "tui-chat.conversation"
 EXPORT_VERSION = 1
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\ud800-\udfff]")
-"""DEL and C1 controls (which JSON leaves raw) and lone surrogates (which UTF-8 cannot carry)."""
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+"""DEL, C1 and bidi controls (which JSON leaves raw) and lone surrogates (which UTF-8 cannot carry)."""
 _LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 """What Markdown (CommonMark, markdown-it) counts as the end of a line."""
 _INLINE_BREAKS = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
@@ -89,6 +95,19 @@ def _usage_by_message(export: ConversationExport) -> tuple[dict[int, list[UsageR
     return by_message, unattached
 
 
+def redacted(export: ConversationExport) -> ConversationExport:
+    """The export with every key (registered, key-shaped or an auth header value) masked in its texts."""
+    conversation = export.conversation
+    conversation = dataclasses.replace(
+        conversation, title=redact(conversation.title), system_prompt=redact(conversation.system_prompt)
+    )
+    messages = [
+        dataclasses.replace(message, content=redact(message.content), error=redact(message.error))
+        for message in export.messages
+    ]
+    return dataclasses.replace(export, conversation=conversation, messages=messages)
+
+
 def export_dict(export: ConversationExport) -> dict[str, Any]:
     """The whole export as one JSON-ready dictionary."""
     by_message, unattached = _usage_by_message(export)
@@ -135,8 +154,8 @@ def safe_json(value: Any) -> str:
 
 
 def to_json(export: ConversationExport) -> str:
-    """The export as indented JSON."""
-    return safe_json(export_dict(export))
+    """The export as indented JSON, keys redacted."""
+    return safe_json(export_dict(redacted(export)))
 
 
 def inline_text(text: object) -> str:
@@ -178,6 +197,7 @@ def _message_heading(message: Message) -> str:
 
 def to_markdown(export: ConversationExport) -> str:
     """The export as a readable Markdown document: a heading per message, its text quoted below it."""
+    export = redacted(export)
     conversation = export.conversation
     totals = export_dict(export)["totals"]
     by_message, _ = _usage_by_message(export)
@@ -199,5 +219,6 @@ def to_markdown(export: ConversationExport) -> str:
             lines += ["", f"*Error: {inline_text(message.error).strip()}*"]
         for record in by_message.get(message.id, []):
             lines += ["", f"*{_usage_line(record)}*"]
-    # Control characters are shown as ␛, ␇, <U+009B> ..., so printing the file cannot drive a terminal.
-    return _SURROGATES.sub("\ufffd", show_controls("\n".join(lines) + "\n", bidi=False))
+    # Control characters are shown as ␛, ␇, <U+009B> ..., so printing the file cannot drive a terminal;
+    # bidi controls as <U+202E> ..., so the file cannot show text in an order other than the stored one.
+    return _SURROGATES.sub("\ufffd", show_controls("\n".join(lines) + "\n"))

@@ -1,4 +1,8 @@
-"""Turn whatever the SDK or the network raised into a ProviderFailure with a title and a next step."""
+"""Turn whatever the SDK or the network raised into a ProviderFailure with a title and a next step.
+
+Servers echo keys in error bodies, so every text taken from one is redacted before it is cut (a key
+cut in half would no longer match), and every failure's detail once more when it is built.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import time
 from collections.abc import Mapping
 
 from tui_chat.core.errors import ProviderError
+from tui_chat.core.redaction import redact
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 MAX_DETAIL = 500
@@ -28,7 +33,7 @@ class ProviderFailure(ProviderError):
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(detail, hint=hint, title=title)
+        super().__init__(redact(detail), hint=hint, title=title)
         self.kind = kind
         self.retryable = retryable
         self.status = status
@@ -105,18 +110,20 @@ def _error_fields(body: object) -> tuple[str, str]:
     if isinstance(body, Mapping):
         error = body.get("error", body)
         if isinstance(error, Mapping):
-            return str(error.get("message") or ""), str(error.get("code") or error.get("type") or "")
-        return str(error), ""
+            message = error.get("message") or error.get("detail") or ""  # "detail": FastAPI-style proxies
+            return redact(str(message)), redact(str(error.get("code") or error.get("type") or ""))
+        return redact(str(error)), ""
     if isinstance(body, str):
         try:
             return _error_fields(json.loads(body))
         except ValueError:
-            return body[:300], ""
+            return redact(body)[:300], ""
     return "", ""
 
 
 def _from_status(status: int, message: str, code: str, headers: Mapping[str, str]) -> ProviderFailure:
     """Classify an HTTP error response."""
+    message = redact(message)
     detail = (message if len(message) <= MAX_DETAIL else message[: MAX_DETAIL - 1] + "…") or f"HTTP {status}"
     if status == 401:
         return ProviderFailure("auth", "API key rejected", detail, hint="Press ctrl+k to set a working key.", status=status)
@@ -152,7 +159,7 @@ def translate_error(exc: BaseException) -> ProviderFailure:
         headers = dict(response.headers) if response is not None else {}
         message, code = _error_fields(getattr(exc, "body", None))
         if not message:
-            message = getattr(exc, "message", "") or ""
+            message = redact(str(getattr(exc, "message", "") or ""))
         return _from_status(status, message, code, headers)
     names = {cls.__name__ for cls in type(exc).__mro__}
     causes = {cls.__name__ for cause in (exc.__cause__, exc.__context__) if cause for cls in type(cause).__mro__}
@@ -166,4 +173,4 @@ def translate_error(exc: BaseException) -> ProviderFailure:
         return ProviderFailure("offline", "Cannot reach the server", "The connection was refused or the host was not found.", hint="Check the base URL, that the server is running, and your network.", retryable=True)
     if names & {"JSONDecodeError", "ValueError", "APIResponseValidationError"}:
         return ProviderFailure("malformed", "Malformed reply from server", "A streamed chunk could not be read.", hint="Try again; if it repeats, the server is not OpenAI-compatible.")
-    return ProviderFailure("unexpected", "Request failed", f"{type(exc).__name__}: {exc}"[:300], hint="Try again.")
+    return ProviderFailure("unexpected", "Request failed", redact(f"{type(exc).__name__}: {exc}")[:300], hint="Try again.")

@@ -12,7 +12,7 @@ from typing import Any
 
 from tui_chat.config import NetworkSettings, ProviderSettings
 from tui_chat.core.models import Usage
-from tui_chat.debug_log import remember_secret
+from tui_chat.core.redaction import remember_secret
 from tui_chat.services.errors import ProviderFailure, error_event, translate_error
 from tui_chat.services.events import StreamEvent, StreamFinished, TextDelta, UsageReport
 

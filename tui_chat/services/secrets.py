@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from tui_chat.config import ProviderSettings
 from tui_chat.core.errors import TuiChatError
-from tui_chat.debug_log import remember_secret
+from tui_chat.core.redaction import redact, remember_secret
 
 SERVICE_NAME = "tui-chat"
 MASK = "…"
@@ -107,7 +107,8 @@ class KeyStore:
         except Exception as exc:  # D-Bus, Secret Service and keyring errors alike
             from tui_chat.core.text import strip_control
 
-            reason = scrub(strip_control(f"{type(exc).__name__}: {exc}"), secret)[:300]
+            remember_secret(secret)
+            reason = redact(strip_control(f"{type(exc).__name__}: {exc}"))[:300]
             raise KeyringUnavailable(f"The keyring refused the request ({reason}).", hint=keyring_hint(key_env)) from None
 
     def backend_description(self) -> str:
@@ -155,6 +156,11 @@ class KeyStore:
             if value:
                 return ResolvedKey(value, f"env:{provider.key_env}")
         return None
+
+    def remember_env_keys(self, providers: Mapping[str, ProviderSettings]) -> None:
+        """Register every provider's key from the environment, so any text holding one is redacted."""
+        for provider in providers.values():
+            self.env_key(provider)
 
     def resolve_sync(self, provider_name: str, provider: ProviderSettings) -> ResolvedKey:
         """The provider's key: its environment variable first, then the keyring."""
@@ -225,7 +231,7 @@ async def validate_key(provider_name: str, provider: ProviderSettings, base_url:
         models = await client.list_models()
     except Exception as exc:
         failure = exc if isinstance(exc, ProviderFailure) else translate_error(exc)
-        detail = scrub(strip_control(failure.detail or failure.title), key)
+        detail = redact(scrub(strip_control(failure.detail or failure.title), key))
         if failure.kind == "auth":
             message = f"key rejected: {detail}"
         elif failure.kind in {"offline", "connect_timeout", "read_timeout", "dropped"}:

@@ -12,6 +12,7 @@ from tui_chat.core.models import (
     Role,
     SearchHit,
 )
+from tui_chat.core.redaction import redact, redact_spans
 from tui_chat.store.rows import (
     conversation_from_row,
     from_millis,
@@ -115,14 +116,15 @@ class ConversationQueries:
         hits = []
         for row in rows:
             excerpt, highlights = split_highlights(row["excerpt"])
+            excerpt, moved = redact_spans(excerpt, highlights)  # a database may hold a key a server echoed
             hits.append(
                 SearchHit(
                     conversation_id=row["conversation_id"],
                     message_id=row["id"],
-                    conversation_title=row["title"],
+                    conversation_title=redact(row["title"]),
                     role=Role(row["role"]),
                     excerpt=excerpt,
-                    highlights=highlights,
+                    highlights=tuple(dict.fromkeys(moved)),
                     created_at=from_millis(row["created_at"]),
                 )
             )
