@@ -22,7 +22,7 @@ HEADER_VALUE = r"""(?ix)
     (?:\b(?:proxy-)?authorization|\bx-api-key|\bapi[-_]?key|\b[a-z]+_api_key   # a header or field name
        |[?&](?:key|token|access_token|auth|secret))                            # or a URL query parameter
     ["']?\s*[:=]\s*["']?                                                       # : or =, quoted or not
-    (?:(?:bearer|basic|token)\s+)?
+    (?:(?:bearer|basic|token)\s+)?+                                            # the scheme, kept
     (?!\[redacted\])(?P<value>[^\s"',;&}\]]+)                                  # the value, unless done
 """
 KEY_SHAPE = (
@@ -40,8 +40,8 @@ def remember_secret(value: str | None) -> None:
     if not value or len(value.strip()) < MIN_SECRET_LENGTH:
         return
     key = value.strip()
-    json_escaped = key.replace("\\", "\\\\").replace('"', '\\"').replace("/", "\\/")
-    _secrets.update({key, json_escaped, quote(key, safe=""), quote(key, safe="/")})
+    json_escaped = key.replace("\\", "\\\\").replace('"', '\\"')
+    _secrets.update({key, json_escaped, json_escaped.replace("/", "\\/"), quote(key, safe=""), quote(key, safe="/")})
     _secret_pattern.cache_clear()
 
 
