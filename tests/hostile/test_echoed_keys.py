@@ -9,6 +9,7 @@ the search output are read as bytes and must not hold the key nor a long piece o
 from __future__ import annotations
 
 import json
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,7 @@ from tui_chat.services.demo_server import DemoServer, Script
 from tests.conftest import subprocess_env
 from tests.hostile.corpus import KEY_ECHOES, UNICODE
 from tests.hostile.screen import UNSAFE_CHARACTERS, screen_text
+from tests.integration.test_keys import require_secret_service, secret_tool
 from tests.ui.pilot import send, wait_for_reply, wait_until
 
 SHAPED_KEY = "sk-proj-Q7vN2xLp9TfR4kWz8mBc1HdY6sGj3EaU5oKi0nVb_Xw4"
@@ -41,17 +43,20 @@ def echo_server() -> Iterator[DemoServer]:
     server.stop()
 
 
-def write_config(paths: AppPaths, server: DemoServer) -> None:
+def write_config(paths: AppPaths, server: DemoServer, provider: str = "secure") -> None:
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     paths.config_file.write_text(
-        f'default_provider = "secure"\n[providers.secure]\nbase_url = "{server.base_url}"\n'
+        f'default_provider = "{provider}"\n[providers."{provider}"]\nbase_url = "{server.base_url}"\n'
         'key_env = "SECURE_API_KEY"\ndefault_model = "demo"\n[retry]\nattempts = 1\n'
     )
 
 
-def run(home: Path, key: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+def run(home: Path, key: str | None, *arguments: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "tui_chat", *arguments]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=subprocess_env(home, SECURE_API_KEY=key))
+    env = subprocess_env(home, **({"SECURE_API_KEY": key} if key else {}))
+    if key is None:  # the key comes from the session's Secret Service
+        env.pop("PYTHON_KEYRING_BACKEND", None)
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=env)
 
 
 def leaks(text: str | bytes, key: str) -> list[str]:
@@ -89,6 +94,24 @@ def test_an_echoed_key_is_in_no_stored_error_stderr_export_or_search(isolated_en
         exported_file = isolated_environment / f"export-{conversation_id}.md"
         assert run(isolated_environment, key, "export", str(conversation_id), "-o", str(exported_file)).returncode == 0
         assert leaks(exported_file.read_bytes(), key) == []
+
+
+def test_a_key_from_the_keyring_echoed_back_is_masked(isolated_environment, app_paths, echo_server) -> None:
+    require_secret_service()
+    provider = f"tuichat-test-{secrets.token_hex(4)}"
+    write_config(app_paths, echo_server, provider)
+    stored = secret_tool("store", "--label=tui-chat test", "service", "tui-chat", "username", provider, stdin=UNSHAPED_KEY)
+    assert stored.returncode == 0, stored.stderr
+    try:
+        for echo in KEY_ECHOES[:3]:
+            echo_server.enqueue(Script(**echo.script_fields(UNSHAPED_KEY)))
+            asked = run(isolated_environment, None, "ask", "Say something")
+            assert asked.returncode == 1 and leaks(asked.stderr, UNSHAPED_KEY) == [], asked.stderr
+        assert [request.headers["authorization"] for request in echo_server.requests] == [f"Bearer {UNSHAPED_KEY}"] * 3
+        assert "Incorrect API key provided: [redacted]." in run(isolated_environment, None, "export", "1").stdout.replace("\\", "")
+    finally:
+        secret_tool("clear", "service", "tui-chat", "username", provider)
+    assert leaks(database_bytes(app_paths), UNSHAPED_KEY) == []
 
 
 @pytest.mark.parametrize("key", KEYS)
