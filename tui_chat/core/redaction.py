@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from functools import cache
-from urllib.parse import quote
 
 REDACTED = "[redacted]"
 MIN_SECRET_LENGTH = 6
@@ -39,6 +38,8 @@ def remember_secret(value: str | None) -> None:
     """Register a key so that no redacted text can contain it, whatever its shape."""
     if not value or len(value.strip()) < MIN_SECRET_LENGTH:
         return
+    from urllib.parse import quote
+
     key = value.strip()
     json_escaped = key.replace("\\", "\\\\").replace('"', '\\"')
     _secrets.update({key, json_escaped, json_escaped.replace("/", "\\/"), quote(key, safe=""), quote(key, safe="/")})
