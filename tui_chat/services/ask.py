@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import MessageStatus
 from tui_chat.core.text import strip_control
 from tui_chat.services.container import AppServices
-from tui_chat.services.events import ReplyFinished, SessionEvent, TextDelta
+from tui_chat.services.events import ReplyFinished, RetryScheduled, SessionEvent, TextDelta
+from tui_chat.services.retry_countdown import RetryCountdown
 
 
 async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | None = None) -> int:
@@ -20,9 +22,14 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         return 2
     out = sys.stdout
     ended_with_newline = True
+    countdown = RetryCountdown(sys.stderr)
 
     async def emit(event: SessionEvent) -> None:
         nonlocal ended_with_newline
+        if isinstance(event, RetryScheduled):
+            countdown.start(event)
+            return
+        countdown.stop()
         if isinstance(event, TextDelta):
             text = strip_control(event.text)
             out.write(text)
@@ -46,8 +53,10 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         print(f"tui-chat: {exc.title}: {strip_control(exc.message)}", file=sys.stderr)
         return 1
     finally:
+        countdown.stop()
         if not ended_with_newline:
-            out.write("\n")
+            with contextlib.suppress(OSError):
+                out.write("\n")
         await services.aclose()
     if finished.error is not None:
         error = finished.error
