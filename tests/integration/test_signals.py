@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sqlite3
@@ -15,6 +16,7 @@ import pytest
 
 from tui_chat.paths import AppPaths
 from tui_chat.services.demo_server import Script
+from tui_chat.services.events import TextDelta
 
 from tests.conftest import subprocess_env
 from tests.integration.pty_app import TerminalApp
@@ -119,3 +121,49 @@ def test_tui_signalled_mid_stream_saves_the_reply_and_restores_the_terminal(
     assert usage_rows(database) == [(reply[0], "cancelled")]
     assert "Traceback" not in screen
     assert "\x1b[?1049l" in screen, "the terminal was not given back (alternate screen left on)"
+
+
+def test_ask_whose_reader_goes_away_saves_the_reply_as_cancelled(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+    words = numbered_words(1200)
+    loopback.enqueue(Script(text="".join(words), tokens_per_second=RATE))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui_chat", "ask", "count slowly", "--model", "demo-slow", "--base-url", loopback.base_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=subprocess_env(isolated_environment),
+    )
+    try:
+        assert len(process.stdout.read(100)) == 100
+        process.stdout.close()  # as `tui-chat ask ... | head -c 100` does
+        stderr = process.stderr.read().decode()
+        assert process.wait(timeout=30) == 1
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert stderr == "tui-chat: the output was closed; the reply so far is saved, marked cancelled.\n"
+    [_, reply] = stored_rows(app_paths.database)
+    assert reply[2] == "cancelled" and reply[3].startswith("".join(words[:25]))
+    assert usage_rows(app_paths.database) == [(reply[0], "cancelled")]
+
+
+async def test_a_cancel_that_comes_while_a_failed_reply_is_stored_waits_for_the_row(make_services, loopback) -> None:
+    loopback.enqueue(Script(text="".join(numbered_words(400)), tokens_per_second=RATE))
+    services = make_services(model="demo-slow")
+    repository = await services.repository()
+    conversation = await repository.create_conversation(provider="demo", model="demo-slow")
+    deltas = 0
+
+    async def output_fails_then_a_signal_comes(event: object) -> None:
+        nonlocal deltas
+        if isinstance(event, TextDelta):
+            deltas += 1
+            if deltas == 5:
+                asyncio.current_task().cancel()  # delivered at the next await: inside the final save
+                raise OSError(5, "Input/output error")
+
+    with pytest.raises(asyncio.CancelledError):
+        await (await services.session()).send(conversation, "hello", output_fails_then_a_signal_comes)
+    [_, reply] = await repository.messages(conversation.id)
+    [usage] = await repository.usage_rows(conversation.id)
+    assert usage.message_id == reply.id and reply.content == "".join(numbered_words(5))
+    await services.aclose()

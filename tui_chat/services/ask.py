@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sys
 
@@ -22,18 +23,23 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         return 2
     out = sys.stdout
     ended_with_newline = True
+    output_open = True
     countdown = RetryCountdown(sys.stderr)
 
     async def emit(event: SessionEvent) -> None:
-        nonlocal ended_with_newline
+        nonlocal ended_with_newline, output_open
         if isinstance(event, RetryScheduled):
             countdown.start(event)
             return
         countdown.stop()
-        if isinstance(event, TextDelta):
+        if isinstance(event, TextDelta) and output_open:
             text = strip_control(event.text)
-            out.write(text)
-            out.flush()
+            try:
+                out.write(text)
+                out.flush()
+            except OSError:  # the reader or the terminal is gone: stop the reply as Ctrl-C does
+                output_open = ended_with_newline = False
+                raise asyncio.CancelledError from None
             if text:
                 ended_with_newline = text.endswith("\n")
 
@@ -52,9 +58,15 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
     except TuiChatError as exc:
         print(f"tui-chat: {exc.title}: {strip_control(exc.message)}", file=sys.stderr)
         return 1
+    except asyncio.CancelledError:
+        if output_open:
+            raise
+        with contextlib.suppress(OSError):
+            print("tui-chat: the output was closed; the reply so far is saved, marked cancelled.", file=sys.stderr)
+        return 1
     finally:
         countdown.stop()
-        if not ended_with_newline:
+        if not ended_with_newline and output_open:
             with contextlib.suppress(OSError):
                 out.write("\n")
         await services.aclose()
