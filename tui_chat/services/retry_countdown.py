@@ -11,6 +11,8 @@ from tui_chat.services.events import RetryScheduled
 
 CLEAR_LINE = "\r\x1b[K"
 """Back to the start of the line and erase it (ECMA-48 EL)."""
+TICK_SLACK = 0.01
+"""Seconds a wake-up may come early and still count as the whole second it was meant for."""
 
 
 class RetryCountdown:
@@ -40,8 +42,8 @@ class RetryCountdown:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + event.wait_seconds
         reason = strip_control(event.reason)
-        while (left := deadline - loop.time()) > 0:
-            seconds = math.ceil(left)
+        while (left := deadline - loop.time()) > TICK_SLACK:
+            seconds = math.ceil(left - TICK_SLACK)
             self._write(f"{CLEAR_LINE}tui-chat: {reason}, retrying in {seconds} s ({event.attempt + 1}/{event.attempts})")
             await asyncio.sleep(left - (seconds - 1))
         self._write(CLEAR_LINE)
