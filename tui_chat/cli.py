@@ -97,8 +97,9 @@ def run(argv: Sequence[str] | None) -> int:
             fail(problem)
     if args.command == "ask":
         from tui_chat.services.ask import run_ask
+        from tui_chat.signal_exit import run_until_signalled
 
-        return asyncio.run(run_ask(services, args.prompt, conversation_id=args.conversation))
+        return asyncio.run(run_until_signalled(run_ask(services, args.prompt, conversation_id=args.conversation)))
     if args.command == "usage":
         from tui_chat.usage_command import run_usage
 
@@ -123,8 +124,10 @@ def run(argv: Sequence[str] | None) -> int:
 
     services.offer_setup = services.first_run and args.provider is None and args.base_url is None
     app = ChatApp(services, themes=themes, open_usage=args.usage, freeze_gc=True)
+    from tui_chat.signal_exit import run_app_until_signalled
+
     try:
-        app.run()
+        asyncio.run(run_app_until_signalled(app))
     finally:
         services.stop_database()
     return app.return_code or 0

@@ -96,7 +96,9 @@ class RetrySettings(_Model):
     base_delay: PositiveFloat = 1.0
     """Seconds before the first retry; doubled each time, with jitter."""
     max_delay: PositiveFloat = 60.0
-    """The longest wait between attempts, Retry-After included."""
+    """The longest backoff between attempts when the server names no wait."""
+    max_retry_after: PositiveFloat = 300.0
+    """The longest Retry-After waited out in full; a server asking for more ends the request, saying when to try again."""
 
 
 class NetworkSettings(_Model):

@@ -6,13 +6,15 @@ import time
 from dataclasses import dataclass, field
 
 import pytest
+from textual.notifications import Notification, Notify
+from textual.widgets._toast import Toast
 
 from tui_chat.app import ChatApp
 from tui_chat.core.models import MessageStatus
 from tui_chat.services.demo_server import Script
 from tui_chat.widgets.prompt_input import PromptInput
 
-from tests.ui.pilot import send, wait_for_reply
+from tests.ui.pilot import send, wait_for_reply, wait_until
 
 FAST_RETRIES = "[retry]\nbase_delay = 0.01\nmax_delay = 3.0\n[network]\nstall_timeout = 0.5\nconnect_timeout = 2.0\n"
 
@@ -55,6 +57,24 @@ CASES = {
 }
 
 
+class Toasts:
+    """A message hook that keeps every toast the app was asked to show, even those already gone."""
+
+    def __init__(self) -> None:
+        self.shown: list[Notification] = []
+
+    def __call__(self, message) -> None:
+        if isinstance(message, Notify):
+            self.shown.append(message.notification)
+
+    def retrying(self) -> list[str]:
+        return [notification.message for notification in self.shown if notification.title == "Retrying"]
+
+
+def retry_toasts_up(app: ChatApp) -> list[str]:
+    return [notification.message for notification in app._notifications if notification.title == "Retrying"]
+
+
 def chat_requests(server) -> int:
     return len([request for request in server.requests if request.path.endswith("/chat/completions")])
 
@@ -66,16 +86,17 @@ async def test_failure(name: str, make_services, app_paths, loopback) -> None:
     app_paths.config_file.write_text(FAST_RETRIES)
     services = make_services()
     app = ChatApp(services)
-    async with app.run_test(size=(100, 30)) as pilot:
+    toasts = Toasts()
+    async with app.run_test(size=(100, 30), message_hook=toasts) as pilot:
         for script in case.scripts:
             loopback.enqueue(script)
         await send(pilot, "words that must not be lost")
         await wait_for_reply(pilot, timeout=30)
-        titles = [notification.title for notification in app._notifications]
+        titles = [notification.title for notification in toasts.shown]
         assert case.title in titles, titles
         for extra in case.extra_toasts:
             assert extra in titles
-        assert all(notification.markup is False for notification in app._notifications)
+        assert all(notification.markup is False for notification in toasts.shown)
         prompt_text = app.screen.query_one(PromptInput).text
         assert (prompt_text == "words that must not be lost") is case.prompt_back
         repository = await services.repository()
@@ -93,7 +114,8 @@ async def test_429_with_retry_after_is_honoured_then_succeeds(make_services, app
     app_paths.config_file.write_text(FAST_RETRIES)
     services = make_services()
     app = ChatApp(services)
-    async with app.run_test() as pilot:
+    toasts = Toasts()
+    async with app.run_test(message_hook=toasts) as pilot:
         loopback.enqueue(error(429, "Slow down", headers={"Retry-After": "2"}))
         await send(pilot, "patience")
         started = time.monotonic()
@@ -102,8 +124,8 @@ async def test_429_with_retry_after_is_honoured_then_succeeds(make_services, app
         assert len(requests) == 2
         assert requests[1].received_at - requests[0].received_at >= 1.9
         assert time.monotonic() - started < 10
-        [toast] = [n for n in app._notifications if n.title == "Retrying"]
-        assert "Rate limited, retrying in 2 s (2/4)" in toast.message
+        assert toasts.retrying() == [f"Rate limited, retrying in {n} s (2/4). Esc cancels." for n in (2, 1)]
+        assert retry_toasts_up(app) == []
         repository = await services.repository()
         conversation = await repository.latest_conversation()
         stored = await repository.messages(conversation.id)
@@ -123,6 +145,24 @@ async def test_escape_cancels_the_wait_before_a_retry(make_services, app_paths, 
         await wait_for_reply(pilot, timeout=5)
         assert chat_requests(loopback) == 1
         assert app.screen.query_one(PromptInput).text == "never mind"
+
+
+async def test_the_retry_toast_counts_down_and_goes_on_escape(make_services, loopback) -> None:
+    app = ChatApp(make_services())
+    async with app.run_test() as pilot:
+        loopback.enqueue(error(503, "busy", headers={"Retry-After": "30"}))
+        await send(pilot, "count it down")
+        await wait_until(pilot, lambda: bool(retry_toasts_up(app)))
+        first = retry_toasts_up(app)
+        assert first == ["Server error (503), retrying in 30 s (2/4). Esc cancels."]
+        await wait_until(pilot, lambda: retry_toasts_up(app) not in ([], first), timeout=5)
+        assert retry_toasts_up(app) == ["Server error (503), retrying in 29 s (2/4). Esc cancels."]
+        await pilot.press("escape")
+        await wait_for_reply(pilot, timeout=5)
+        await pilot.pause()
+        assert retry_toasts_up(app) == []
+        assert not [toast for toast in app.screen.query(Toast) if "retrying" in str(toast.render())]
+        assert chat_requests(loopback) == 1
 
 
 async def test_unreachable_server_says_so(make_services, app_paths) -> None:

@@ -89,7 +89,9 @@ SETTINGS_DATA = fields(
     theme=st.sampled_from(["tui-chat-dark", "nord"]) | st.text(max_size=10),
     show_sidebar=st.booleans(),
     show_conversations=st.booleans(),
-    retry=fields(attempts=st.integers(min_value=-5, max_value=30) | st.integers(), base_delay=SECONDS, max_delay=SECONDS),
+    retry=fields(
+        attempts=st.integers(min_value=-5, max_value=30) | st.integers(), base_delay=SECONDS, max_delay=SECONDS, max_retry_after=SECONDS
+    ),
     network=fields(
         connect_timeout=SECONDS, stall_timeout=SECONDS, max_concurrent_per_provider=st.integers(min_value=-1, max_value=100)
     ),
@@ -103,7 +105,7 @@ SETTINGS_DATA = fields(
 
 def assert_usable(loaded: Settings) -> None:
     """What the loader accepts works downstream: HTTP requests, the environment, prices, budgets and keys."""
-    for seconds in (loaded.network.connect_timeout, loaded.network.stall_timeout, loaded.retry.base_delay, loaded.retry.max_delay):
+    for seconds in (loaded.network.connect_timeout, loaded.network.stall_timeout, loaded.retry.base_delay, loaded.retry.max_delay, loaded.retry.max_retry_after):
         assert math.isfinite(seconds) and 0 < seconds <= 86_400
     for provider in loaded.providers.values():
         os.environ.get(provider.key_env or "PATH")

@@ -28,7 +28,7 @@ from tui_chat.widgets.usage_sidebar import UsageSidebar
 if TYPE_CHECKING:
     from tui_chat.core.models import Conversation, Message
     from tui_chat.services.container import AppServices
-    from tui_chat.services.events import ReplyFinished, RetryScheduled
+    from tui_chat.services.events import ReplyFinished
 
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
@@ -57,12 +57,6 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
 
         live: LiveReply
         finished: ReplyFinished
-
-    @dataclass
-    class RetryAnnounced(TextualMessage):
-        """A retry is scheduled."""
-
-        event: RetryScheduled
 
     def __init__(self, services: AppServices) -> None:
         super().__init__()

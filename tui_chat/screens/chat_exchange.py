@@ -1,8 +1,8 @@
 """The chat screen's exchanges: send a prompt, stream its reply, retry, continue and cancel.
 
 Handlers here are found by name (on_prompt_input_..., on_chat_screen_...), since Textual's @on decorator
-only registers handlers of classes built by its metaclass, which a mixin is not. ChatScreen.Replied and
-ChatScreen.RetryAnnounced stay nested in ChatScreen: their handler names come from that nesting.
+only registers handlers of classes built by its metaclass, which a mixin is not. ChatScreen.Replied stays
+nested in ChatScreen: its handler name comes from that nesting.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from tui_chat.core.models import Conversation
     from tui_chat.screens.chat import ChatScreen
+    from tui_chat.screens.retry_toast import RetryToast
     from tui_chat.services.chat_session import ChatSession
     from tui_chat.services.events import ReplyFinished, SessionEvent
     from tui_chat.widgets.chat_pane import ReplyView
@@ -65,6 +66,14 @@ class LiveReply:
     finished: bool = False
     output_tokens: int = 0
     worker: Worker | None = None
+    retry_toast: RetryToast | None = None
+    """The countdown of a retry's wait, while one runs."""
+
+    def end_retry_wait(self) -> None:
+        """Take down the retry countdown, if one is up."""
+        if self.retry_toast is not None:
+            self.retry_toast.close()
+            self.retry_toast = None
 
 
 class ExchangeActions:
@@ -151,6 +160,7 @@ class ExchangeActions:
         from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
 
         async def emit(event: SessionEvent) -> None:
+            live.end_retry_wait()
             if isinstance(event, TextDelta):
                 live.parts.append(event.text)
                 live.output_tokens += 1
@@ -160,7 +170,9 @@ class ExchangeActions:
                 live.finished = True
                 self.post_message(self.Replied(live, event))
             elif isinstance(event, RetryScheduled):
-                self.post_message(self.RetryAnnounced(event))
+                from tui_chat.screens.retry_toast import RetryToast
+
+                live.retry_toast = RetryToast(self.app, event)
             elif isinstance(event, PromptSaved):
                 live.prompt_saved = True
                 if live.prompt_view is not None:
@@ -176,16 +188,8 @@ class ExchangeActions:
         except Exception as exc:
             if not live.finished:
                 self.post_message(self.Replied(live, ReplyFinished(None, None, exc)))
-
-    def on_chat_screen_retry_announced(self: ChatScreen, message: ChatScreen.RetryAnnounced) -> None:
-        event = message.event
-        self.notify(
-            f"{event.reason}, retrying in {event.wait_seconds:.0f} s ({event.attempt + 1}/{event.attempts}). Esc cancels.",
-            title="Retrying",
-            severity="warning",
-            timeout=max(3.0, event.wait_seconds + 2),
-            markup=False,
-        )
+        finally:
+            live.end_retry_wait()
 
     async def on_chat_screen_replied(self: ChatScreen, message: ChatScreen.Replied) -> None:
         live, finished = message.live, message.finished

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sys
 
 from tui_chat.core.errors import TuiChatError
@@ -9,7 +11,8 @@ from tui_chat.core.models import MessageStatus
 from tui_chat.core.redaction import redact
 from tui_chat.core.text import strip_control
 from tui_chat.services.container import AppServices
-from tui_chat.services.events import ReplyFinished, SessionEvent, TextDelta
+from tui_chat.services.events import ReplyFinished, RetryScheduled, SessionEvent, TextDelta
+from tui_chat.services.retry_countdown import RetryCountdown
 
 
 async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | None = None) -> int:
@@ -21,13 +24,23 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         return 2
     out = sys.stdout
     ended_with_newline = True
+    output_open = True
+    countdown = RetryCountdown(sys.stderr)
 
     async def emit(event: SessionEvent) -> None:
-        nonlocal ended_with_newline
-        if isinstance(event, TextDelta):
+        nonlocal ended_with_newline, output_open
+        if isinstance(event, RetryScheduled):
+            countdown.start(event)
+            return
+        countdown.stop()
+        if isinstance(event, TextDelta) and output_open:
             text = strip_control(event.text)
-            out.write(text)
-            out.flush()
+            try:
+                out.write(text)
+                out.flush()
+            except OSError:  # the reader or the terminal is gone: stop the reply as Ctrl-C does
+                output_open = ended_with_newline = False
+                raise asyncio.CancelledError from None
             if text:
                 ended_with_newline = text.endswith("\n")
 
@@ -46,9 +59,17 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
     except TuiChatError as exc:
         print(f"tui-chat: {exc.title}: {strip_control(redact(exc.message))}", file=sys.stderr)
         return 1
+    except asyncio.CancelledError:
+        if output_open:
+            raise
+        with contextlib.suppress(OSError):
+            print("tui-chat: the output was closed; the reply so far is saved, marked cancelled.", file=sys.stderr)
+        return 1
     finally:
-        if not ended_with_newline:
-            out.write("\n")
+        countdown.stop()
+        if not ended_with_newline and output_open:
+            with contextlib.suppress(OSError):
+                out.write("\n")
         await services.aclose()
     if finished.error is not None:
         error = finished.error

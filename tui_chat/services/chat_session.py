@@ -6,6 +6,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tui_chat.core import pricing, tokens
 from tui_chat.core.models import (
@@ -42,6 +43,7 @@ from tui_chat.services.retry import call_with_retries
 from tui_chat.store.repository import Repository
 
 Emit = Callable[[SessionEvent], Awaitable[None]]
+T = TypeVar("T")
 
 
 @dataclass
@@ -60,6 +62,19 @@ class _Exchange:
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+
+async def _store_despite_cancel(store: Awaitable[T]) -> tuple[T, bool]:
+    """Run a final save to its end even if the exchange is cancelled meanwhile, and say whether it was."""
+    task = asyncio.ensure_future(store)
+    interrupted = False
+    while True:
+        try:
+            return await asyncio.shield(task), interrupted
+        except asyncio.CancelledError:
+            if task.cancelled():
+                raise
+            interrupted = True
 
 
 class NothingToRetry(TuiChatError):
@@ -165,7 +180,9 @@ class ChatSession:
         if failure is None and exchange.finish_reason == "content_filter":
             failure = ProviderFailure.content_filtered()
         if exchange.sent:
-            finished = await self._record(conversation, messages, exchange, failure, cancelled, reply_started)
+            record = self._record(conversation, messages, exchange, failure, cancelled, reply_started)
+            finished, cancelled_while_storing = await _store_despite_cancel(record)
+            cancelled = cancelled or cancelled_while_storing
         else:
             finished = ReplyFinished(None, None, failure)
         if announce or cancelled:

@@ -84,8 +84,18 @@ class ProviderFailure(ProviderError):
         )
 
 
+MAX_RETRY_AFTER = 366 * 86_400.0
+"""A server's requested wait is read as at most a year: beyond that it says "not soon", and a clock cannot show it."""
+
+
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     """The server's requested wait from retry-after-ms or Retry-After (seconds or an HTTP date)."""
+    seconds = _requested_wait(headers)
+    return None if seconds is None else min(seconds, MAX_RETRY_AFTER)
+
+
+def _requested_wait(headers: Mapping[str, str] | None) -> float | None:
+    """The raw wait a server's headers ask for, in seconds, or None."""
     if not headers:
         return None
     lowered = {key.lower(): value for key, value in headers.items()}
@@ -101,8 +111,12 @@ def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, parsed.timestamp() - time.time())
 
 
 def _error_fields(body: object) -> tuple[str, str]:

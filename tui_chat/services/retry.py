@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -23,8 +24,28 @@ def is_retryable(exc: BaseException) -> bool:
     return isinstance(exc, ProviderFailure) and exc.retryable
 
 
+def refuse_long_wait(failure: ProviderFailure, settings: RetrySettings) -> None:
+    """Make a failure final when the server asks for a longer wait than the configured limit, saying when to try again."""
+    requested = failure.retry_after
+    if not failure.retryable or requested is None or requested <= settings.max_retry_after:
+        return
+    failure.retryable = False
+    failure.detail = (
+        f"{failure.detail.rstrip('.')}. The server asks for a {requested:.0f} s wait, over the"
+        f" {settings.max_retry_after:g} s limit: try again after {clock_time_after(requested)}."
+    )
+    failure.hint = "Raise [retry] max_retry_after in config.toml to wait that long."
+
+
+def clock_time_after(seconds: float) -> str:
+    """The local time `seconds` from now, with the date when it is not today's."""
+    moment = time.localtime(time.time() + seconds)
+    shape = "%H:%M:%S" if moment[:3] == time.localtime()[:3] else "%Y-%m-%d %H:%M:%S"
+    return time.strftime(shape, moment)
+
+
 class BackoffWait:
-    """Wait the server's Retry-After when given (capped), else exponential backoff with full jitter."""
+    """Wait the server's Retry-After in full when given, else exponential backoff with full jitter."""
 
     def __init__(self, settings: RetrySettings, rng: random.Random | None = None) -> None:
         self.settings = settings
@@ -34,7 +55,7 @@ class BackoffWait:
         exc = state.outcome.exception() if state.outcome else None
         requested = getattr(exc, "retry_after", None)
         if requested is not None:
-            return min(float(requested), self.settings.max_delay)
+            return float(requested)
         ceiling = min(self.settings.max_delay, self.settings.base_delay * 2 ** (state.attempt_number - 1))
         return self.settings.base_delay / 2 + self.rng.uniform(0, ceiling - self.settings.base_delay / 2)
 
@@ -73,11 +94,13 @@ async def call_with_retries(
                 result = await attempt()
             except ProviderFailure as failure:
                 failure.attempts = used
+                refuse_long_wait(failure, settings)
                 raise
             except (asyncio.CancelledError, KeyboardInterrupt):
                 raise
             except Exception as exc:
                 failure = translate_error(exc)
                 failure.attempts = used
+                refuse_long_wait(failure, settings)
                 raise failure from None
     return result, used
