@@ -93,6 +93,13 @@ def start_slow_ask(home: Path, loopback, prompt: str) -> subprocess.Popen[str]:
     )
 
 
+def has_streaming_reply(database: Path) -> bool:
+    try:
+        return bool(rows(database, "SELECT 1 FROM messages WHERE status = 'streaming'"))
+    except sqlite3.OperationalError:  # not created yet
+        return False
+
+
 def reply_status(database: Path) -> list[tuple[str, int]]:
     return rows(database, "SELECT status, length(content) FROM messages WHERE role = 'assistant' ORDER BY id")
 
@@ -102,8 +109,7 @@ def test_a_start_leaves_a_reply_another_process_is_streaming_and_recovers_one_wh
 ) -> None:
     database = app_paths.database
     streaming = start_slow_ask(isolated_environment, loopback, "stream slowly")
-    wait_for(lambda: database.exists() and bool(rows(database, "SELECT 1 FROM messages WHERE status = 'streaming'")),
-             "the first reply to start streaming")
+    wait_for(lambda: database.exists() and has_streaming_reply(database), "the first reply to start streaming")
 
     second = subprocess.run(
         [sys.executable, "-m", "tui_chat", "list"], capture_output=True, text=True, timeout=60,
@@ -119,8 +125,7 @@ def test_a_start_leaves_a_reply_another_process_is_streaming_and_recovers_one_wh
     assert rows(database, "SELECT status FROM usage") == [("complete",)]
 
     killed = start_slow_ask(isolated_environment, loopback, "never finished")
-    wait_for(lambda: bool(rows(database, "SELECT 1 FROM messages WHERE status = 'streaming'")),
-             "the second reply to start streaming")
+    wait_for(lambda: has_streaming_reply(database), "the second reply to start streaming")
     os.kill(killed.pid, signal.SIGKILL)
     killed.wait(timeout=10)
     kept = rows(database, "SELECT content FROM messages WHERE status = 'streaming'")
