@@ -88,3 +88,16 @@ def test_a_sound_file_is_not_moved_aside(isolated_environment: Path, app_paths: 
     assert refused.returncode == 1 and "left where it is" in refused.stderr
     with closing(sqlite3.connect(app_paths.database)) as connection:
         assert connection.execute("SELECT content FROM messages WHERE role = 'user'").fetchall() == [("keep me",)]
+
+
+def test_only_sqlites_own_report_of_damage_is_called_damaged(tmp_path: Path) -> None:
+    from tui_chat.store.failures import CorruptDatabaseError, opening_problem
+
+    path = tmp_path / "tui-chat.db"
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute("CREATE TABLE conversations (id INTEGER PRIMARY KEY)")
+        with pytest.raises(sqlite3.OperationalError) as clash:
+            connection.execute("CREATE TABLE conversations (id INTEGER PRIMARY KEY)")
+    problem = opening_problem(clash.value, path)
+    assert not isinstance(problem, CorruptDatabaseError) and "damaged" not in f"{problem.title} {problem.message}"
+    assert str(path) in problem.message and "move-aside" not in problem.message
