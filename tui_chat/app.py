@@ -203,7 +203,18 @@ class ChatApp(App):
         super().notify(show_controls(message), title=one_line(title[:TOAST_LIMIT]), **options)
 
     def show_error(self, error: BaseException) -> None:
-        """The one place an error becomes a toast: a title, the detail and the next step, never markup."""
+        """The one place an error becomes a toast: a title, the detail and the next step, never markup.
+
+        A damaged database file is the exception: it opens the database dialog, which offers to
+        move the file aside, since nothing can be saved until then.
+        """
+        from tui_chat.screens.database_problem import DatabaseProblemScreen
+        from tui_chat.store.failures import CorruptDatabaseError
+
+        if isinstance(error, CorruptDatabaseError):
+            if not any(isinstance(screen, DatabaseProblemScreen) for screen in self.screen_stack):
+                self.push_screen(DatabaseProblemScreen(self.services, error))
+            return
         if isinstance(error, TuiChatError):
             title, body = error.title, error.message
         else:

@@ -140,23 +140,23 @@ async def test_recovery_marks_leftover_replies_interrupted_with_a_usage_row_once
         await reopened.aclose()
 
 
-async def test_final_save_after_another_copy_recovered_the_reply_replaces_its_usage_row(make_services, loopback) -> None:
+async def test_another_copy_opened_mid_stream_leaves_the_live_reply_streaming(make_services, app_paths, loopback) -> None:
     words = numbered_words(60)
     loopback.enqueue(Script(text="".join(words), tokens_per_second=RATE))
     services = make_services(model="demo-slow")
     repository = await services.repository()
     conversation = await repository.create_conversation(provider="demo", model="demo-slow")
     other = make_services(model="demo-slow")
-    recovered = False
+    seen_by_the_other: list[str] = []
 
     async def open_another_copy(event: object) -> None:
-        nonlocal recovered
-        if isinstance(event, TextDelta) and not recovered:
+        if isinstance(event, TextDelta) and not seen_by_the_other:
             await other.repository()
-            recovered = True
+            seen_by_the_other.extend(status for _, role, status, _ in stored_rows(app_paths.database) if role == "assistant")
 
     finished = await (await services.session()).send(conversation, "two windows", open_another_copy)
     await other.aclose()
+    assert seen_by_the_other == ["streaming"]
     [reply] = [m for m in await repository.messages(conversation.id) if m.role is Role.ASSISTANT]
     assert reply.status is MessageStatus.COMPLETE and reply.content == "".join(words)
     [usage] = await repository.usage_rows(conversation.id)

@@ -266,7 +266,7 @@ def test_read_only_data_folder_is_a_clear_error_and_the_file_is_untouched(shared
 
     os.rename(data_dir / "tui-chat.db", shared_home / "moved.db")
     for companion in data_dir.iterdir():
-        companion.unlink()
+        shutil.rmtree(companion) if companion.is_dir() else companion.unlink()
     not_created = cli(shared_home, "ask", "hi", "--base-url", loopback.base_url, as_nobody=True)
     assert not_created.returncode == 1 and "Traceback" not in not_created.stderr
     assert "Could not create the database" in not_created.stderr and not list(data_dir.iterdir())

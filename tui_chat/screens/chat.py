@@ -15,7 +15,9 @@ from textual.message import Message as TextualMessage
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
+from textual.worker import Worker, WorkerState
 
+from tui_chat.core.errors import StoreError
 from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
 from tui_chat.screens.chat_exchange import EXCHANGE_BINDINGS, ExchangeActions, LiveReply
 from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
@@ -117,6 +119,11 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
     def _estimator_ready(self, estimator) -> None:
         self._estimator = estimator
         self.refresh_estimate_history()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A worker that met a database it cannot use says so (a damaged file opens its dialog)."""
+        if event.state is WorkerState.ERROR and isinstance(event.worker.error, StoreError):
+            self.app.show_error(event.worker.error)
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_last_conversation(self) -> None:

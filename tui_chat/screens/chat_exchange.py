@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from textual.binding import Binding
 from textual.message import Message as TextualMessage
 
+from tui_chat.core.errors import StoreError
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.widgets.chat_pane import ChatPane, MessageView
 from tui_chat.widgets.conversation_pane import ConversationPane
@@ -119,8 +120,18 @@ class ExchangeActions:
         await self._send(text)
 
     async def _send(self: ChatScreen, text: str) -> None:
-        """Show the prompt and start its exchange (replacing an edited prompt and what followed it)."""
-        self.query_one(PromptInput).clear()
+        """Show the prompt and start its exchange; a database that cannot be used gives the prompt back."""
+        prompt = self.query_one(PromptInput)
+        prompt.clear()
+        try:
+            await self._store_and_start(text)
+        except StoreError as exc:
+            if not prompt.text:
+                prompt.restore(text)
+            self.app.show_error(exc)
+
+    async def _store_and_start(self: ChatScreen, text: str) -> None:
+        """Start the prompt's exchange, replacing an edited prompt and what followed it first."""
         if self._editing is not None and self.conversation is not None:
             repository = await self.services.repository()
             await repository.delete_messages_from(self.conversation.id, self._editing.id)
@@ -220,8 +231,11 @@ class ExchangeActions:
                 prompt.restore(live.prompt)
         self.refresh_estimate_history()
         self.refresh_conversation_list()
-        await self.refresh_spend()
-        await self.refresh_prompt_history()
+        try:
+            await self.refresh_spend()
+            await self.refresh_prompt_history()
+        except StoreError as exc:
+            self.app.show_error(exc)
         self.app.post_message(ReplyStored())
 
     def _show_live_count(self: ChatScreen) -> None:

@@ -101,13 +101,19 @@ class AppServices:
         return self._repository
 
     async def move_database_aside(self) -> Path:
-        """Rename a damaged database (and its -wal/-shm) with a timestamp, so the next open starts fresh."""
+        """Rename a damaged database (and its -wal/-shm) with a timestamp, so the next open starts fresh.
+
+        A database found damaged after it was opened is closed first; a healthy one is reopened as it was.
+        """
         from tui_chat.services.database_repair import NotMovedError, move_aside_if_damaged
 
-        if self._repository is not None or self.database_path is None:
-            raise NotMovedError("The database is open and working, so it was left where it is.")
+        if self.database_path is None:
+            raise NotMovedError("The database is in memory, so there is no file to move.")
         async with self._opening:
             self._session = None
+            if self._repository is not None:
+                await self._repository.database.close()
+                self._repository = None
             return await move_aside_if_damaged(self.database_path)
 
     async def session(self) -> ChatSession:

@@ -19,8 +19,9 @@ class NotMovedError(TuiChatError):
 async def move_aside_if_damaged(path: Path) -> Path:
     """Rename the database at `path` (and its -wal/-shm) to `<name>.corrupt-<timestamp>` if it is damaged.
 
-    The file is opened first: only a file that fails as damaged is moved. A file from a newer
-    tui-chat raises its NewerSchemaError unchanged, and nothing is ever deleted.
+    The file is opened and SQLite's quick check run over every page: only a file SQLite reports as
+    damaged is moved. A file from a newer tui-chat raises its NewerSchemaError unchanged, and
+    nothing is ever deleted.
     """
     from tui_chat.store.db import Database
 
@@ -28,7 +29,12 @@ async def move_aside_if_damaged(path: Path) -> Path:
         raise NotMovedError(f"There is no database at {path}.")
     try:
         database = await Database.open(path)
+        try:
+            damage = await database.quick_check()
+        finally:
+            await database.close()
     except CorruptDatabaseError:
         return move_aside(path)
-    await database.close()
-    raise NotMovedError(f"{path} opens fine, so it was left where it is.")
+    if damage:
+        return move_aside(path)
+    raise NotMovedError(f"{path} opens fine and SQLite's check finds no damage, so it was left where it is.")

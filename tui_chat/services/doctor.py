@@ -69,22 +69,26 @@ def check_data_dir(paths: AppPaths) -> CheckResult:
 
 
 async def check_database(paths: AppPaths) -> CheckResult:
-    """The database's schema version, opening it only when it already exists."""
+    """The database's schema version and SQLite's quick check of every page, opening it only when it exists."""
     from tui_chat.core.errors import TuiChatError
     from tui_chat.store.db import Database
+    from tui_chat.store.failures import CorruptDatabaseError
     from tui_chat.store.migrations import SCHEMA_VERSION
 
     if not paths.database.exists():
         return CheckResult("database", "ok", f"none yet at {paths.database}; created on first use")
     try:
         database = await Database.open(paths.database)
+        try:
+            version = await database.schema_version()
+            damage = await database.quick_check()
+        finally:
+            await database.close()
+        if damage:
+            raise CorruptDatabaseError(paths.database, f"quick_check: {damage[0]}")
     except TuiChatError as exc:
         return CheckResult("database", "problem", f"{exc.title}: {exc.detail}", exc.hint or "move the file aside", needed=True)
-    try:
-        version = await database.schema_version()
-    finally:
-        await database.close()
-    return CheckResult("database", "ok", f"{paths.database}, schema version {version} of {SCHEMA_VERSION}")
+    return CheckResult("database", "ok", f"{paths.database}, schema version {version} of {SCHEMA_VERSION}, quick_check ok")
 
 
 def check_keyring(store: KeyStore, key_needed: bool) -> CheckResult:

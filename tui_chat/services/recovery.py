@@ -12,10 +12,10 @@ from tui_chat.store.repository import Repository
 async def recover_interrupted_replies(repository: Repository, registry: ProviderRegistry) -> list[int]:
     """Mark every reply a crash left streaming as interrupted, keeping its text; return their ids.
 
-    Idempotent: a reply already recovered is no longer streaming and is skipped.
+    Replies another live tui-chat is still streaming are left as they are. Idempotent: a reply already recovered is no longer streaming and is skipped.
     """
     recovered = []
-    for reply in await repository.streaming_replies():
+    for reply in await repository.abandoned_replies():
         record = await _estimated_record(repository, registry, reply)
         if await repository.mark_interrupted(reply.id, record):
             recovered.append(reply.id)

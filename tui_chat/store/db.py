@@ -12,6 +12,7 @@ from pathlib import Path
 import aiosqlite
 
 from tui_chat.paths import ensure_private_dir
+from tui_chat.store.connection import connect
 from tui_chat.store.database_files import header_user_version, schema_version_read_only
 from tui_chat.store.failures import (
     NewerSchemaError,
@@ -20,6 +21,7 @@ from tui_chat.store.failures import (
     translate,
 )
 from tui_chat.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from tui_chat.store.writer_locks import WriterLock, writers_folder
 
 
 def prepare_file(path: Path) -> None:
@@ -47,15 +49,15 @@ class Database:
         self.connection = connection
         self.path = path
         self._write_lock = asyncio.Lock()
+        self.writer: WriterLock | None = None
 
     @classmethod
     async def open(cls, path: Path | None) -> Database:
         """Open (creating if needed) and migrate the database at `path`; None means in memory."""
-        target = ":memory:" if path is None else str(path)
         if path is not None:
             prepare_file(path)
         try:
-            connection = await aiosqlite.connect(target, isolation_level=None)
+            connection = await connect(path)
         except sqlite3.Error as exc:
             raise opening_problem(exc, path) from exc
         connection.row_factory = sqlite3.Row
@@ -64,6 +66,7 @@ class Database:
             await database._check_version()
             await database._configure()
             await database._migrate()
+            database._take_writer_lock()
         except sqlite3.Error as exc:
             await connection.close()
             raise opening_problem(exc, path) from exc
@@ -72,10 +75,23 @@ class Database:
             raise
         return database
 
+    def _take_writer_lock(self) -> None:
+        """Hold this connection's writer lock, so no other start takes its streaming replies for abandoned."""
+        if self.path is None:
+            return
+        try:
+            self.writer = WriterLock.acquire(self.path)
+        except OSError as exc:
+            raise from_os_error(exc, writers_folder(self.path), "create the writer lock") from exc
+
+    @property
+    def writer_id(self) -> str:
+        """The id stamped on the replies this connection streams; '' in memory."""
+        return self.writer.writer_id if self.writer is not None else ""
+
     async def _configure(self) -> None:
-        """Set the PRAGMAs every connection needs."""
+        """Set the PRAGMAs every connection needs (the busy timeout was set when it connected)."""
         await self.connection.execute("PRAGMA foreign_keys = ON")
-        await self.connection.execute("PRAGMA busy_timeout = 5000")
         if self.path is not None:
             await self.connection.execute("PRAGMA journal_mode = WAL")
             await self.connection.execute("PRAGMA synchronous = NORMAL")
@@ -93,17 +109,26 @@ class Database:
             raise NewerSchemaError(self.path, current, SCHEMA_VERSION)
 
     async def _migrate(self) -> None:
-        """Apply every migration newer than the file's version, each in its own transaction."""
-        current = await self.schema_version()
-        for number in range(current + 1, SCHEMA_VERSION + 1):
-            script = MIGRATIONS[number - 1]
-            try:
-                await self.connection.executescript(
-                    f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;"
-                )
-            except BaseException:
-                await self._roll_back()
-                raise
+        """Apply every migration newer than the file's version, each in its own write transaction.
+
+        The version is read again once the write lock is held: when several processes start on a
+        new file together, the others wait for the first and then find its work done.
+        """
+        while await self.schema_version() < SCHEMA_VERSION:
+            async with self._write_lock:
+                await self.connection.execute("BEGIN IMMEDIATE")
+                try:
+                    current = await self.schema_version()
+                    if current > SCHEMA_VERSION:
+                        raise NewerSchemaError(self.path, current, SCHEMA_VERSION)
+                    if current < SCHEMA_VERSION:
+                        for statement in statements(MIGRATIONS[current]):
+                            await self.connection.execute(statement)
+                        await self.connection.execute(f"PRAGMA user_version = {current + 1}")
+                    await self.connection.execute("COMMIT")
+                except BaseException:
+                    await self._roll_back()
+                    raise
         if self.path is not None and os.name == "posix":
             os.chmod(self.path, 0o600)
 
@@ -142,6 +167,36 @@ class Database:
         except sqlite3.OperationalError:
             pass
 
+    async def quick_check(self) -> list[str]:
+        """SQLite's `PRAGMA quick_check` of every page: empty when the file is sound, else what is wrong."""
+        async with self.connection.execute("PRAGMA quick_check") as cursor:
+            rows = await cursor.fetchall()
+        problems = [str(row[0]) for row in rows]
+        return [] if problems == ["ok"] else problems
+
     async def close(self) -> None:
-        """Close the connection; safe to call twice."""
-        await self.connection.close()
+        """Close the connection and drop the writer lock; safe to call twice."""
+        try:
+            await self.connection.close()
+        finally:
+            if self.writer is not None:
+                self.writer.release()
+
+
+def statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one each, trigger bodies kept whole.
+
+    Python's executescript commits any open transaction first, so a migration is run statement by
+    statement inside the transaction that holds the write lock.
+    """
+    found: list[str] = []
+    start = 0
+    for end, character in enumerate(script):
+        if character == ";" and sqlite3.complete_statement(script[start : end + 1]):
+            statement = script[start : end + 1].strip()
+            if statement.strip(";").strip():
+                found.append(statement)
+            start = end + 1
+    if script[start:].strip():
+        found.append(script[start:].strip())
+    return found

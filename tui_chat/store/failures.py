@@ -79,11 +79,25 @@ def primary_code(exc: sqlite3.Error) -> int | None:
     return None if code is None else code & 0xFF
 
 
+CORRUPTION_MESSAGES = ("database disk image is malformed", "file is not a database")
+"""SQLite's own words for a damaged file, for an error that arrives without its result code."""
+
+
+def is_corruption(exc: BaseException) -> bool:
+    """Whether SQLite itself reported the file as damaged (SQLITE_CORRUPT or SQLITE_NOTADB)."""
+    if not isinstance(exc, sqlite3.DatabaseError):
+        return False
+    code = primary_code(exc)
+    if code is not None:
+        return code in (SQLITE_CORRUPT, SQLITE_NOTADB)
+    return any(words in str(exc) for words in CORRUPTION_MESSAGES)
+
+
 def translate(exc: sqlite3.Error, path: Path | None, doing: str) -> StoreError | None:
     """The StoreError a user can act on for a SQLite error while `doing` something, or None for a bug."""
     code = primary_code(exc)
     where = path.parent if path is not None else "the data folder"
-    if code in (SQLITE_CORRUPT, SQLITE_NOTADB):
+    if is_corruption(exc):
         return CorruptDatabaseError(path, str(exc))
     if code == SQLITE_FULL:
         return DiskFullError(
@@ -109,8 +123,12 @@ def translate(exc: sqlite3.Error, path: Path | None, doing: str) -> StoreError |
 
 
 def opening_problem(exc: sqlite3.Error, path: Path | None) -> StoreError:
-    """What to tell the user when the file cannot be opened as a tui-chat database."""
-    return translate(exc, path, "open the database") or CorruptDatabaseError(path, str(exc))
+    """What to tell the user when the file cannot be opened; it is called damaged only if SQLite says so."""
+    return translate(exc, path, "open the database") or StoreError(
+        f"Could not open {path}: {exc}. The file has not been changed.",
+        hint="Try again; if it keeps happening, run `tui-chat doctor`.",
+        title="Cannot open the database",
+    )
 
 
 def from_os_error(exc: OSError, path: Path, doing: str) -> StoreError:

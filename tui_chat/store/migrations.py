@@ -572,6 +572,11 @@ MIGRATIONS: tuple[str, ...] = (
             + CAST(substr(CAST(ttft_ms AS INTEGER), 1, 2) AS INTEGER) END AS value, COUNT(*)
     FROM usage WHERE ttft_ms IS NOT NULL GROUP BY day, value;
     """,
+    # 5: the connection streaming a reply (its writer lock, see store/writer_locks.py), so a start
+    # recovers only replies whose writer has ended; '' for replies written before this column.
+    """
+    ALTER TABLE messages ADD COLUMN writer TEXT NOT NULL DEFAULT '';
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

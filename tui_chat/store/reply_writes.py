@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from tui_chat.core.models import Message, MessageStatus, Role, UsageRecord, utc_now
 from tui_chat.store.rows import from_millis, message_from_row, to_millis, to_picodollars
+from tui_chat.store.writer_locks import writer_is_gone
 
 if TYPE_CHECKING:
     from tui_chat.store.db import Database
@@ -56,8 +57,8 @@ class ReplyWrites:
         """Insert a reply whose first text has arrived, marked streaming, and return it with its id."""
         async with self.database.transaction("save the reply") as tx:
             cursor = await tx.execute(
-                "INSERT INTO messages (conversation_id, role, content, model, status, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO messages (conversation_id, role, content, model, status, created_at, writer)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     reply.conversation_id,
                     Role.ASSISTANT.value,
@@ -65,6 +66,7 @@ class ReplyWrites:
                     reply.model,
                     MessageStatus.STREAMING.value,
                     to_millis(reply.created_at),
+                    self.database.writer_id,
                 ),
             )
             reply.id = cursor.lastrowid
@@ -144,15 +146,24 @@ class ReplyWrites:
         await tx.execute(f"UPDATE usage SET {assignments} WHERE id = ?", (*usage_values(record), row["id"]))
         record.id = row["id"]
 
-    async def streaming_replies(self) -> list[Message]:
-        """Replies still marked streaming among the newest messages (what a crash leaves behind)."""
+    async def abandoned_replies(self) -> list[Message]:
+        """Replies left streaming among the newest messages by a writer that has ended (a crash).
+
+        A reply another window or script is still streaming keeps its writer's lock held and is
+        left alone; one from before writers were recorded counts as abandoned.
+        """
         async with self.database.connection.execute(
             "SELECT * FROM messages WHERE id > (SELECT COALESCE(MAX(id), 0) FROM messages) - ?"
             " AND status = ? ORDER BY id",
             (RECOVERY_WINDOW, MessageStatus.STREAMING.value),
         ) as cursor:
             rows = await cursor.fetchall()
-        return [message_from_row(row) for row in rows]
+        path = self.database.path
+        return [
+            message_from_row(row)
+            for row in rows
+            if path is None or row["writer"] != self.database.writer_id and writer_is_gone(path, row["writer"])
+        ]
 
     async def mark_interrupted(self, message_id: int, record: UsageRecord) -> bool:
         """Turn a reply left streaming into an interrupted one with its usage row, in one transaction.

@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import quote
 
+from tui_chat.store.failures import CorruptDatabaseError, is_corruption
+
 if TYPE_CHECKING:
     from tui_chat.store.db import Database
     from tui_chat.store.usage_stats import UsageStats
@@ -83,6 +85,10 @@ def read_file(path: Path, job: Callable[[UsageStats], Awaitable[Result]]) -> Res
             raise SchemaNotCurrent(f"{path} is not at schema version {SCHEMA_VERSION}")
         connection.execute("PRAGMA query_only = ON")
         return asyncio.run(job(UsageStats(_ThreadDatabase(connection, path))))
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise CorruptDatabaseError(path, str(exc)) from exc
+        raise
     finally:
         connection.close()
 
