@@ -29,7 +29,7 @@ def build_services(
     overrides = {provider_name: base_url} if base_url else {}
     keys = KeyStore()
     registry = ProviderRegistry(
-        settings, key_lookup=keys.lookup, base_url_overrides=overrides, demo_server=demo_server
+        settings, key_lookup=keys.lookup, base_url_overrides=overrides, demo_server=demo_server, config_problems=problems
     )
     provider_settings = registry.provider(provider_name)
     if model:
