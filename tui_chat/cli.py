@@ -90,6 +90,7 @@ def run(argv: Sequence[str] | None) -> int:
         services = build_services(provider=args.provider, model=args.model, base_url=args.base_url)
     except Exception as exc:  # a clear message, never a traceback
         return fail(exc)
+    services.target_from_command_line = any((args.provider, args.model, args.base_url))
     if services.settings.debug and not args.debug:
         start_debug_log(services.paths)
     if args.command in ("ask", "usage", "list", "search", "export", "themes"):
