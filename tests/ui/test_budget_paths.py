@@ -38,7 +38,7 @@ async def test_retry_and_continue_are_refused_when_the_budget_is_used_up(make_se
         for key in ("ctrl+r", "ctrl+g"):
             shown = len(app._notifications)
             await pilot.press(key)
-            await wait_until(pilot, lambda: len(app._notifications) > shown)
+            await wait_until(pilot, lambda shown=shown: len(app._notifications) > shown)
             await settle_workers(app.screen)
             assert list(app._notifications)[-1].title == "Budget used up"
         assert completions(loopback) == 1
