@@ -90,9 +90,10 @@ def run(argv: Sequence[str] | None) -> int:
         services = build_services(provider=args.provider, model=args.model, base_url=args.base_url)
     except Exception as exc:  # a clear message, never a traceback
         return fail(exc)
+    services.target_from_command_line = any((args.provider, args.model, args.base_url))
     if services.settings.debug and not args.debug:
         start_debug_log(services.paths)
-    if args.command in ("ask", "usage", "list", "search", "export"):
+    if args.command in ("ask", "usage", "list", "search", "export", "themes"):
         for problem in services.startup_problems:  # the command still runs, on defaults
             fail(problem)
     if args.command == "ask":
@@ -163,15 +164,15 @@ def list_themes(themes: list, problems: list, current: str) -> int:
 
 
 def fail(exc: BaseException) -> int:
-    """Print an error as plain text on stderr and return the exit status."""
+    """Print an error as one line of plain text on stderr and return the exit status."""
     from tui_chat.core.errors import TuiChatError
     from tui_chat.core.text import strip_control
 
     if isinstance(exc, TuiChatError):
-        text = f"{exc.title}: {exc.message}" if exc.message else exc.title
+        text = exc.one_line()
     else:
-        text = f"{type(exc).__name__}: {exc}"
-    print(f"tui-chat: {strip_control(text)}", file=sys.stderr)
+        text = " ".join(strip_control(f"{type(exc).__name__}: {exc}").split())
+    print(f"tui-chat: {text}", file=sys.stderr)
     return 1
 
 

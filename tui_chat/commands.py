@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from tui_chat.config import ProviderSettings, Settings, load_settings
-from tui_chat.core.errors import TuiChatError
+from tui_chat.core.errors import ConfigError, TuiChatError
 from tui_chat.core.text import strip_control
 from tui_chat.paths import AppPaths
 
@@ -46,12 +46,12 @@ def run_command(args: argparse.Namespace, paths: AppPaths | None = None) -> int:
             from tui_chat.services.doctor import run_doctor
 
             return asyncio.run(run_doctor(paths, out=sys.stdout))
-        settings = _settings(paths)
+        settings, problems = _settings(paths)
         if args.keys_action == "set":
-            return keys_set(settings, args.provider, check=not args.no_check)
+            return keys_set(settings, args.provider, check=not args.no_check, config_problems=problems)
         if args.keys_action == "list":
             return keys_list(settings)
-        return keys_delete(settings, args.provider)
+        return keys_delete(settings, args.provider, config_problems=problems)
     except TuiChatError as exc:
         return report(exc)
     except KeyboardInterrupt:
@@ -63,28 +63,26 @@ def run_command(args: argparse.Namespace, paths: AppPaths | None = None) -> int:
 
 
 def report(exc: TuiChatError) -> int:
-    """Print an error, its detail and its next step on stderr as plain text; return 1."""
-    text = f"{exc.title}: {exc.message}" if exc.message else exc.title
-    print(f"tui-chat: {strip_control(text)}", file=sys.stderr)
+    """Print an error, its detail and its next step on stderr as one line of plain text; return 1."""
+    print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
     return 1
 
 
-def _settings(paths: AppPaths) -> Settings:
-    """The settings, with config problems shown as warnings (the built-in providers still work)."""
+def _settings(paths: AppPaths) -> tuple[Settings, list[ConfigError]]:
+    """The settings and config problems, the problems shown as warnings (the built-in providers still work)."""
     settings, problems = load_settings(paths.config_file)
     for problem in problems:
-        print(f"tui-chat: warning: {strip_control(problem.message)}", file=sys.stderr)
-    return settings
+        print(f"tui-chat: warning: {problem.one_line()}", file=sys.stderr)
+    return settings, problems
 
 
-def _provider(settings: Settings, name: str) -> ProviderSettings:
-    """A provider by name, or an error listing the known ones."""
-    from tui_chat.services.providers import UnknownProviderError
+def _provider(settings: Settings, name: str, config_problems: Sequence[ConfigError] = ()) -> ProviderSettings:
+    """A provider by name, or an error listing the known ones (or naming why config.toml's was ignored)."""
+    from tui_chat.services.providers import unknown_provider
 
     providers = settings.all_providers()
     if name not in providers:
-        known = ", ".join(sorted(providers))
-        raise UnknownProviderError(f"No provider named '{name}'.", hint=f"Known providers: {known}.")
+        raise unknown_provider(name, providers, config_problems)
     return providers[name]
 
 
@@ -102,11 +100,11 @@ def read_key(prompt: str) -> str:
     return key
 
 
-def keys_set(settings: Settings, name: str, *, check: bool = True) -> int:
+def keys_set(settings: Settings, name: str, *, check: bool = True, config_problems: Sequence[ConfigError] = ()) -> int:
     """Read a key, optionally try it against the provider, and store it in the keyring."""
     from tui_chat.services.secrets import KeyStore, mask, validate_key
 
-    provider = _provider(settings, name)
+    provider = _provider(settings, name, config_problems)
     if not provider.needs_key or provider.base_url is None:
         raise KeyInputError(f"The provider '{name}' needs no key.", hint="Set needs_key = true in config.toml if it does.")
     store = KeyStore()
@@ -138,15 +136,15 @@ def keys_list(settings: Settings) -> int:
         source = resolved.source or ("none (keyring unavailable)" if resolved.problem else "none")
         print(f"{name:<14} {source:<28} {resolved.masked or '-'}".rstrip())
     if problem is not None:
-        print(f"tui-chat: warning: {problem.title}: {strip_control(problem.message)}", file=sys.stderr)
+        print(f"tui-chat: warning: {problem.one_line()}", file=sys.stderr)
     return 0
 
 
-def keys_delete(settings: Settings, name: str) -> int:
+def keys_delete(settings: Settings, name: str, *, config_problems: Sequence[ConfigError] = ()) -> int:
     """Remove a provider's key from the keyring; exit 1 when there was none."""
     from tui_chat.services.secrets import KeyStore
 
-    provider = _provider(settings, name)
+    provider = _provider(settings, name, config_problems)
     store = KeyStore()
     if not store.delete_sync(name, provider.key_env):
         print(f"tui-chat: no key for {name} in the keyring; nothing deleted.", file=sys.stderr)

@@ -201,8 +201,19 @@ def _line_of(text: str, location: tuple[str | int, ...]) -> int | None:  # noqa:
     return None
 
 
+class ConfigFieldError(ConfigError):
+    """One setting of config.toml that was ignored; `location` is its field path, e.g. ("providers", "mine")."""
+
+    def __init__(self, detail: str, *, hint: str, location: tuple[str | int, ...]) -> None:
+        super().__init__(detail, hint=hint)
+        self.location = location
+
+
 def load_settings(path: Path) -> tuple[Settings, list[ConfigError]]:
-    """Read settings from `path`; on any problem, defaults plus errors naming file, line and field."""
+    """Read settings from `path`, keeping every valid setting; each one ignored is an error naming file, line and field.
+
+    A file that cannot be read or is not TOML gives the defaults and one error.
+    """
     try:
         if not path.exists():
             return Settings(), []
@@ -212,49 +223,112 @@ def load_settings(path: Path) -> tuple[Settings, list[ConfigError]]:
         return Settings(), [exc]
     except OSError as exc:
         return Settings(), [ConfigError(f"{path}: cannot read ({exc.strerror or exc}).", hint="Using defaults.")]
+    kept, problems = _valid_parts(data)
     try:
-        problems = _validate(data)
-        if not problems:
-            return msgspec.convert(data, Settings, strict=True), []
-    except msgspec.ValidationError as exc:
-        problems = [_split_problem(str(exc))[::-1]]
-    except RecursionError:
-        problems = [((), "values nested too deeply")]
-    return Settings(), [_problem(path, text, location, message) for location, message in problems]
+        settings = msgspec.convert(kept, Settings, strict=True)
+    except (msgspec.ValidationError, RecursionError) as exc:  # parts valid alone but not together
+        settings, problems = Settings(), [*problems, ((), f"{exc}; using defaults for everything")]
+    return settings, [_problem(path, text, location, message) for location, message in problems]
 
 
 KEYED_TABLES = {"providers": ProviderSettings, "prices": PriceSettings}
+TEXT_TABLES = ("keymap", "presets")
+"""Tables of plain text values, each entry checked (and ignored) on its own."""
+MAX_DROPS = 64
+"""The most fields dropped from one setting before the whole setting is ignored."""
+
+Problems = list[tuple[tuple[str | int, ...], str]]
 
 
-def _validate(data: dict) -> list[tuple[tuple[str | int, ...], str]]:
-    """Every problem in the data, with its field path; keyed tables are checked entry by entry."""
-    problems = []
-    top = {key: value for key, value in data.items() if key not in KEYED_TABLES}
+def _valid_parts(data: dict) -> tuple[dict, Problems]:
+    """The settings data without what is invalid, and a problem (field path, message) for each part left out.
+
+    Keyed tables ([providers.x], [prices.x], [keymap], [presets]) keep their valid entries; other
+    tables keep their valid fields; a dotted keymap id written as a nested table is joined back.
+    """
+    kept: dict = {}
+    problems: Problems = []
+    for key, value in data.items():
+        if key == "keymap" and isinstance(value, dict):
+            value = _dotted_ids(value)
+        if key in KEYED_TABLES or key in TEXT_TABLES:
+            if not isinstance(value, dict):
+                problems.append(((key,), "Expected a table"))
+                continue
+            kept[key] = {}
+            for name, entry in value.items():
+                problem = _entry_problem(key, name, entry)
+                if problem is None:
+                    kept[key][name] = entry
+                else:
+                    problems.append(((key, name, *problem[0]), problem[1]))
+        else:
+            value, found = _valid_setting(key, value)
+            problems += found
+            if found == [] or isinstance(value, dict):
+                kept[key] = value
+    return kept, problems
+
+
+def _dotted_ids(keymap: dict, prefix: str = "") -> dict:
+    """A keymap with nested tables ({"chat": {"new": "ctrl+t"}}, from chat.new = ...) as dotted ids."""
+    flat: dict = {}
+    for name, value in keymap.items():
+        if isinstance(value, dict) and value:
+            flat.update(_dotted_ids(value, f"{prefix}{name}."))
+        else:
+            flat[f"{prefix}{name}"] = value
+    return flat
+
+
+def _entry_problem(table: str, name: str, entry: object) -> tuple[tuple[str | int, ...], str] | None:
+    """What is wrong with one entry of a keyed table (its field path within the entry, the message), or None."""
     try:
-        msgspec.convert(top, Settings, strict=True)
+        if table in KEYED_TABLES:
+            msgspec.convert(entry, KEYED_TABLES[table], strict=True)
+        else:
+            msgspec.convert({table: {name: entry}}, Settings, strict=True)
     except msgspec.ValidationError as exc:
         problem, location = _split_problem(str(exc))
+        return (location if table in KEYED_TABLES else ()), problem
+    except RecursionError:
+        return (), "values nested too deeply"
+    return None
+
+
+def _valid_setting(key: str, value: object) -> tuple[object, Problems]:
+    """A top-level setting with its invalid fields dropped (a table keeps the rest), and the problems found."""
+    problems: Problems = []
+    for _ in range(MAX_DROPS):
+        try:
+            msgspec.convert({key: value}, Settings, strict=True)
+            return value, problems
+        except msgspec.ValidationError as exc:
+            problem, location = _split_problem(str(exc))
+        except RecursionError:
+            problem, location = "values nested too deeply", (key,)
+        field_name = location[1] if len(location) == 2 and location[0] == key else None
+        if not isinstance(value, dict) or field_name not in value:
+            problems.append(((key,) if not location or location[0] != key else location, problem))
+            return None, problems
         problems.append((location, problem))
-    for table, entry_type in KEYED_TABLES.items():
-        entries = data.get(table, {})
-        if not isinstance(entries, dict):
-            problems.append(((table,), "Expected a table"))
-            continue
-        for name, entry in entries.items():
-            try:
-                msgspec.convert(entry, entry_type, strict=True)
-            except msgspec.ValidationError as exc:
-                problem, location = _split_problem(str(exc))
-                problems.append(((table, name, *location), problem))
-    return problems
+        value = {name: part for name, part in value.items() if name != field_name}
+    problems.append(((key,), "too many problems"))
+    return None, problems
 
 
 def _problem(path: Path, text: str, location: tuple[str | int, ...], problem: str) -> ConfigError:
-    """A ConfigError naming the file, the line (when it can be found) and the field."""
+    """A ConfigFieldError naming the file, the line (when it can be found), the field and what was ignored."""
     line = _line_of(text, location)
     where = f"{path}, line {line}" if line else str(path)
     name = ".".join(str(part) for part in location) or "(top level)"
-    return ConfigError(f"{where}: field '{name}': {problem}.", hint="Fix the file; using defaults for now.")
+    if location[:1] in (("providers",), ("prices",)) and len(location) >= 2:
+        entry = str(location[1])
+        ignored = f"[{location[0]}.{entry if re.fullmatch(r'[A-Za-z0-9_-]+', entry) else json_string(entry)}]"
+    else:
+        ignored = f"'{name}'"
+    hint = f"Ignoring {ignored} until the file is fixed; the rest of it is used." if location else "Using defaults."
+    return ConfigFieldError(f"{where}: field '{name}': {problem}.", hint=hint, location=location)
 
 
 def _split_problem(message: str) -> tuple[str, tuple[str | int, ...]]:

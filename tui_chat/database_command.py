@@ -7,7 +7,6 @@ import asyncio
 import sys
 
 from tui_chat.core.errors import TuiChatError
-from tui_chat.core.text import strip_control
 from tui_chat.paths import AppPaths
 
 
@@ -32,8 +31,7 @@ def run_database_command(args: argparse.Namespace, paths: AppPaths | None = None
     try:
         moved = asyncio.run(move_aside_if_damaged(paths.database))
     except TuiChatError as exc:
-        text = f"{exc.title}: {exc.message}" if exc.message else exc.title
-        print(f"tui-chat: {strip_control(text)}", file=sys.stderr)
+        print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
         return 1
     print(f"moved {paths.database} aside to {moved}; the next start creates a fresh database")
     return 0

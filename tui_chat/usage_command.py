@@ -44,7 +44,7 @@ def run_usage(services: AppServices, args: argparse.Namespace, out: TextIO | Non
     try:
         report = asyncio.run(_report(services, period, args.by))
     except TuiChatError as exc:
-        print(f"tui-chat: {exc.title}: {exc.message}", file=sys.stderr)
+        print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
         return 1
     if args.format == "json":
         out.write(report.to_json() + "\n")

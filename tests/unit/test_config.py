@@ -39,26 +39,57 @@ def test_valid_file_is_read_with_exact_prices_and_user_providers(tmp_path: Path)
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"),
+    ("text", "expected", "ignoring"),
     [
-        ("theme = \n", "invalid TOML"),
-        ('theme = "x"\n[retry]\nattempts = "four"\n', "line 3: field 'retry.attempts'"),
-        ("[network]\nstall_timeout = -1\n", "line 2: field 'network.stall_timeout'"),
-        ('[providers.mine]\nbase_url = "http://x"\ncolour = "red"\n', "line 3: field 'providers.mine.colour': unknown field"),
-        ("unknown_setting = 1\n", "line 1: field 'unknown_setting': unknown field"),
+        ("theme = \n", "invalid TOML", "using defaults"),
+        ('theme = "x"\n[retry]\nattempts = "four"\n', "line 3: field 'retry.attempts'", "Ignoring 'retry.attempts'"),
+        ("[network]\nstall_timeout = -1\n", "line 2: field 'network.stall_timeout'", "Ignoring 'network.stall_timeout'"),
+        ('[providers.mine]\nbase_url = "http://x"\ncolour = "red"\n', "line 3: field 'providers.mine.colour': unknown field",
+         "Ignoring [providers.mine]"),
+        ("unknown_setting = 1\n", "line 1: field 'unknown_setting': unknown field", "Ignoring 'unknown_setting'"),
     ],
 )
-def test_bad_files_name_file_line_and_field_and_fall_back_to_defaults(
-    tmp_path: Path, text: str, expected: str
-) -> None:
+def test_bad_files_name_file_line_and_field_and_what_is_ignored(tmp_path: Path, text: str, expected: str, ignoring: str) -> None:
     path = write(tmp_path, text)
     settings, problems = load_settings(path)
-    assert settings == Settings()
-    assert len(problems) >= 1
+    assert len(problems) == 1
     message = problems[0].message
     assert str(path) in message
     assert expected in message
-    assert "using defaults" in message
+    assert ignoring in message
+    assert settings.retry == Settings().retry and settings.network == Settings().network and settings.providers == {}
+
+
+def test_one_bad_field_is_dropped_and_every_valid_section_kept(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        'show_sidebar = "yes"\ntheme = "nord"\n[retry]\nattempts = "four"\nbase_delay = 2.0\n'
+        '[providers.mine]\nbase_url = "http://127.0.0.1:9/v1"\nneeds_key = false\n'
+        '[providers.broken]\nbase_url = "ftp://x"\n[prices.m]\ninput = 1\noutput = 2\n'
+        '[budget]\ndaily = "-1"\nover_budget = "refuse"\n[keymap]\n"chat.search" = 3\n"chat.new" = "ctrl+t"\n',
+    )
+    settings, problems = load_settings(path)
+    assert settings.theme == "nord" and settings.show_sidebar is True
+    assert settings.retry.base_delay == 2.0 and settings.retry.attempts == 4
+    assert set(settings.providers) == {"mine"} and settings.providers["mine"].base_url == "http://127.0.0.1:9/v1"
+    assert settings.prices["m"].output == Decimal(2)
+    assert settings.budget.over_budget == "refuse" and settings.budget.daily is None
+    assert settings.keymap == {"chat.new": "ctrl+t"}
+    fields = [problem.location for problem in problems]
+    assert fields == [
+        ("show_sidebar",), ("retry", "attempts"), ("providers", "broken", "base_url"), ("budget", "daily"), ("keymap", "chat.search")
+    ]
+    assert "line 1: field 'show_sidebar'" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['[keymap]\nchat.new = "ctrl+t"\n', '[keymap]\n"chat.new" = "ctrl+t"\n', 'keymap.chat.new = "ctrl+t"\n', "[keymap.chat]\nnew = 'ctrl+t'\n"],
+)
+def test_a_keymap_id_may_be_written_dotted_or_quoted(tmp_path: Path, text: str) -> None:
+    settings, problems = load_settings(write(tmp_path, text))
+    assert problems == []
+    assert settings.keymap == {"chat.new": "ctrl+t"}
 
 
 def test_undecodable_file_is_reported_not_raised(tmp_path: Path) -> None:

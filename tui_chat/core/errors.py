@@ -9,10 +9,12 @@ class TuiChatError(Exception):
     kind = "error"
     title = "Something went wrong"
 
-    def __init__(self, detail: str = "", *, hint: str = "", title: str | None = None) -> None:
+    def __init__(self, detail: str = "", *, hint: str = "", title: str | None = None, cli_hint: str = "") -> None:
         super().__init__(detail or self.title)
         self.detail = detail
         self.hint = hint
+        self.cli_hint = cli_hint
+        """The next step on the command line, where it differs from the app's (which names keys)."""
         if title is not None:
             self.title = title
 
@@ -21,6 +23,15 @@ class TuiChatError(Exception):
         """The detail followed by the next step, as one plain-text paragraph."""
         parts = [part for part in (self.detail, self.hint) if part]
         return "\n".join(parts)
+
+    def one_line(self) -> str:
+        """Title, detail and the command line's next step on one line, keys masked and controls removed, for stderr."""
+        from tui_chat.core.redaction import redact
+        from tui_chat.core.text import strip_control
+
+        parts = [part for part in (self.detail, self.cli_hint or self.hint) if part]
+        text = f"{self.title}: {' '.join(parts)}" if parts else self.title
+        return " ".join(strip_control(redact(text)).split())
 
 
 class ConfigError(TuiChatError):

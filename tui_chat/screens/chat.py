@@ -136,6 +136,8 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
             await self.refresh_prompt_history()
             return
         await self.open_conversation(conversation.id)
+        if self.services.target_from_command_line:
+            await self.use_command_line_target()
 
     async def open_conversation(self, conversation_id: int, *, at_message_id: int | None = None) -> None:
         """Show a stored conversation's newest messages (older ones load on scrolling up), or those

@@ -207,6 +207,24 @@ class ChatActions:
         self.refresh_conversation_list()
         self.notify(f"Next messages go to {model}.", title="Model switched", markup=False)
 
+    async def use_command_line_target(self: ChatScreen) -> None:
+        """Move the resumed conversation to the provider and model given on the command line, and say so."""
+        target, conversation = self.services.target, self.conversation
+        if conversation is None or (conversation.provider, conversation.model) == (target.provider, target.model):
+            return
+        repository = await self.services.repository()
+        await repository.set_conversation_model(conversation.id, target.provider, target.model)
+        self.conversation = await repository.get_conversation(conversation.id)
+        self._show_target(target.provider, target.model)
+        self.refresh_estimate_history()
+        self.refresh_conversation_list()
+        self.notify(
+            f"Next messages go to {target.provider} / {target.model}, as given on the command line"
+            f" (this conversation used {conversation.provider} / {conversation.model}).",
+            title="Model switched",
+            markup=False,
+        )
+
     async def action_conversation_settings(self: ChatScreen) -> None:
         """Edit this conversation's system prompt, temperature and reply length."""
         from tui_chat.core.pricing import context_window

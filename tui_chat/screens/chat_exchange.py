@@ -106,31 +106,44 @@ class ExchangeActions:
 
     async def _send_within_budget(self: ChatScreen, text: str) -> None:
         """Send, after asking when the budget is spent (or not at all when the config says refuse)."""
-        verdict = self._spend.verdict(self)
-        if verdict == "refuse":
-            return
-        if verdict == "ask":
+        await self._within_budget(lambda confirmed: self._send(text, over_budget_confirmed=confirmed))
+
+    async def _within_budget(self: ChatScreen, go: Callable[[bool], Awaitable[None]]) -> None:
+        """Run `go` when the session's budget check passes, after asking if the config says confirm."""
+        from tui_chat.core.errors import TuiChatError
+        from tui_chat.services.budget_gate import OverBudget
+
+        try:
+            session = await self.services.session()
+            await session.check_budget()
+        except OverBudget as refused:
+            if not refused.can_confirm:
+                self.app.show_error(refused)
+                return
 
             async def answered(send_anyway: bool | None) -> None:
                 if send_anyway:
-                    await self._send(text)
+                    await go(True)
 
-            self.app.push_screen(self._spend.over_budget_question(), answered)
+            self.app.push_screen(self._spend.over_budget_question(refused.status), answered)
             return
-        await self._send(text)
+        except TuiChatError as exc:
+            self.app.show_error(exc)
+            return
+        await go(False)
 
-    async def _send(self: ChatScreen, text: str) -> None:
+    async def _send(self: ChatScreen, text: str, *, over_budget_confirmed: bool = False) -> None:
         """Show the prompt and start its exchange; a database that cannot be used gives the prompt back."""
         prompt = self.query_one(PromptInput)
         prompt.clear()
         try:
-            await self._store_and_start(text)
+            await self._store_and_start(text, over_budget_confirmed=over_budget_confirmed)
         except StoreError as exc:
             if not prompt.text:
                 prompt.restore(text)
             self.app.show_error(exc)
 
-    async def _store_and_start(self: ChatScreen, text: str) -> None:
+    async def _store_and_start(self: ChatScreen, text: str, *, over_budget_confirmed: bool = False) -> None:
         """Start the prompt's exchange, replacing an edited prompt and what followed it first."""
         if self._editing is not None and self.conversation is not None:
             repository = await self.services.repository()
@@ -148,7 +161,9 @@ class ExchangeActions:
         pane.anchor()
         live = LiveReply(conversation, text)
         live.prompt_view = await pane.add_message(Message(0, conversation.id, Role.USER, text, model=conversation.model))
-        await self._start(live, lambda session, emit: session.send(conversation, text, emit))
+        await self._start(
+            live, lambda session, emit: session.send(conversation, text, emit, over_budget_confirmed=over_budget_confirmed)
+        )
 
     async def _start(
         self: ChatScreen, live: LiveReply, run: Callable[[ChatSession, Callable], Awaitable[ReplyFinished]]
@@ -272,18 +287,26 @@ class ExchangeActions:
                 live.worker.cancel()
 
     async def _follow_up(self: ChatScreen, kind: str) -> None:
-        """Retry the last prompt or continue the last reply in this conversation."""
+        """Retry the last prompt or continue the last reply in this conversation, within the budget."""
         conversation = self.conversation
         if conversation is None or conversation.id in self._live:
             return
-        live = LiveReply(conversation, None)
-        if kind == "retry":
-            shown = self.query_one(ConversationPane).query_children(MessageView)
-            last = shown.last() if shown else None
-            live.replaced_view = last if last is not None and last.message.role is Role.ASSISTANT else None
-            await self._start(live, lambda session, emit: session.retry(conversation, emit))
-        else:
-            await self._start(live, lambda session, emit: session.continue_reply(conversation, emit))
+
+        async def go(confirmed: bool) -> None:
+            if self.conversation is not conversation or conversation.id in self._live:
+                return
+            live = LiveReply(conversation, None)
+            if kind == "retry":
+                shown = self.query_one(ConversationPane).query_children(MessageView)
+                last = shown.last() if shown else None
+                live.replaced_view = last if last is not None and last.message.role is Role.ASSISTANT else None
+                await self._start(live, lambda session, emit: session.retry(conversation, emit, over_budget_confirmed=confirmed))
+            else:
+                await self._start(
+                    live, lambda session, emit: session.continue_reply(conversation, emit, over_budget_confirmed=confirmed)
+                )
+
+        await self._within_budget(go)
 
     async def action_retry_reply(self: ChatScreen) -> None:
         """Ask again for a reply to the last prompt."""

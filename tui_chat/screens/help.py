@@ -89,7 +89,7 @@ class HelpScreen(ModalScreen[None]):
             yield Static("Keys", id="help-title")
             yield DataTable(cursor_type="row", zebra_stripes=True, id="help-bindings")
             yield Static(
-                Content("Change a key in config.toml under [keymap], e.g. chat.new = \"ctrl+t\"."), id="help-hint"
+                Content('Change a key in config.toml under [keymap], e.g. "chat.new" = "ctrl+t"'), id="help-hint"
             )
 
     def on_mount(self) -> None:

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from tui_chat.core.budget import BudgetStatus, budget_status
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
     from tui_chat.screens.confirm import ConfirmScreen
     from tui_chat.core.models import Conversation
     from tui_chat.services.container import AppServices
@@ -45,29 +43,15 @@ class SpendPanel:
         sidebar.budget_note = self.status.note
         sidebar.over_budget = self.status.warning
 
-    def over_budget_question(self) -> ConfirmScreen:
+    def over_budget_question(self, status: BudgetStatus) -> ConfirmScreen:
         """The dialog asking whether to send although a budget is used up."""
         from tui_chat.screens.confirm import ConfirmScreen
 
         return ConfirmScreen(
-            f"Budget used up.\n{self.status.note}\nSend this message anyway?",
+            f"Budget used up.\n{status.note}\nSend this request anyway?",
             yes_label="Send anyway",
             no_label="Don't send",
         )
-
-    def verdict(self, screen: Screen) -> str:
-        """Whether to "send" now, "ask" first, or "refuse" (saying why), as the budget and config say."""
-        if not self.status.exceeded:
-            return "send"
-        if self.services.settings.budget.over_budget == "confirm":
-            return "ask"
-        screen.notify(
-            f"{self.status.note}\nRaise the limit in config.toml to send more.",
-            title="Budget used up",
-            severity="error",
-            markup=False,
-        )
-        return "refuse"
 
 
 def money_with_unpriced(text: str, unpriced: int) -> str:

@@ -10,6 +10,7 @@ from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import MessageStatus
 from tui_chat.core.redaction import redact
 from tui_chat.core.text import strip_control
+from tui_chat.services.budget_gate import OverBudget
 from tui_chat.services.container import AppServices
 from tui_chat.services.events import ReplyFinished, RetryScheduled, SessionEvent, TextDelta
 from tui_chat.services.retry_countdown import RetryCountdown
@@ -46,18 +47,28 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
 
     try:
         repository = await services.repository()
-        if conversation_id is None:
-            target = services.target
-            conversation = await repository.create_conversation(provider=target.provider, model=target.model)
-        else:
+        conversation = None
+        if conversation_id is not None:
             conversation = await repository.get_conversation(conversation_id)
             if conversation is None:
                 print(f"tui-chat: no conversation with id {conversation_id}.", file=sys.stderr)
                 return 2
+        target = services.target
+        switched = (conversation.provider, conversation.model) != (target.provider, target.model) if conversation else False
+        if switched and services.target_from_command_line:
+            await repository.set_conversation_model(conversation.id, target.provider, target.model)
+            conversation = await repository.get_conversation(conversation.id)
+        await services.registry.client(conversation.provider if conversation else target.provider)
         session = await services.session()
-        finished: ReplyFinished = await session.send(conversation, prompt, emit)
+        confirmed = await _within_budget(session)
+        if conversation is None:
+            conversation = await repository.create_conversation(provider=target.provider, model=target.model)
+        finished: ReplyFinished = await session.send(conversation, prompt, emit, over_budget_confirmed=confirmed)
+    except OverBudget as exc:
+        print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
+        return 3
     except TuiChatError as exc:
-        print(f"tui-chat: {exc.title}: {strip_control(redact(exc.message))}", file=sys.stderr)
+        print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
         return 1
     except asyncio.CancelledError:
         if output_open:
@@ -73,10 +84,31 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         await services.aclose()
     if finished.error is not None:
         error = finished.error
-        title = getattr(error, "title", type(error).__name__)
-        message = getattr(error, "message", str(error))
-        print(f"tui-chat: {title}: {strip_control(redact(message))}", file=sys.stderr)
+        line = error.one_line() if isinstance(error, TuiChatError) else " ".join(strip_control(redact(f"{type(error).__name__}: {error}")).split())
+        print(f"tui-chat: {line}", file=sys.stderr)
         return 1
     if finished.reply is not None and finished.reply.status is MessageStatus.TRUNCATED:
         print("tui-chat: the reply hit the length limit and was truncated.", file=sys.stderr)
     return 0
+
+
+async def _within_budget(session) -> bool:
+    """Whether the user confirmed sending over budget; OverBudget when it is used up and not confirmed.
+
+    With over_budget = "confirm" the question is asked on the terminal; without one it is refused.
+    """
+    try:
+        await session.check_budget()
+        return False
+    except OverBudget as refused:
+        if not refused.can_confirm:
+            raise
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            refused.hint = "Not asked (no terminal); raise the limit under [budget] in config.toml, or run it on a terminal to confirm."
+            raise
+        sys.stderr.write(f"tui-chat: budget used up ({'; '.join(refused.status.note.splitlines())}). Send anyway? [y/N] ")
+        sys.stderr.flush()
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            refused.hint = "You answered no."
+            raise
+        return True

@@ -17,8 +17,10 @@ from tui_chat.core.models import (
     UsageRecord,
     utc_now,
 )
+from tui_chat.core.budget import BudgetStatus
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.redaction import redact
+from tui_chat.services.budget_gate import check_budget
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import (
     PromptSaved,
@@ -93,12 +95,19 @@ class ChatSession:
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
         self.flush_seconds = FLUSH_SECONDS
 
-    async def send(self, conversation: Conversation, prompt: str, emit: Emit) -> ReplyFinished:
+    async def check_budget(self, *, confirmed: bool = False) -> BudgetStatus:
+        """The budget check every request passes; OverBudget unless within limits or `confirmed` where allowed."""
+        return await check_budget(self.repository, self.registry.settings.budget, confirmed=confirmed)
+
+    async def send(
+        self, conversation: Conversation, prompt: str, emit: Emit, *, over_budget_confirmed: bool = False
+    ) -> ReplyFinished:
         """Save the prompt, stream the reply, and store it with its usage whatever happens.
 
-        A prompt that cannot fit the model's context window is refused before it is saved or
-        sent, so no request is spent and the UI hands the text back to the user.
+        A prompt over budget, or that cannot fit the model's context window, is refused before it
+        is saved or sent, so no request is spent and the UI hands the text back to the user.
         """
+        await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history) + [{"role": "user", "content": prompt}]
         self._check_context(conversation.provider, conversation.model, messages)
@@ -108,8 +117,9 @@ class ChatSession:
         await emit(PromptSaved(user_message))
         return await self.reply(conversation, messages, emit)
 
-    async def retry(self, conversation: Conversation, emit: Emit) -> ReplyFinished:
+    async def retry(self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False) -> ReplyFinished:
         """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
+        await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
         messages = up_to_last_prompt(prompt_messages(conversation, history))
         if not messages or messages[-1]["role"] != "user":
@@ -124,8 +134,11 @@ class ChatSession:
             await emit(finished)
         return finished
 
-    async def continue_reply(self, conversation: Conversation, emit: Emit) -> ReplyFinished:
+    async def continue_reply(
+        self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False
+    ) -> ReplyFinished:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
+        await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history)
         if not messages or messages[-1]["role"] != "assistant":

@@ -31,6 +31,8 @@ class AppServices:
     database_path: Path | None
     startup_problems: list[TuiChatError] = field(default_factory=list)
     offer_setup: bool = False
+    target_from_command_line: bool = False
+    """Whether --provider, --model or --base-url chose the target: it then wins over a resumed conversation's."""
     _repository: Repository | None = None
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
     _session: ChatSession | None = None

@@ -162,6 +162,5 @@ async def run_export(services: AppServices, args: argparse.Namespace, out: TextI
 
 def _report(exc: TuiChatError) -> int:
     """Print an error as plain text on stderr; return 1."""
-    text = f"{exc.title}: {exc.message}" if exc.message else exc.title
-    print(f"tui-chat: {strip_control(text)}", file=sys.stderr)
+    print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
     return 1

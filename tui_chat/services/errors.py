@@ -32,8 +32,9 @@ class ProviderFailure(ProviderError):
         retryable: bool = False,
         status: int | None = None,
         retry_after: float | None = None,
+        cli_hint: str = "",
     ) -> None:
-        super().__init__(redact(detail), hint=hint, title=title)
+        super().__init__(redact(detail), hint=hint, title=title, cli_hint=cli_hint)
         self.kind = kind
         self.retryable = retryable
         self.status = status
@@ -140,11 +141,11 @@ def _from_status(status: int, message: str, code: str, headers: Mapping[str, str
     message = redact(message)
     detail = (message if len(message) <= MAX_DETAIL else message[: MAX_DETAIL - 1] + "…") or f"HTTP {status}"
     if status == 401:
-        return ProviderFailure("auth", "API key rejected", detail, hint="Press ctrl+k to set a working key.", status=status)
+        return ProviderFailure("auth", "API key rejected", detail, hint="Press ctrl+k to set a working key.", cli_hint="Set a working key with `tui-chat keys set <provider>`.", status=status)
     if status == 403:
         return ProviderFailure("permission", "Permission denied", detail, hint="Your key cannot use this model or endpoint.", status=status)
     if status == 404:
-        return ProviderFailure("not_found", "Unknown model or endpoint", detail, hint="Pick another model with the model picker (ctrl+l).", status=status)
+        return ProviderFailure("not_found", "Unknown model or endpoint", detail, hint="Pick another model with the model picker (ctrl+l).", cli_hint="Choose another model with --model, or check --base-url.", status=status)
     if status == 429 and code == "insufficient_quota":
         return ProviderFailure("quota", "Quota exhausted", detail, hint="Add credit or raise the limit with your provider.", status=status)
     if status == 429:

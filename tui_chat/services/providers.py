@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from tui_chat.config import ProviderSettings, Settings
-from tui_chat.core.errors import TuiChatError
+from tui_chat.core.errors import ConfigError, TuiChatError
 
 if TYPE_CHECKING:
     from tui_chat.services.llm import ProviderClient
@@ -41,6 +41,17 @@ async def env_key(name: str, provider: ProviderSettings) -> str | None:
     return None
 
 
+def unknown_provider(name: str, known: Iterable[str], config_problems: Sequence[ConfigError] = ()) -> UnknownProviderError:
+    """The error for a provider name not found, naming the config.toml field that made its section ignored."""
+    for problem in config_problems:
+        if tuple(getattr(problem, "location", ()))[:2] == ("providers", name):
+            return UnknownProviderError(
+                f"No provider named '{name}': its config.toml section was ignored ({problem.detail.rstrip('.')}).",
+                hint="Fix that field in config.toml.",
+            )
+    return UnknownProviderError(f"No provider named '{name}'.", hint=f"Known providers: {', '.join(sorted(known))}.")
+
+
 @dataclass(frozen=True)
 class Target:
     """Where the next request goes: a provider and a model."""
@@ -59,8 +70,11 @@ class ProviderRegistry:
         key_lookup: KeyLookup = env_key,
         base_url_overrides: dict[str, str] | None = None,
         demo_server: DemoServer | None = None,
+        config_problems: Sequence[ConfigError] = (),
     ) -> None:
+        """`config_problems` (from load_settings) explain a provider whose section was ignored."""
         self.settings = settings
+        self.config_problems = list(config_problems)
         self.providers = settings.all_providers()
         self._key_lookup = key_lookup
         self._base_url_overrides = dict(base_url_overrides or {})
@@ -84,8 +98,7 @@ class ProviderRegistry:
         try:
             return self.providers[name]
         except KeyError:
-            known = ", ".join(sorted(self.providers))
-            raise UnknownProviderError(f"No provider named '{name}'.", hint=f"Known providers: {known}.") from None
+            raise unknown_provider(name, self.providers, self.config_problems) from None
 
     def ref(self, name: str) -> ProviderRef:
         """What pricing needs to know about a provider."""
