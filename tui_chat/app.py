@@ -33,6 +33,11 @@ CHAT_COMMANDS = [
 ]
 from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
 
+WELCOME = (
+    "Type a message and press Enter: the offline demo model answers, no key needed. "
+    "Press ctrl+k to add an API key, ctrl+l to pick a model."
+)
+"""The first start's invitation: a toast, so the keyboard stays in the prompt."""
 TOAST_LIMIT = 2_000
 """Characters of a toast's text shown; a longer one (a server's megabyte error page) is cut."""
 
@@ -115,8 +120,8 @@ class ChatApp(App):
         for problem in self.services.startup_problems:
             self.show_error(problem)
         if self.services.offer_setup:
-            self.action_setup_keys()
-        elif self.open_usage:
+            self.notify(WELCOME, title="Welcome to tui-chat", timeout=20, markup=False)
+        if self.open_usage:
             self.action_usage()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
