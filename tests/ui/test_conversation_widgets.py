@@ -61,7 +61,10 @@ class ListApp(App):
         self.posted.append(("rename", message.conversation_id))
 
     def on_conversation_list_archive_toggled(self, message) -> None:
-        self.posted.append(("archive", message.conversation_id, message.archived))
+        self.posted.append(("archive", message.conversation_id, message.archive))
+
+    def on_conversation_list_archived_view_toggled(self, message) -> None:
+        self.posted.append(("archived view",))
 
     def on_conversation_list_delete_requested(self, message) -> None:
         self.posted.append(("delete", message.conversation_id))
@@ -76,9 +79,11 @@ async def test_conversation_list_shows_titles_literally_and_posts_each_action() 
         assert "[bold]trip[/bold]" in first.plain and "gpt-4o · " in first.plain and "$0.0123" in first.plain
         assert "(untitled)" in conversation_list.get_option_at_index(2).prompt.plain
         assert "$0.00+" in conversation_list.get_option_at_index(2).prompt.plain
-        await pilot.press("enter", "r", "a", "d", "n", "up", "delete")
+        await pilot.press("enter", "r", "a", "d", "n", "up", "delete", "v")
         await pilot.pause()
-    assert app.posted == [("selected", 2), ("rename", 2), ("archive", 2, False), ("delete", 2), ("new",), ("delete", 3)]
+    assert app.posted == [
+        ("selected", 2), ("rename", 2), ("archive", 2, True), ("delete", 2), ("new",), ("delete", 3), ("archived view",)
+    ]
 
 
 class HostApp(App):

@@ -72,10 +72,17 @@ class ChatActions:
             listing = await self.show_conversation_list()
             listing.focus()
 
-    def action_toggle_archived(self: ChatScreen) -> None:
-        """Switch the list between active and archived conversations."""
+    async def action_toggle_archived(self: ChatScreen) -> None:
+        """Switch the list between active and archived conversations, and show it."""
         self.show_archived = not self.show_archived
         self.refresh_conversation_list()
+        listing = await self.show_conversation_list()
+        listing.focus()
+        shown = "archived conversations (a brings one back)" if self.show_archived else "active conversations"
+        self.notify(f"Showing {shown}; v switches.", markup=False)
+
+    async def on_conversation_list_archived_view_toggled(self: ChatScreen) -> None:
+        await self.action_toggle_archived()
 
     async def on_conversation_list_selected(self: ChatScreen, event: ConversationList.Selected) -> None:
         await self.open_conversation(event.conversation_id)
@@ -136,8 +143,8 @@ class ChatActions:
 
     async def on_conversation_list_archive_toggled(self: ChatScreen, event: ConversationList.ArchiveToggled) -> None:
         repository = await self.services.repository()
-        await repository.set_archived(event.conversation_id, event.archived)
-        self.notify("Archived." if event.archived else "Back from the archive.", markup=False)
+        await repository.set_archived(event.conversation_id, event.archive)
+        self.notify("Archived." if event.archive else "Back from the archive.", markup=False)
         self.refresh_conversation_list()
 
     async def on_conversation_list_delete_requested(self: ChatScreen, event: ConversationList.DeleteRequested) -> None:
