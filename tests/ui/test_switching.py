@@ -40,3 +40,31 @@ async def test_reply_figures_are_blanked_for_a_new_or_another_conversation(make_
         await wait_until(pilot, lambda: app.screen.conversation.id == first_id)
         await wait_until(pilot, lambda: sidebar.reply_usage == "—")
         assert "in 4,036" not in sidebar_text(app)
+
+
+async def test_a_rejected_key_from_the_environment_names_the_variable_to_fix(make_services, loopback, monkeypatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-env-rejected-0123456789abcdef")
+    app = ChatApp(make_services(provider="openai", model="gpt-4o", base_url=loopback.base_url))
+    loopback.enqueue(Script(status=401, body={"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}}))
+    async with app.run_test(size=(110, 36)) as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        toast = next(n for n in app._notifications if n.title == "API key rejected")
+        assert "OPENAI_API_KEY" in toast.message and "ctrl+k cannot change" in toast.message
+        assert "Press ctrl+k" not in toast.message and "sk-env-rejected" not in toast.message
+
+
+async def test_a_rejected_stored_key_points_to_ctrl_k(make_services, loopback) -> None:
+    services = make_services(provider="openai", model="gpt-4o", base_url=loopback.base_url)
+
+    async def stored_key(name, provider) -> str:
+        return "sk-stored-rejected-0123456789abcdef"
+
+    services.registry._key_lookup = stored_key
+    loopback.enqueue(Script(status=401, body={"error": {"message": "Incorrect API key provided"}}))
+    app = ChatApp(services)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        toast = next(n for n in app._notifications if n.title == "API key rejected")
+        assert "Press ctrl+k to set a working key." in toast.message and "environment" not in toast.message

@@ -159,6 +159,15 @@ class KeyStore:
                 return ResolvedKey(value, f"env:{provider.key_env}")
         return None
 
+    def rejected_key_hint(self, provider: ProviderSettings) -> str:
+        """What to do about a key the provider refused: fix the variable it came from, or replace the stored one."""
+        if self.env_key(provider) is not None:
+            return (
+                f"The key comes from the environment variable {provider.key_env}, which ctrl+k cannot change: "
+                f"put a working key in {provider.key_env} (or unset it to use a stored key) and restart tui-chat."
+            )
+        return "Press ctrl+k to set a working key."
+
     def resolve_sync(self, provider_name: str, provider: ProviderSettings) -> ResolvedKey:
         """The provider's key: its environment variable first, then the keyring."""
         from_env = self.env_key(provider)
