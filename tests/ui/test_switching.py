@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from textual.widgets import OptionList
+
 from tui_chat.app import ChatApp
+from tui_chat.screens.model_picker import ModelChoice, ModelPickerScreen
 from tui_chat.services.demo_server import Script
 from tui_chat.widgets.conversation_list import ConversationList
+from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
-from tests.ui.pilot import send, wait_for_reply, wait_until
+from tests.ui.pilot import modal, send, wait_for_reply, wait_until
 
 USAGE = {"prompt_tokens": 4036, "completion_tokens": 248, "prompt_tokens_details": {"cached_tokens": 0}}
 
@@ -68,3 +72,57 @@ async def test_a_rejected_stored_key_points_to_ctrl_k(make_services, loopback) -
         await wait_for_reply(pilot)
         toast = next(n for n in app._notifications if n.title == "API key rejected")
         assert "Press ctrl+k to set a working key." in toast.message and "environment" not in toast.message
+
+
+ENV_KEY = "sk-env-openai-0123456789abcdef"
+
+
+async def test_the_picker_offers_every_usable_provider_and_a_new_chat_starts_on_another(
+    make_services, loopback, app_paths, monkeypatch
+) -> None:
+    app_paths.config_dir.mkdir(parents=True, exist_ok=True)
+    app_paths.config_file.write_text(
+        f'[providers.openai]\nbase_url = "{loopback.base_url}"\nkey_env = "OPENAI_API_KEY"\ndefault_model = "gpt-4o-mini"\n'
+    )
+    monkeypatch.setenv("OPENAI_API_KEY", ENV_KEY)
+    services = make_services()
+    app = ChatApp(services)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("ctrl+n", "ctrl+l")
+        picker = await modal(pilot, ModelPickerScreen)
+        options = picker.query_one(OptionList)
+        await wait_until(pilot, lambda: {"demo", "openai"} <= set(picker.listings), timeout=20)
+        await wait_until(pilot, lambda: not picker.workers)
+        headings = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count)
+                    if options.get_option_at_index(i).disabled]
+        assert headings == ["demo", "openai"]
+        assert "openrouter" not in picker.listings and "groq" not in picker.listings
+        details = [options.get_option_at_index(i).prompt.plain for i, row in enumerate(picker.rows) if row]
+        assert details and all("ctx" in text and " · in " in text and " /M" in text for text in details)
+        options.highlighted = picker.rows.index(ModelChoice("openai", "gpt-4o"))
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.screen.query_one(UsageSidebar).provider == "openai")
+        assert isinstance(app.focused, PromptInput)
+        await send(pilot, "hello openai")
+        await wait_for_reply(pilot)
+        repository = await services.repository()
+        conversation = await repository.latest_conversation()
+        assert (conversation.provider, conversation.model) == ("openai", "gpt-4o")
+        chat = [r for r in loopback.requests if r.path.endswith("/chat/completions")]
+        assert chat[-1].headers["authorization"] == f"Bearer {ENV_KEY}" and chat[-1].json["model"] == "gpt-4o"
+
+
+async def test_closing_the_picker_gives_the_keys_back_to_the_prompt(make_services) -> None:
+    app = ChatApp(make_services())
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.focused, ConversationList))
+        for closing in ("escape", "enter"):
+            await pilot.press("ctrl+l")
+            picker = await modal(pilot, ModelPickerScreen)
+            await wait_until(pilot, lambda: picker.shown)
+            await pilot.press(closing)
+            await wait_until(pilot, lambda: not isinstance(app.screen, ModelPickerScreen))
+            await pilot.pause()
+            assert isinstance(app.focused, PromptInput), closing
+            app.screen.query_one(ConversationList).focus()
