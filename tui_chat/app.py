@@ -55,7 +55,7 @@ class ChatApp(App):
     TITLE = "tui-chat"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=True, priority=True, id="app.quit"),
-        Binding("ctrl+k", "setup_keys", "Keys", show=True, id="app.keys"),
+        Binding("ctrl+k", "setup_keys", "Keys", show=True, priority=True, id="app.keys"),  # before the prompt's kill-line
         Binding("f5", "usage", "Usage", show=True, id="app.usage"),
         Binding("f1", "help", "Help", show=True, id="app.help"),
     ]
@@ -172,7 +172,8 @@ class ChatApp(App):
         """Open the key setup screen."""
         from tui_chat.screens.setup import SetupScreen
 
-        self.push_screen(SetupScreen(self.services, provider), self._after_setup)
+        if not isinstance(self.screen, SetupScreen):
+            self.push_screen(SetupScreen(self.services, provider), self._after_setup)
 
     async def _after_setup(self, result) -> None:
         """Start a fresh conversation with the provider just set up."""

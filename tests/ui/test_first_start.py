@@ -34,6 +34,15 @@ async def test_first_start_opens_the_demo_chat_and_typing_goes_to_the_prompt(mak
         stored = await repository.messages(conversation.id)
         assert [message.content for message in stored][0] == "hello demo"
         assert stored[1].content and conversation.provider == "demo"
+        await pilot.press(*"draft", "ctrl+k")
+        await wait_until(pilot, lambda: isinstance(app.screen, SetupScreen) and app.screen.query("#setup-key"))
+        await pilot.pause()
+        await pilot.press("ctrl+k")
+        await pilot.pause()
+        assert sum(isinstance(screen, SetupScreen) for screen in app.screen_stack) == 1
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ModalScreen))
+        assert app.screen.query_one(PromptInput).text == "draft"
 
 
 async def test_setup_says_in_plain_words_what_to_do_without_a_keyring(make_services) -> None:
