@@ -33,6 +33,11 @@ CHAT_COMMANDS = [
 ]
 from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
 
+WELCOME = (
+    "Type a message and press Enter: the offline demo model answers, no key needed. "
+    "Press ctrl+k to add an API key, ctrl+l to pick a model."
+)
+"""The first start's invitation: a toast, so the keyboard stays in the prompt."""
 TOAST_LIMIT = 2_000
 """Characters of a toast's text shown; a longer one (a server's megabyte error page) is cut."""
 
@@ -50,7 +55,7 @@ class ChatApp(App):
     TITLE = "tui-chat"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=True, priority=True, id="app.quit"),
-        Binding("ctrl+k", "setup_keys", "Keys", show=True, id="app.keys"),
+        Binding("ctrl+k", "setup_keys", "Keys", show=True, priority=True, id="app.keys"),  # before the prompt's kill-line
         Binding("f5", "usage", "Usage", show=True, id="app.usage"),
         Binding("f1", "help", "Help", show=True, id="app.help"),
     ]
@@ -115,8 +120,8 @@ class ChatApp(App):
         for problem in self.services.startup_problems:
             self.show_error(problem)
         if self.services.offer_setup:
-            self.action_setup_keys()
-        elif self.open_usage:
+            self.notify(WELCOME, title="Welcome to tui-chat", timeout=20, markup=False)
+        if self.open_usage:
             self.action_usage()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -167,7 +172,8 @@ class ChatApp(App):
         """Open the key setup screen."""
         from tui_chat.screens.setup import SetupScreen
 
-        self.push_screen(SetupScreen(self.services, provider), self._after_setup)
+        if not isinstance(self.screen, SetupScreen):
+            self.push_screen(SetupScreen(self.services, provider), self._after_setup)
 
     async def _after_setup(self, result) -> None:
         """Start a fresh conversation with the provider just set up."""

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList, Static
 
 from tui_chat.screens.model_picker import ModelPickerScreen
-from tui_chat.services.models_catalog import ModelListing
+from tui_chat.services.models_catalog import ModelInfo, ModelListing
 from tui_chat.theming import DEFAULT_THEME, load_themes
 from tui_chat.widgets.conversation_list import ConversationList
 
@@ -38,10 +40,11 @@ class ListSnapshotApp(ThemedApp):
 
 class PickerSnapshotApp(ThemedApp):
     def on_mount(self) -> None:
-        async def load() -> ModelListing:
-            return ModelListing("openai", MODELS, failure="Cannot reach the server: connection refused")
+        async def load():
+            yield ModelListing("openai", MODELS, failure="Cannot reach the server: connection refused")
+            yield ModelListing("demo", [ModelInfo("demo", None, Decimal(0), Decimal(0), "endpoint")])
 
-        self.push_screen(ModelPickerScreen(load, provider="openai", current_model="gpt-4o-mini"))
+        self.push_screen(ModelPickerScreen(load, provider="openai", current_model="gpt-4o-mini", provider_order=["demo"]))
 
 
 def test_conversation_list(snap_compare) -> None:
@@ -52,13 +55,15 @@ def test_conversation_list(snap_compare) -> None:
 
 
 def test_model_picker(snap_compare) -> None:
-    """You should see the model picker over the app: a filter box, a warning that the endpoint could not
-    list models, and four models with context windows and per-million prices, gpt-4o-mini marked ● and
-    highlighted; my-finetune shows "ctx ? · in ? · out ? /M · recently used"."""
+    """You should see the model picker over the app: a filter box, then two groups. The "openai" heading
+    says the server could not be reached and that configured and recent models are shown; below it four
+    models with context windows and per-million prices, gpt-4o-mini marked ● and highlighted, my-finetune
+    with "ctx ? · in ? · out ? /M · recently used". Then the "demo" heading and its free demo model."""
 
     async def run_before(pilot) -> None:
         screen = pilot.app.screen
-        await wait_until(pilot, lambda: screen.query_one(OptionList).option_count == 4)
+        await wait_until(pilot, lambda: screen.query_one(OptionList).option_count == 7)
+        await wait_until(pilot, lambda: not screen.query_one("#picker-note").display)
         screen.query_one("#picker-filter").cursor_blink = False
         await pilot.pause()
 

@@ -13,7 +13,7 @@ from tui_chat.core.models import Conversation, ConversationSummary, Role, Search
 from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
 from tui_chat.screens.help import HelpScreen, binding_rows
-from tui_chat.screens.model_picker import ModelPickerScreen
+from tui_chat.screens.model_picker import ModelChoice, ModelPickerScreen
 from tui_chat.screens.search import SearchScreen
 from tui_chat.services.models_catalog import ModelInfo, ModelListing
 from tui_chat.widgets.conversation_list import ConversationList
@@ -61,7 +61,10 @@ class ListApp(App):
         self.posted.append(("rename", message.conversation_id))
 
     def on_conversation_list_archive_toggled(self, message) -> None:
-        self.posted.append(("archive", message.conversation_id, message.archived))
+        self.posted.append(("archive", message.conversation_id, message.archive))
+
+    def on_conversation_list_archived_view_toggled(self, message) -> None:
+        self.posted.append(("archived view",))
 
     def on_conversation_list_delete_requested(self, message) -> None:
         self.posted.append(("delete", message.conversation_id))
@@ -76,9 +79,11 @@ async def test_conversation_list_shows_titles_literally_and_posts_each_action() 
         assert "[bold]trip[/bold]" in first.plain and "gpt-4o · " in first.plain and "$0.0123" in first.plain
         assert "(untitled)" in conversation_list.get_option_at_index(2).prompt.plain
         assert "$0.00+" in conversation_list.get_option_at_index(2).prompt.plain
-        await pilot.press("enter", "r", "a", "d", "n", "up", "delete")
+        await pilot.press("enter", "r", "a", "d", "n", "up", "delete", "v")
         await pilot.pause()
-    assert app.posted == [("selected", 2), ("rename", 2), ("archive", 2, False), ("delete", 2), ("new",), ("delete", 3)]
+    assert app.posted == [
+        ("selected", 2), ("rename", 2), ("archive", 2, True), ("delete", 2), ("new",), ("delete", 3), ("archived view",)
+    ]
 
 
 class HostApp(App):
@@ -184,36 +189,58 @@ MODELS = [
 
 
 async def test_model_picker_filters_fuzzily_and_returns_the_choice() -> None:
-    async def load() -> ModelListing:
-        return ModelListing("openai", MODELS)
+    async def load():
+        yield ModelListing("openai", MODELS)
 
     modal = ModelPickerScreen(load, provider="openai", current_model="gpt-4o-mini")
     app = HostApp(modal)
     async with app.run_test(size=(100, 30)) as pilot:
         options = modal.query_one(OptionList)
-        await wait_until(pilot, lambda: options.option_count == 4)
-        assert options.highlighted == 1
-        assert "128,000 ctx · in $0.15 · out $0.6 /M" in options.get_option_at_index(1).prompt.plain
-        assert "ctx ? · in ? · out ? /M · recently used" in options.get_option_at_index(3).prompt.plain
+        await wait_until(pilot, lambda: options.option_count == 5)
+        assert options.get_option_at_index(0).prompt.plain == "openai" and options.get_option_at_index(0).disabled
+        assert options.highlighted == 2
+        assert "128,000 ctx · in $0.15 · out $0.6 /M" in options.get_option_at_index(2).prompt.plain
+        assert "ctx ? · in ? · out ? /M · recently used" in options.get_option_at_index(4).prompt.plain
         await pilot.press(*"o3m")
-        assert [modal.shown[i].id for i in range(len(modal.shown))][0] == "o3-mini"
+        assert modal.shown[0] == ModelChoice("openai", "o3-mini")
         await pilot.press("enter")
         await pilot.pause()
-    assert app.results == ["o3-mini"]
+    assert app.results == [ModelChoice("openai", "o3-mini")]
 
 
 async def test_model_picker_shows_the_failure_and_accepts_a_typed_id() -> None:
-    async def load() -> ModelListing:
-        return ModelListing("openai", MODELS[3:], failure="Cannot reach the server")
+    async def load():
+        yield ModelListing("openai", MODELS[3:], failure="Cannot reach the server")
 
     modal = ModelPickerScreen(load, provider="openai", current_model="my-finetune")
     app = HostApp(modal)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: modal.query_one(OptionList).option_count == 1)
-        assert "Cannot reach the server" in str(modal.query_one("#picker-note").render())
+        options = modal.query_one(OptionList)
+        await wait_until(pilot, lambda: options.option_count == 2)
+        assert "Cannot reach the server" in options.get_option_at_index(0).prompt.plain
         await pilot.press(*"zzz-custom", "enter")
         await pilot.pause()
-    assert app.results == ["zzz-custom"]
+    assert app.results == [ModelChoice("openai", "zzz-custom")]
+
+
+async def test_model_picker_groups_providers_in_order_and_leaves_out_local_ones_not_running() -> None:
+    async def load():
+        yield ModelListing("groq", [ModelInfo("llama-3.3-70b", 131_072, Decimal("0.59"), Decimal("0.79"), "endpoint")])
+        yield ModelListing("ollama", [ModelInfo("llama3.2", None, None, None, "configured")], "Cannot reach", not_running=True)
+        yield ModelListing("demo", [ModelInfo("demo", None, Decimal(0), Decimal(0), "endpoint")])
+
+    modal = ModelPickerScreen(load, provider="demo", current_model="demo", provider_order=["demo", "ollama", "groq"])
+    app = HostApp(modal)
+    async with app.run_test(size=(100, 30)) as pilot:
+        options = modal.query_one(OptionList)
+        await wait_until(pilot, lambda: modal.query_one("#picker-note").display and "ollama" in str(modal.query_one("#picker-note").render()))
+        headings = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count) if options.get_option_at_index(i).disabled]
+        assert headings == ["demo", "groq"]
+        assert "Not running: ollama." in str(modal.query_one("#picker-note").render())
+        assert options.highlighted == 1
+        await pilot.press("down", "enter")
+        await pilot.pause()
+    assert app.results == [ModelChoice("groq", "llama-3.3-70b")]
 
 
 async def test_help_lists_the_bindings_of_the_screen_below_with_the_keymap_applied() -> None:

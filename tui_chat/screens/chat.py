@@ -148,6 +148,8 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
             return
         for live in self._live.values():
             live.view = live.prompt_view = live.replaced_view = None
+        if self.conversation is None or self.conversation.id != conversation.id:
+            self._forget_reply_figures()
         self.conversation = conversation
         self._editing = None
         pane = self.query_one(ConversationPane)
@@ -177,6 +179,12 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         self.refresh_conversation_list()
         await self.refresh_spend()
         await self.refresh_prompt_history()
+
+    def _forget_reply_figures(self) -> None:
+        """Blank "This reply" when another conversation is shown: its figures belonged to the last one."""
+        sidebar = self.query_one(UsageSidebar)
+        sidebar.reply_usage = sidebar.reply_cost = "—"
+        sidebar.live_output_tokens = 0
 
     async def refresh_prompt_history(self) -> None:
         """Give the prompt box the user's earlier prompts for the up arrow."""
@@ -268,6 +276,7 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         for live in self._live.values():
             live.view = live.prompt_view = live.replaced_view = None
         self.conversation = None
+        self._forget_reply_figures()
         self._editing = None
         self._new_system_prompt = system_prompt
         self.streaming = False

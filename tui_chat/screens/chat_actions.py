@@ -72,10 +72,17 @@ class ChatActions:
             listing = await self.show_conversation_list()
             listing.focus()
 
-    def action_toggle_archived(self: ChatScreen) -> None:
-        """Switch the list between active and archived conversations."""
+    async def action_toggle_archived(self: ChatScreen) -> None:
+        """Switch the list between active and archived conversations, and show it."""
         self.show_archived = not self.show_archived
         self.refresh_conversation_list()
+        listing = await self.show_conversation_list()
+        listing.focus()
+        shown = "archived conversations (a brings one back)" if self.show_archived else "active conversations"
+        self.notify(f"Showing {shown}; v switches.", markup=False)
+
+    async def on_conversation_list_archived_view_toggled(self: ChatScreen) -> None:
+        await self.action_toggle_archived()
 
     async def on_conversation_list_selected(self: ChatScreen, event: ConversationList.Selected) -> None:
         await self.open_conversation(event.conversation_id)
@@ -136,8 +143,8 @@ class ChatActions:
 
     async def on_conversation_list_archive_toggled(self: ChatScreen, event: ConversationList.ArchiveToggled) -> None:
         repository = await self.services.repository()
-        await repository.set_archived(event.conversation_id, event.archived)
-        self.notify("Archived." if event.archived else "Back from the archive.", markup=False)
+        await repository.set_archived(event.conversation_id, event.archive)
+        self.notify("Archived." if event.archive else "Back from the archive.", markup=False)
         self.refresh_conversation_list()
 
     async def on_conversation_list_delete_requested(self: ChatScreen, event: ConversationList.DeleteRequested) -> None:
@@ -174,38 +181,41 @@ class ChatActions:
         self.app.push_screen(SearchScreen(repository.search), opened)
 
     async def action_pick_model(self: ChatScreen) -> None:
-        """Choose the model for this conversation (or the next one), from the provider's list."""
-        from tui_chat.screens.model_picker import ModelPickerScreen
-        from tui_chat.services.models_catalog import list_models
+        """Choose the provider and model for this conversation (or the next one); the prompt has the keys after."""
+        from tui_chat.screens.model_picker import ModelChoice, ModelPickerScreen
+        from tui_chat.services.models_catalog import usable_listings
 
         target = self.conversation or self.services.target
         repository = await self.services.repository()
+        providers = [target.provider, *(name for name in self.services.registry.providers if name != target.provider)]
 
         async def load():
-            recent = await repository.recent_models(target.provider)
-            return await list_models(self.services.registry, target.provider, recent_models=recent)
+            recent = {name: await repository.recent_models(name) for name in providers}
+            async for listing in usable_listings(self.services.registry, providers, recent):
+                yield listing
 
-        async def chosen(model: str | None) -> None:
-            if model:
-                await self.switch_model(model)
+        async def chosen(choice: ModelChoice | None) -> None:
+            self.query_one(PromptInput).focus()
+            if choice is not None:
+                await self.switch_model(choice.provider, choice.model)
 
-        self.app.push_screen(ModelPickerScreen(load, provider=target.provider, current_model=target.model), chosen)
+        picker = ModelPickerScreen(load, provider=target.provider, current_model=target.model, provider_order=providers)
+        self.app.push_screen(picker, chosen)
 
-    async def switch_model(self: ChatScreen, model: str) -> None:
-        """Use `model` from the next message on; each message keeps the model that wrote it."""
+    async def switch_model(self: ChatScreen, provider: str, model: str) -> None:
+        """Use `provider` and `model` from the next message on; each message keeps the model that wrote it."""
         from tui_chat.services.providers import Target
 
         if self.conversation is not None:
             repository = await self.services.repository()
-            await repository.set_conversation_model(self.conversation.id, self.conversation.provider, model)
+            await repository.set_conversation_model(self.conversation.id, provider, model)
             self.conversation = await repository.get_conversation(self.conversation.id)
         else:
-            self.services.target = Target(self.services.target.provider, model)
-        target = self.conversation or self.services.target
-        self._show_target(target.provider, model)
+            self.services.target = Target(provider, model)
+        self._show_target(provider, model)
         self.refresh_estimate_history()
         self.refresh_conversation_list()
-        self.notify(f"Next messages go to {model}.", title="Model switched", markup=False)
+        self.notify(f"Next messages go to {provider} · {model}.", title="Model switched", markup=False)
 
     async def use_command_line_target(self: ChatScreen) -> None:
         """Move the resumed conversation to the provider and model given on the command line, and say so."""

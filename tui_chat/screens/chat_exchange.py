@@ -236,6 +236,9 @@ class ExchangeActions:
         if visible:
             self._show_reply_usage(finished)
         if error is not None:
+            provider = self.services.registry.providers.get(live.conversation.provider)
+            if getattr(error, "status", None) == 401 and provider is not None:
+                error.hint = self.services.keys.rejected_key_hint(provider)
             self.app.show_error(error)
         elif reply is not None and reply.status in ACTION_HINTS:
             self.notify(ACTION_HINTS[reply.status], title=f"Reply {reply.status.value}", severity="warning", markup=False)

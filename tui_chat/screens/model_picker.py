@@ -1,8 +1,9 @@
-"""Pick a model: the provider's list with context windows and prices, fuzzy-filtered as you type."""
+"""Pick a model: every usable provider's list, grouped, with context windows and prices, fuzzy-filtered as you type."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,16 @@ from tui_chat.core.text import one_line
 if TYPE_CHECKING:
     from tui_chat.services.models_catalog import ModelInfo, ModelListing
 
-LoadModels = Callable[[], Awaitable["ModelListing"]]
+LoadModels = Callable[[], AsyncIterator["ModelListing"]]
+"""Yields one listing per usable provider, in any order, as each arrives."""
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """A model and the provider that serves it."""
+
+    provider: str
+    model: str
 
 
 def per_million(price: Decimal | None) -> str:
@@ -49,8 +59,8 @@ def filter_models(models: list[ModelInfo], query: str) -> list[tuple[ModelInfo, 
     return [(model, matcher.highlight(one_line(model.id))) for _, _, model in ranked]
 
 
-class ModelPickerScreen(ModalScreen[str | None]):
-    """Dismisses with the chosen model id (or a typed one), or None on Esc."""
+class ModelPickerScreen(ModalScreen[ModelChoice | None]):
+    """Dismisses with the chosen provider and model (or a typed model id for the current provider), or None on Esc."""
 
     DEFAULT_CSS = """
     ModelPickerScreen { align: center middle; }
@@ -61,6 +71,7 @@ class ModelPickerScreen(ModalScreen[str | None]):
     ModelPickerScreen #picker-title { text-style: bold; padding: 0 1; }
     ModelPickerScreen #picker-note { color: $text-warning; padding: 0 1; height: auto; }
     ModelPickerScreen OptionList { height: 1fr; border: none; background: $panel; }
+    ModelPickerScreen OptionList > .option-list--option-disabled { color: $text-accent; text-style: bold; }
     """
 
     BINDINGS = [
@@ -70,17 +81,33 @@ class ModelPickerScreen(ModalScreen[str | None]):
     ]
     AUTO_FOCUS = "Input"
 
-    def __init__(self, load_models: LoadModels, *, provider: str, current_model: str) -> None:
+    def __init__(
+        self, load_models: LoadModels, *, provider: str, current_model: str, provider_order: Sequence[str] = ()
+    ) -> None:
         super().__init__()
         self.load_models = load_models
         self.provider = provider
         self.current_model = current_model
-        self.models: list[ModelInfo] = []
-        self.shown: list[ModelInfo] = []
+        self.provider_order = [provider, *(name for name in provider_order if name != provider)]
+        self.listings: dict[str, ModelListing] = {}
+        self.rows: list[ModelChoice | None] = []
+        """What each option of the list stands for; None for a provider's heading."""
+        self._default_highlight: ModelChoice | None = None
+
+    @property
+    def models(self) -> list[ModelInfo]:
+        """Every model listed so far, of every provider."""
+        return [model for listing in self.listings.values() for model in listing.models]
+
+    @property
+    def shown(self) -> list[ModelChoice]:
+        """The models shown now, in list order."""
+        return [row for row in self.rows if row is not None]
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Content(one_line(f"Model for {self.provider} (now {self.current_model})")), id="picker-title")
+            title = f"Model (now {self.provider} · {self.current_model})"
+            yield Static(Content(one_line(title)), id="picker-title")
             yield Input(placeholder="Filter models, or type any model id and press Enter", id="picker-filter")
             yield Static(Content("Loading models…"), id="picker-note")
             yield OptionList(id="picker-models")
@@ -90,33 +117,58 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     @work(exclusive=True, group="models", exit_on_error=False)
     async def load(self) -> None:
-        """Fetch the models once; the list stays usable with configured ones if the endpoint fails."""
+        """Show each provider's models as they arrive; one that cannot list them shows configured ones."""
         note = self.query_one("#picker-note", Static)
         try:
-            listing = await self.load_models()
+            async for listing in self.load_models():
+                self.listings[listing.provider] = listing
+                self.refilter(keep_highlight=True)
         except Exception as exc:  # the loader should not raise, but a picker must never crash the app
             note.update(Content(one_line(f"Could not list models: {exc}")))
             return
-        self.models = list(listing.models)
-        note.update(Content(one_line(f"Endpoint could not list models ({listing.failure}); showing configured and recent ones.")
-                            if listing.failure else ""))
-        note.display = bool(listing.failure)
-        self.refilter()
+        asleep = sorted(name for name, listing in self.listings.items() if self._hidden(listing))
+        note.update(Content(one_line(f"Not running: {', '.join(asleep)}.") if asleep else ""))
+        note.display = bool(asleep)
 
-    def refilter(self) -> None:
-        """Show the models matching the filter text, the current one highlighted when it is shown."""
+    def _hidden(self, listing: ModelListing) -> bool:
+        """A local provider that is not running is left out, unless it is the one in use."""
+        return listing.not_running and listing.provider != self.provider
+
+    def _ordered_listings(self) -> list[ModelListing]:
+        order = {name: index for index, name in enumerate(self.provider_order)}
+        listings = [listing for listing in self.listings.values() if not self._hidden(listing)]
+        return sorted(listings, key=lambda listing: order.get(listing.provider, len(order)))
+
+    def refilter(self, *, keep_highlight: bool = False) -> None:
+        """Show the models matching the filter, grouped by provider; the current one highlighted when shown."""
         options = self.query_one("#picker-models", OptionList)
-        matches = filter_models(self.models, self.query_one(Input).value)
-        self.shown = [model for model, _ in matches]
-        options.set_options(
-            Option(Content.assemble(label, ("  ●" if model.id == self.current_model else ""), "\n",
-                                    (model_details(model), "dim")), id=model.id)
-            for model, label in matches
-        )
-        if self.shown:
-            ids = [model.id for model in self.shown]
-            filtering = bool(self.query_one(Input).value.strip())
-            options.highlighted = 0 if filtering or self.current_model not in ids else ids.index(self.current_model)
+        before = self.rows[options.highlighted] if keep_highlight and options.highlighted is not None else None
+        if before == self._default_highlight:
+            before = None  # not the reader's choice: the current model may have arrived since
+        query = self.query_one(Input).value
+        rows: list[ModelChoice | None] = []
+        prompts: list[Option] = []
+        for listing in self._ordered_listings():
+            matches = filter_models(listing.models, query)
+            if not matches and query.strip():
+                continue
+            heading = listing.provider + (f" · {listing.failure}; showing configured and recent models" if listing.failure else "")
+            rows.append(None)
+            prompts.append(Option(Content(one_line(heading)), disabled=True))
+            for model, label in matches:
+                current = listing.provider == self.provider and model.id == self.current_model
+                rows.append(ModelChoice(listing.provider, model.id))
+                prompts.append(Option(Content.assemble(label, ("  ●" if current else ""), "\n", (model_details(model), "dim"))))
+        self.rows = rows
+        options.set_options(prompts)
+        current = ModelChoice(self.provider, self.current_model)
+        wanted = before if before is not None and before in rows else (None if query.strip() else current)
+        if wanted is not None and wanted in rows:
+            options.highlighted = rows.index(wanted)
+        elif self.shown:
+            options.highlighted = rows.index(self.shown[0])
+        if before is None and options.highlighted is not None:
+            self._default_highlight = rows[options.highlighted]
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -124,15 +176,17 @@ class ModelPickerScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        options = self.query_one("#picker-models", OptionList)
-        if options.highlighted is not None and self.shown:
-            self.dismiss(self.shown[options.highlighted].id)
+        highlighted = self.query_one("#picker-models", OptionList).highlighted
+        if highlighted is not None and self.rows[highlighted] is not None:
+            self.dismiss(self.rows[highlighted])
         elif event.value.strip():
-            self.dismiss(event.value.strip())
+            self.dismiss(ModelChoice(self.provider, event.value.strip()))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.dismiss(event.option.id)
+        choice = self.rows[event.option_index]
+        if choice is not None:
+            self.dismiss(choice)
 
     def action_cursor_down(self) -> None:
         """Move the highlight down while typing in the filter."""

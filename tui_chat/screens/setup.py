@@ -93,7 +93,7 @@ class SetupScreen(ModalScreen[SetupResult | None]):
         else:
             text = "No key yet."
         if resolved.problem:
-            text += f"\n{resolved.problem}"
+            text += f"\n{resolved.problem.message}"
         current.update(Content(text))
 
     @on(Button.Pressed, "#setup-save")

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tui_chat.core import pricing
 from tui_chat.core.errors import TuiChatError
-from tui_chat.services.providers import ProviderRegistry
+from tui_chat.services.providers import MissingKeyError, ProviderRegistry
 
 ENDPOINT_SOURCE = "endpoint"
 CONFIGURED_SOURCE = "configured"
 RECENT_SOURCE = "recently used"
 LIST_TIMEOUT_SECONDS = 15.0
+UNREACHABLE_KINDS = {"offline", "connect_timeout"}
+"""Failure kinds meaning nothing listens at the provider's address (a local server that is not running)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,8 @@ class ModelListing:
     provider: str
     models: list[ModelInfo] = field(default_factory=list)
     failure: str | None = None
+    not_running: bool = False
+    """A local provider nothing answers for; listed only when it is the one in use."""
 
 
 def describe(registry: ProviderRegistry, provider_name: str, model: str, source: str) -> ModelInfo:
@@ -82,7 +86,39 @@ async def list_models(
             describe(registry, provider_name, model, source)
             for model, source in fallback_models(registry, provider_name, recent_models)
         ]
-        return ModelListing(provider_name, models, reason)
+        not_running = registry.provider(provider_name).local and getattr(exc, "kind", "") in UNREACHABLE_KINDS
+        return ModelListing(provider_name, models, reason, not_running)
     return ModelListing(
         provider_name, [describe(registry, provider_name, model, ENDPOINT_SOURCE) for model in sorted(set(ids))]
     )
+
+
+async def usable_listing(
+    registry: ProviderRegistry, provider_name: str, *, recent_models: Sequence[str] = ()
+) -> ModelListing | None:
+    """The provider's models, or None when it needs a key it does not have."""
+    try:
+        await registry.client(provider_name)
+    except MissingKeyError:
+        return None
+    except Exception:  # list_models reports it with the fallback models
+        pass
+    return await list_models(registry, provider_name, recent_models=recent_models)
+
+
+async def usable_listings(
+    registry: ProviderRegistry, providers: Sequence[str], recent_models: Mapping[str, Sequence[str]]
+) -> AsyncIterator[ModelListing]:
+    """The listings of the providers that can be used now (a key, or none needed), each as it arrives."""
+    tasks = [
+        asyncio.ensure_future(usable_listing(registry, name, recent_models=recent_models.get(name, ())))
+        for name in providers
+    ]
+    try:
+        for arrival in asyncio.as_completed(tasks):
+            listing = await arrival
+            if listing is not None:
+                yield listing
+    finally:
+        for task in tasks:
+            task.cancel()

@@ -34,11 +34,14 @@ class KeyringUnavailable(TuiChatError):
 
 def keyring_hint(key_env: str | None = None) -> str:
     """What to do when there is no usable keyring, naming the provider's variable when known."""
-    variable = key_env or "the provider's key_env variable"
+    variable = key_env or "the provider's key variable (such as OPENAI_API_KEY)"
     return (
-        "Install and unlock a Secret Service keyring (gnome-keyring or KWallet) in a desktop or "
-        f"D-Bus session, or set {variable} instead. tui-chat never stores keys in plain text."
+        f"Set {variable} in your environment, or install and unlock gnome-keyring or KWallet "
+        "(tui-chat never stores keys in plain text)."
     )
+
+
+NO_KEYRING = "No keyring is available on this system, so keys cannot be stored."
 
 
 def mask(key: str | None) -> str:
@@ -93,7 +96,7 @@ class KeyStore:
         name = backend_name(backend)
         chained = getattr(backend, "backends", None)
         if name.startswith(REFUSED_BACKEND_MODULES) or "plaintext" in name.lower() or chained == []:
-            raise KeyringUnavailable(f"The keyring backend {name} cannot store keys.", hint=keyring_hint(key_env))
+            raise KeyringUnavailable(NO_KEYRING, hint=keyring_hint(key_env))
         return backend
 
     def _guarded(self, action: Callable[[Any], T], key_env: str | None = None, secret: str | None = None) -> T:
@@ -161,6 +164,15 @@ class KeyStore:
         """Register every provider's key from the environment, so any text holding one is redacted."""
         for provider in providers.values():
             self.env_key(provider)
+
+    def rejected_key_hint(self, provider: ProviderSettings) -> str:
+        """What to do about a key the provider refused: fix the variable it came from, or replace the stored one."""
+        if self.env_key(provider) is not None:
+            return (
+                f"The key comes from the environment variable {provider.key_env}, which ctrl+k cannot change: "
+                f"put a working key in {provider.key_env} (or unset it to use a stored key) and restart tui-chat."
+            )
+        return "Press ctrl+k to set a working key."
 
     def resolve_sync(self, provider_name: str, provider: ProviderSettings) -> ResolvedKey:
         """The provider's key: its environment variable first, then the keyring."""

@@ -61,6 +61,7 @@ class ConversationList(OptionList):
         Binding("n", "new", "New", id="conversations.new"),
         Binding("r", "rename", "Rename", id="conversations.rename"),
         Binding("a", "toggle_archive", "Archive", id="conversations.archive"),
+        Binding("v", "toggle_archived_view", "Archived", id="conversations.show_archived"),
         Binding("delete,d", "delete", "Delete", id="conversations.delete"),
     ]
 
@@ -85,10 +86,14 @@ class ConversationList(OptionList):
 
     @dataclass
     class ArchiveToggled(Message):
-        """Archive this conversation, or unarchive it when `archived` is already true."""
+        """Archive this conversation (`archive` true), or bring it back from the archive (false)."""
 
         conversation_id: int
-        archived: bool
+        archive: bool
+
+    @dataclass
+    class ArchivedViewToggled(Message):
+        """Switch the list between active and archived conversations."""
 
     @dataclass
     class DeleteRequested(Message):
@@ -116,12 +121,14 @@ class ConversationList(OptionList):
         self._highlight_current()
 
     def _highlight_current(self) -> None:
-        if self.current_id is None or not self.option_count:
+        """Put the cursor on the current conversation, or on the first one when it is not listed."""
+        if not self.option_count:
             return
         try:
             self.highlighted = self.get_option_index(str(self.current_id))
         except Exception:  # the current conversation is not in this list (archived view)
-            pass
+            if self.highlighted is None:
+                self.highlighted = 0
 
     @property
     def highlighted_summary(self) -> ConversationSummary | None:
@@ -146,7 +153,11 @@ class ConversationList(OptionList):
     def action_toggle_archive(self) -> None:
         """Ask to archive or unarchive the highlighted conversation."""
         if (summary := self.highlighted_summary) is not None:
-            self.post_message(self.ArchiveToggled(summary.conversation.id, summary.conversation.archived))
+            self.post_message(self.ArchiveToggled(summary.conversation.id, not summary.conversation.archived))
+
+    def action_toggle_archived_view(self) -> None:
+        """Ask to show the archived conversations, or the active ones again."""
+        self.post_message(self.ArchivedViewToggled())
 
     def action_delete(self) -> None:
         """Ask to delete the highlighted conversation."""
