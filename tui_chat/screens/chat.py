@@ -6,7 +6,7 @@ import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -262,6 +262,22 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         cost = format_money(estimate.input_cost)
         exact = estimate.prompt_tokens.exact or not estimate.input_cost
         sidebar.draft_cost = cost if exact else f"≈{cost}"
+
+    def on_key(self, event: events.Key) -> None:
+        """Text typed before the prompt took the focus (a first start typed into at once) goes to the prompt.
+
+        Such keys reach the screen without passing through the prompt. Enter typed before the app
+        switched the terminal to raw mode arrives as a line feed (ctrl+j), so it sends as Enter would.
+        """
+        prompt = self.query_one(PromptInput)
+        if event is prompt.last_key or self.focused not in (None, prompt):
+            return
+        if not (event.is_printable or event.key in ("enter", "ctrl+j")):
+            return
+        event.stop()
+        prompt.focus()
+        key = "enter" if event.key == "ctrl+j" else event.key
+        prompt.post_message(events.Key(key, "\r" if key == "enter" else event.character))
 
     def watch_streaming(self, streaming: bool) -> None:
         self.set_class(streaming, "-streaming")

@@ -45,8 +45,11 @@ class PromptInput(TextArea):
         )
         self.prompt_history = []
         self._history_index: int | None = None
+        self.last_key: events.Key | None = None
+        """The last key event this box saw, so the screen can tell keys that bypassed it."""
 
     async def _on_key(self, event: events.Key) -> None:
+        self.last_key = event
         if event.key in ("up", "down") and self._walk_history(-1 if event.key == "up" else 1):
             event.stop()
             event.prevent_default()
