@@ -20,7 +20,7 @@ from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
 from tui_chat.screens.chat_exchange import EXCHANGE_BINDINGS, ExchangeActions, LiveReply
 from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
 from tui_chat.screens.spend import SpendPanel
-from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView
+from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView, NewTextMarker
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
@@ -93,6 +93,7 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
                     id="demo-banner",
                 )
                 yield ConversationPane(id="chat-pane")
+                yield NewTextMarker(id="new-text-marker")
                 yield PromptInput(id="prompt")
                 yield sidebar.status_bar
             yield sidebar
@@ -297,6 +298,7 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         self._new_system_prompt = system_prompt
         self.streaming = False
         await self.query_one(ChatPane).remove_children()
+        self.query_one(ChatPane).anchor()
         target = self.services.target
         self._show_target(target.provider, target.model)
         self.refresh_estimate_history()
