@@ -244,7 +244,7 @@ class ExchangeActions:
         self.query_one(ChatPane).anchor()
 
     def action_jump_to_new_text(self: ChatScreen) -> None:
-        """Jump down to the text that arrived below; while the prompt's cursor is not at its line's end, End goes there."""
+        """Jump down to the text that arrived below (in the prompt, End first reaches the end of the line)."""
         from textual.actions import SkipAction
 
         prompt = self.query_one(PromptInput)
