@@ -125,6 +125,13 @@ class ChatApp(App):
             self.action_usage()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every palette command; the palette reads help texts as markup, so theirs are escaped."""
+        from textual.markup import escape
+
+        for command in self._palette_commands(screen):
+            yield command._replace(help=escape(command.help))
+
+    def _palette_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("API keys", "Set, check or delete a provider's API key (ctrl+k)", self.action_setup_keys)
         yield SystemCommand("Usage history", "Spending by day, model and conversation (F5)", self.action_usage)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import os
 import stat
 from datetime import datetime, timezone
@@ -85,9 +87,12 @@ async def test_totals_chart_filter_and_export(services) -> None:
         path = screen.exported_path
         assert path.parent == services.paths.data_dir / "exports"
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
-        lines = path.read_text().splitlines()
-        assert lines[0].startswith("Time,Model,Provider,Status")
-        assert lines[1:] == ["2025-06-15 09:00:00,gpt-4o,openai,failed,100,0,10,$0.50,1.00 s,0.20 s,1"]
+        [row] = list(csv.DictReader(io.StringIO(path.read_text())))
+        assert row == {
+            "time": "2025-06-15T09:00:00+02:00", "conversation_id": "1", "model": "gpt-4o", "provider": "openai",
+            "status": "failed", "input_tokens": "100", "cached_tokens": "0", "output_tokens": "10",
+            "cost_usd": "0.5", "estimated": "false", "latency_ms": "1000", "ttft_ms": "200", "attempts": "1",
+        }
 
 
 async def test_choosing_a_conversation_asks_the_app_to_open_it(services) -> None:
@@ -126,8 +131,37 @@ async def test_conversations_are_queried_when_their_tab_opens_and_export(service
         await wait_until(pilot, lambda: any(table.row_count for table in screen.query("#usage-conversations")))
         await pilot.press("x")
         await wait_until(pilot, lambda: getattr(screen, "exported_path", None) is not None)
-        lines = screen.exported_path.read_text().splitlines()
-        assert lines == ["Conversation,Spend,Requests,Input,Cached,Output", "Trip plans,$0.75 + unpriced,3,300,0,30"]
+        [row] = list(csv.DictReader(io.StringIO(screen.exported_path.read_text())))
+        assert row["title"] == "Trip plans" and Decimal(row["cost_usd"]) == Decimal("0.75")
+        assert (row["requests"], row["input_tokens"], row["output_tokens"], row["unpriced_requests"]) == ("3", "300", "30", "1")
+
+
+async def test_export_writes_plain_numbers_where_the_table_shows_display_text(make_services) -> None:
+    """The table shows "≈ $0.0012" and "1,865"; the file has the exact decimal, the count and a column for "estimated"."""
+    services = make_services()
+    repository: Repository = await services.repository()
+    moment = datetime(2025, 6, 14, 9, tzinfo=BERLIN).astimezone(timezone.utc)
+    await repository.add_usage(record(moment, cost="0.0012", input_tokens=1865, estimated=True))
+    await repository.add_usage(record(moment, cost="0.000000000001", input_tokens=1))
+    app = Host(services)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.loads == 1)
+        screen = app.screen
+        shown = [str(cell) for cell in screen.query_one("#usage-models").get_row_at(0)]
+        assert shown[1].startswith("≈") and shown[2] == "2" and shown[3] == "1,866"
+        await pilot.press("x")
+        await wait_until(pilot, lambda: getattr(screen, "exported_path", None) is not None)
+        [row] = list(csv.DictReader(io.StringIO(screen.exported_path.read_text())))
+        assert Decimal(row["cost_usd"]) == Decimal("0.001200000001")
+        assert (row["model"], row["requests"], row["input_tokens"], row["estimated_requests"]) == ("gpt-4o", "2", "1866", "1")
+        screen.exported_path = None
+        screen.query_one("#usage-tabs").active = "tab-requests"
+        await wait_until(pilot, lambda: bool(screen.query(RequestsTable)) and screen.query_one(RequestsTable).row_count == 2)
+        await pilot.press("x")
+        await wait_until(pilot, lambda: screen.exported_path is not None)
+        rows = list(csv.DictReader(io.StringIO(screen.exported_path.read_text())))
+        assert sorted((Decimal(row["cost_usd"]), int(row["input_tokens"]), row["estimated"]) for row in rows) == [
+            (Decimal("0.000000000001"), 1, "false"), (Decimal("0.0012"), 1865, "true")]
 
 
 async def test_a_custom_range_with_no_dates_opens_on_all_history(services) -> None:

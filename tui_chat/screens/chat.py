@@ -22,7 +22,7 @@ from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
 from tui_chat.screens.chat_exchange import EXCHANGE_BINDINGS, ExchangeActions, LiveReply
 from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
 from tui_chat.screens.spend import SpendPanel
-from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView
+from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView, NewTextMarker
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
+NARROW_BELOW = 90
+"""Terminal columns below which the sidebar would leave the chat cramped: it hides itself (ctrl+b still
+shows it) and a one-line status bar carries the main figures."""
 HISTORY_PAGE = 12
 """Messages per page loaded from the store: on opening (of which those filling OPENING_SCREENS are
 mounted) and each time the reader scrolls up to the oldest one shown."""
@@ -70,8 +73,12 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         self._editing: Message | None = None
         self._new_system_prompt = ""
         self._token_ticker = None
+        self._sidebar_wanted = services.settings.show_sidebar
+        self._narrow: bool | None = None
 
     def compose(self) -> ComposeResult:
+        sidebar = UsageSidebar(id="sidebar")
+        sidebar.status_bar = Static(id="status-bar")
         with Horizontal(id="main"):  # the conversation list joins at the left once shown
             with Vertical(id="chat-column"):
                 yield Static(
@@ -82,12 +89,14 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
                     id="demo-banner",
                 )
                 yield ConversationPane(id="chat-pane")
+                yield NewTextMarker(id="new-text-marker")
                 yield PromptInput(id="prompt")
-            yield UsageSidebar(id="sidebar")
+                yield sidebar.status_bar
+            yield sidebar
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(UsageSidebar).display = self.services.settings.show_sidebar
+        self._fit_sidebar(self.app.size.width)
         if self.services.settings.show_conversations and self.app.size.width >= WIDE_ENOUGH_FOR_LIST:
             self.call_after_refresh(self.show_conversation_list)
         target = self.services.target
@@ -282,10 +291,30 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
     def watch_streaming(self, streaming: bool) -> None:
         self.set_class(streaming, "-streaming")
 
-    def action_toggle_sidebar(self) -> None:
-        """Show or hide the usage sidebar."""
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_sidebar(event.size.width)
+
+    def _fit_sidebar(self, width: int) -> None:
+        """Hide the sidebar on crossing below NARROW_BELOW; above it, show it as the reader last chose."""
+        narrow = width < NARROW_BELOW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self._show_sidebar(not narrow and self._sidebar_wanted)
+
+    def _show_sidebar(self, shown: bool) -> None:
+        """Show the sidebar, or the status bar in its place."""
         sidebar = self.query_one(UsageSidebar)
-        sidebar.display = not sidebar.display
+        sidebar.display = shown
+        if sidebar.status_bar is not None:
+            sidebar.status_bar.display = not shown
+            sidebar.paint_status()
+
+    def action_toggle_sidebar(self) -> None:
+        """Show or hide the usage sidebar (on a wide terminal, remembered until the app quits)."""
+        shown = not self.query_one(UsageSidebar).display
+        if not self._narrow:
+            self._sidebar_wanted = shown
+        self._show_sidebar(shown)
 
     async def action_new_conversation(self, system_prompt: str = "") -> None:
         """Start an empty conversation (created in the database on the first prompt, with this system prompt)."""
@@ -297,6 +326,7 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         self._new_system_prompt = system_prompt
         self.streaming = False
         await self.query_one(ChatPane).remove_children()
+        self.query_one(ChatPane).anchor()
         target = self.services.target
         self._show_target(target.provider, target.model)
         self.refresh_estimate_history()

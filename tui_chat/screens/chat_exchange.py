@@ -17,7 +17,7 @@ from textual.message import Message as TextualMessage
 
 from tui_chat.core.errors import StoreError
 from tui_chat.core.models import Message, MessageStatus, Role
-from tui_chat.widgets.chat_pane import ChatPane, MessageView
+from tui_chat.widgets.chat_pane import ChatPane, MessageView, NewTextMarker
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
@@ -39,6 +39,7 @@ EXCHANGE_BINDINGS = [
     Binding("escape", "cancel_reply", "Cancel reply", show=True, id="chat.cancel"),
     Binding("ctrl+r", "retry_reply", "Retry", show=False, id="chat.retry"),
     Binding("ctrl+g", "continue_reply", "Continue", show=False, id="chat.continue"),
+    Binding("end", "jump_to_new_text", "Jump to new text below", show=False, priority=True, id="chat.jump_to_new_text"),
 ]
 
 
@@ -234,6 +235,7 @@ class ExchangeActions:
         if reply is not None and live.replaced_view is not None:
             await live.replaced_view.remove()
         if visible:
+            self._note_new_text(live)
             self._show_reply_usage(finished)
         if error is not None:
             provider = self.services.registry.providers.get(live.conversation.provider)
@@ -260,10 +262,32 @@ class ExchangeActions:
         """Show the visible reply's output tokens so far (a few times a second, not per token)."""
         live = self._live.get(self.conversation.id) if self.conversation is not None else None
         if live is not None:
+            self._note_new_text(live)
             self.query_one(UsageSidebar).live_output_tokens = live.output_tokens
         elif not self._live and self._token_ticker is not None:
             self._token_ticker.stop()
             self._token_ticker = None
+
+    def _note_new_text(self: ChatScreen, live: LiveReply) -> None:
+        """Tell the pane when the visible reply grew since the sidebar's count (on its ticks and at the end)."""
+        if live.output_tokens != self.query_one(UsageSidebar).live_output_tokens:
+            self.query_one(ChatPane).text_arrived()
+
+    def on_chat_pane_new_text_below(self: ChatScreen, message: ChatPane.NewTextBelow) -> None:
+        self.query_one(NewTextMarker).display = message.shown
+
+    def on_new_text_marker_pressed(self: ChatScreen) -> None:
+        self.query_one(ChatPane).anchor()
+
+    def action_jump_to_new_text(self: ChatScreen) -> None:
+        """Jump down to the text that arrived below (in the prompt, End first reaches the end of the line)."""
+        from textual.actions import SkipAction
+
+        prompt = self.query_one(PromptInput)
+        at_line_end = self.focused is not prompt or prompt.cursor_location == prompt.get_cursor_line_end_location()
+        if not self.query_one(NewTextMarker).display or not at_line_end:
+            raise SkipAction()
+        self.query_one(ChatPane).anchor()
 
     def _show_reply_usage(self: ChatScreen, finished: ReplyFinished) -> None:
         from tui_chat.core.pricing import format_money

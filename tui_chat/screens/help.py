@@ -1,15 +1,23 @@
-"""F1 help: every binding of the screen underneath, with the keys as they are now (keymap applied)."""
+"""F1 help: every binding of the screen underneath, with the keys as they are now (keymap applied).
+
+Each binding is a row of its own whose description wraps, so keys, descriptions and ids stay whole at any width.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingsMap
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
+
+KEYS_WIDTH_LIMIT = 22
+"""Most columns the keys take beside the description; longer key lists wrap within them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +72,32 @@ def widget_binding_rows(screen: Screen, widget_class: type, note: str) -> list[B
     ]
 
 
+def row_table(row: BindingRow, keys_width: int) -> Table:
+    """One binding as two columns: its keys, then its description with its id on a dim line below; all literal text."""
+    table = Table.grid(padding=(0, 2), expand=True)
+    table.add_column(width=keys_width)
+    table.add_column(ratio=1)
+    action = Text(row.description)
+    if row.binding_id:
+        action.append("\n")
+        action.append(row.binding_id, style="dim")
+    table.add_row(Text(row.keys, style="bold"), action)
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """Lists the bindings of the screen it was opened over; any of Esc, F1 or q closes it."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 90; height: 80%; padding: 0 1;
+        width: 100%; max-width: 110; height: 90%; padding: 0 1;
         background: $panel; border: thick $accent 50%;
     }
     HelpScreen #help-title { text-style: bold; padding: 0 1; }
     HelpScreen #help-hint { color: $text-muted; padding: 0 1; }
-    HelpScreen DataTable { height: 1fr; }
+    HelpScreen #help-bindings { height: 1fr; padding: 0 1; }
+    HelpScreen .help-row:odd { background: $boost; }
     """
 
     BINDINGS = [Binding("escape,f1,q", "close", "Close", id="help.close")]
@@ -83,11 +105,13 @@ class HelpScreen(ModalScreen[None]):
     def __init__(self, source: Screen | None = None) -> None:
         super().__init__()
         self.source = source
+        self.rows: list[BindingRow] = []
+        """The bindings listed, in order."""
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static("Keys", id="help-title")
-            yield DataTable(cursor_type="row", zebra_stripes=True, id="help-bindings")
+            yield VerticalScroll(id="help-bindings")
             yield Static(
                 Content('Change a key in config.toml under [keymap], e.g. "chat.new" = "ctrl+t"'), id="help-hint"
             )
@@ -97,11 +121,11 @@ class HelpScreen(ModalScreen[None]):
         if source is None:
             stack = self.app.screen_stack
             source = stack[-2] if len(stack) > 1 else stack[-1]
-        table = self.query_one(DataTable)
-        table.add_columns("Keys", "Action", "Keymap id")
-        for row in binding_rows(source):
-            table.add_row(Content(row.keys), Content(row.description), Content(row.binding_id))
-        table.focus()
+        self.rows = binding_rows(source)
+        keys_width = min(max((len(row.keys) for row in self.rows), default=1), KEYS_WIDTH_LIMIT)
+        listing = self.query_one("#help-bindings", VerticalScroll)
+        listing.mount_all(Static(row_table(row, keys_width), classes="help-row") for row in self.rows)
+        listing.focus()
 
     def action_close(self) -> None:
         """Close the help."""

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Input, Select, TabbedContent, Tab
 from tui_chat.core.periods import PERIOD_LABELS, Period, PeriodKind, local_date, parse_day, period_for
 from tui_chat.screens.usage_requests import RequestsTab
 from tui_chat.widgets.usage_chart import SpendChart
-from tui_chat.widgets.usage_tables import GroupTable, group_cells
+from tui_chat.widgets.usage_tables import GroupTable
 from tui_chat.widgets.usage_totals import UsageTotals
 
 if TYPE_CHECKING:
@@ -302,19 +302,19 @@ class UsageScreen(RequestsTab, Screen):
 
     @work(exclusive=True, group="usage-export", exit_on_error=False)
     async def export_csv(self, tab: str) -> None:
-        """Write the active tab's rows (for requests: every row matching the filters) to a private CSV file."""
-        from tui_chat.services.usage_report import write_export
+        """Write the active tab's rows (for requests: every row matching the filters) to a private CSV file, as
+        plain numbers and exact decimals, the same columns as `tui-chat usage --format csv`."""
+        from tui_chat.services.usage_report import group_header, group_rows, write_export
 
         name = tab.removeprefix("tab-")
         if name == "requests":
             header, rows = await self._request_export_rows()
         else:
             key = name.removesuffix("s")
-            header = [key.title(), "Spend", "Requests", "Input", "Cached", "Output"]
             groups = self.groups.get(key, [])
             if key == "conversation" and self.period is not None:
                 groups = await self._conversation_groups(self.period)
-            rows = [list(group_cells(group)) for group in groups]
+            header, rows = group_header(key), group_rows(key, groups)
         stamp = self.clock().strftime("%Y%m%d-%H%M%S")
         try:
             path = await write_export(self.services.paths.data_dir / "exports", f"usage-{name}-{stamp}.csv", header, rows)

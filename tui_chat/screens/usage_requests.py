@@ -9,7 +9,7 @@ from textual import work
 from textual.containers import Horizontal
 from textual.widgets import Select, TabPane
 
-from tui_chat.widgets.usage_tables import REQUEST_HEADERS, RequestsTable, request_cells
+from tui_chat.widgets.usage_tables import RequestsTable
 
 if TYPE_CHECKING:
     from tui_chat.core.periods import Period
@@ -124,12 +124,14 @@ class RequestsTab:
             self.reload_requests(True)
 
     async def _request_export_rows(self) -> tuple[list[str], list[list[str]]]:
-        """The header and every request matching the filters, in the table's order, as CSV cells."""
+        """The header and every request matching the filters, in the table's order, as exact CSV cells."""
+        from tui_chat.services.usage_report import REQUEST_COLUMNS, request_row
+
         stats, usage_filter, sort = await self._usage_stats(), self.request_filter(), self._requests_sort()
         rows: list[list[str]] = []
         cursor = None
         while True:
             page = await stats.requests(usage_filter, sort=sort, after=cursor, limit=EXPORT_PAGE_SIZE)
-            rows += [list(request_cells(row, self.zone)) for row in page.rows]
+            rows += [request_row(row, self.zone) for row in page.rows]
             if (cursor := page.next_cursor) is None:
-                return list(REQUEST_HEADERS), rows
+                return list(REQUEST_COLUMNS), rows

@@ -21,7 +21,9 @@ from tui_chat.core.periods import Period, PeriodKind, parse_day, period_for
 
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
-    from tui_chat.store.usage_stats import DailyModelSpend, GroupTotals, PeriodTotals, UsageFilter, UsageStats
+    from tui_chat.store.usage_stats import (
+        DailyModelSpend, GroupTotals, PeriodTotals, RequestRow, UsageFilter, UsageStats,
+    )
 
 Result = TypeVar("Result")
 GROUP_COLUMNS = (
@@ -35,6 +37,57 @@ def money_text(cost: Decimal | None) -> str:
     return "" if cost is None else format(cost, "f")
 
 
+REQUEST_COLUMNS = (
+    "time", "conversation_id", "model", "provider", "status", "input_tokens", "cached_tokens",
+    "output_tokens", "cost_usd", "estimated", "latency_ms", "ttft_ms", "attempts",
+)
+
+
+def group_header(by: str) -> list[str]:
+    """Column names of rows grouped by day, model, provider or conversation."""
+    return [by, *(["title"] if by == "conversation" else []), *GROUP_COLUMNS]
+
+
+def group_rows(by: str, groups: list[GroupTotals]) -> list[list[str]]:
+    """Grouped rows as exact text cells: plain counts, money as a decimal, unpriced and estimated counted apart."""
+    return [
+        [
+            group.key,
+            *([group.label] if by == "conversation" else []),
+            money_text(group.cost),
+            str(group.requests),
+            str(group.input_tokens),
+            str(group.cached_tokens),
+            str(group.output_tokens),
+            str(group.unpriced_requests),
+            str(group.estimated_requests),
+        ]
+        for group in groups
+    ]
+
+
+def request_row(row: RequestRow, zone: tzinfo | None) -> list[str]:
+    """One request as exact text cells: ISO time with its offset, plain counts, cost empty when unpriced."""
+    from datetime import datetime, timezone
+
+    moment = datetime.fromtimestamp(row.created_at_ms / 1000, tz=timezone.utc).astimezone(zone)
+    optional = ("" if value is None else str(value) for value in (row.latency_ms, row.ttft_ms))
+    return [
+        moment.isoformat(timespec="seconds"),
+        "" if row.conversation_id is None else str(row.conversation_id),
+        row.model,
+        row.provider,
+        row.status,
+        str(row.input_tokens),
+        str(row.cached_tokens),
+        str(row.output_tokens),
+        money_text(row.cost),
+        "true" if row.estimated else "false",
+        *optional,
+        str(row.attempts),
+    ]
+
+
 @dataclass(frozen=True, slots=True)
 class UsageReport:
     """A period's totals and its rows grouped one way."""
@@ -46,24 +99,11 @@ class UsageReport:
 
     def header(self) -> list[str]:
         """Column names of the grouped rows."""
-        return [self.by, *(["title"] if self.by == "conversation" else []), *GROUP_COLUMNS]
+        return group_header(self.by)
 
     def rows(self) -> list[list[str]]:
         """The grouped rows as exact text cells."""
-        return [
-            [
-                group.key,
-                *([group.label] if self.by == "conversation" else []),
-                money_text(group.cost),
-                str(group.requests),
-                str(group.input_tokens),
-                str(group.cached_tokens),
-                str(group.output_tokens),
-                str(group.unpriced_requests),
-                str(group.estimated_requests),
-            ]
-            for group in self.groups
-        ]
+        return group_rows(self.by, self.groups)
 
     def totals_dict(self) -> dict[str, object]:
         """The headline figures with money as an exact string."""

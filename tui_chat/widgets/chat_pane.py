@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tui_chat.widgets.reply_body import ReplyBody
     from tui_chat.widgets.reply_segment import Segment
 
-__all__ = ["STATUS_CLASSES", "STATUS_NOTES", "ChatPane", "MessageView", "ReplyView", "header_text"]
+__all__ = ["STATUS_CLASSES", "STATUS_NOTES", "ChatPane", "MessageView", "NewTextMarker", "ReplyView", "header_text"]
 
 MESSAGE_CHROME_ROWS = 2
 """Rows a message takes besides its body: the header and the gap above it."""
@@ -79,6 +79,19 @@ class ReplyView(MessageView):
         self.set_status(status, error)
 
 
+class NewTextMarker(Static):
+    """Says that text arrived below while the reader is scrolled up; a click jumps down to it."""
+
+    class Pressed(TextualMessage):
+        """The marker was clicked."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("↓ New text below · End or click to jump down", **kwargs)
+
+    def on_click(self) -> None:
+        self.post_message(self.Pressed())
+
+
 class ChatPane(VerticalScroll):
     """Scrolls through the conversation; follows the bottom while the reader is there."""
 
@@ -88,8 +101,16 @@ class ChatPane(VerticalScroll):
     class NewestDrawn(TextualMessage):
         """The replies drawn at once by show_messages are painted: slower work may start."""
 
+    class NewTextBelow(TextualMessage):
+        """Text arrived below a reader scrolled up (`shown`), or the reader is back at the bottom (not)."""
+
+        def __init__(self, shown: bool) -> None:
+            super().__init__()
+            self.shown = shown
+
     def __init__(self, *children, **kwargs) -> None:
         super().__init__(*children, **kwargs)
+        self._new_text_below = False
         self._undrawn: set[MessageView] = set()
         self._visibility_pending = False
         self._last_visibility = 0.0
@@ -97,6 +118,27 @@ class ChatPane(VerticalScroll):
 
     def on_mount(self) -> None:
         self.anchor()
+
+    @property
+    def following(self) -> bool:
+        """Whether the pane keeps to the bottom as text arrives (the reader has not scrolled away from it)."""
+        return self.is_anchored and not self._anchor_released
+
+    def anchor(self, anchor: bool = True) -> None:
+        """Scroll to the bottom and follow it from now on (Textual's anchor), which clears the marker."""
+        super().anchor(anchor)
+        if self.following:
+            self._mark_new_text_below(False)
+
+    def text_arrived(self) -> None:
+        """Text was added to a reply (told on the screen's ticks, not per token): mark it if the reader is up."""
+        if not self.following:
+            self._mark_new_text_below(True)
+
+    def _mark_new_text_below(self, shown: bool) -> None:
+        if shown != self._new_text_below:
+            self._new_text_below = shown
+            self.post_message(self.NewTextBelow(shown))
 
     def message_width(self) -> int:
         """The columns a message body has to wrap in."""
@@ -170,6 +212,8 @@ class ChatPane(VerticalScroll):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
+        if self._new_text_below and self.following:
+            self._mark_new_text_below(False)
         self.schedule_visibility_check()
 
     def on_resize(self) -> None:

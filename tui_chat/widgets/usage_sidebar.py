@@ -54,6 +54,9 @@ class UsageSidebar(VerticalScroll):
     budget_note: var[str] = var("", init=False)
     over_budget: var[bool] = var(False, init=False)
 
+    status_bar: Static | None = None
+    """The one-line status the screen shows instead of the sidebar, painted from the same vars."""
+
     def compose(self) -> ComposeResult:
         yield Static(self.content(), id="sidebar-text")
 
@@ -87,6 +90,30 @@ class UsageSidebar(VerticalScroll):
         )
         return Content.assemble(*parts)
 
+    def status_content(self) -> Content:
+        """The figures that matter most on one line: provider and model, context in use, this reply, today."""
+        window = self.context_window
+        if window:
+            share = f"{'' if self.context_exact else '≈'}{self.context_used / window:.0%}"
+            context = (share, WARNING_STYLE if self.context_used >= window else "")
+        else:
+            context = (f"{token_label(self.context_used, self.context_exact)} tokens", "")
+        live = self.live_output_tokens
+        reply = f"out {live:,}…" if live else self.reply_cost
+        today = (self.today_cost, WARNING_STYLE if self.over_budget else "")
+        return Content.assemble(
+            (show_controls(one_line(f"{self.provider} · {self.model}")), "bold"),
+            ("  ctx ", TITLE_STYLE), context,
+            ("  reply ", TITLE_STYLE), show_controls(reply),
+            ("  today ", TITLE_STYLE), today,
+        )
+
+    def paint_status(self) -> None:
+        """Show the vars in the status bar, when it is shown."""
+        status = self.status_bar
+        if status is not None and status.display:
+            status.update(self.status_content(), layout=False)
+
     def _context_lines(self) -> list[tuple[str, str] | str]:
         used = token_label(self.context_used, self.context_exact)
         window = self.context_window
@@ -114,6 +141,7 @@ class UsageSidebar(VerticalScroll):
         label.update(self.content(), layout=False)
         if not width or label.visual.get_height(label.styles, width) != height:
             label.refresh(layout=True)
+        self.paint_status()
 
     watch_provider = watch_model = watch_is_demo = _paint
     watch_context_used = watch_context_exact = watch_context_window = _paint
