@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -73,6 +74,8 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         self._editing: Message | None = None
         self._new_system_prompt = ""
         self._token_ticker = None
+        self.opened = asyncio.Event()
+        """Set once the last conversation is shown (or there is none): a prompt sent earlier waits for it."""
         self._sidebar_wanted = services.settings.show_sidebar
         self._narrow: bool | None = None
 
@@ -137,16 +140,19 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_last_conversation(self) -> None:
         """Show the conversation the user was last in, exactly as it was."""
-        repository = await self.services.repository()
-        conversation = await repository.latest_conversation()
-        self.refresh_conversation_list()
-        if conversation is None:
-            await self.refresh_spend()
-            await self.refresh_prompt_history()
-            return
-        await self.open_conversation(conversation.id)
-        if self.services.target_from_command_line:
-            await self.use_command_line_target()
+        try:
+            repository = await self.services.repository()
+            conversation = await repository.latest_conversation()
+            self.refresh_conversation_list()
+            if conversation is None:
+                await self.refresh_spend()
+                await self.refresh_prompt_history()
+                return
+            await self.open_conversation(conversation.id)
+            if self.services.target_from_command_line:
+                await self.use_command_line_target()
+        finally:
+            self.opened.set()
 
     async def open_conversation(self, conversation_id: int, *, at_message_id: int | None = None) -> None:
         """Show a stored conversation's newest messages (older ones load on scrolling up), or those

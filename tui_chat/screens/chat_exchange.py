@@ -86,10 +86,21 @@ class ExchangeActions:
         return Message(0, conversation.id, Role.ASSISTANT, "", model=conversation.model, status=MessageStatus.STREAMING)
 
     async def on_prompt_input_submitted(self: ChatScreen, event: PromptInput.Submitted) -> None:
+        if not self.opened.is_set():
+            self.run_worker(self._submit_when_opened(event.text), group="typed-ahead", exit_on_error=False)
+            return
+        await self._submit(event.text)
+
+    async def _submit_when_opened(self: ChatScreen, text: str) -> None:
+        """A prompt sent before the last conversation was shown goes into it, once it is."""
+        await self.opened.wait()
+        await self._submit(text)
+
+    async def _submit(self: ChatScreen, text: str) -> None:
+        """Send a prompt, after confirming an edit that replaces later messages."""
         if self.conversation is not None and self.conversation.id in self._live:
             self.notify("A reply is still streaming here; press Esc to cancel it.", severity="warning", markup=False)
             return
-        text = event.text
         replaced = await self.messages_replaced_by_edit()
         if replaced > 1:
 

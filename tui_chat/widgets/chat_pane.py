@@ -67,14 +67,17 @@ class ReplyView(MessageView):
         return self.body.text
 
     async def write(self, fragment: str) -> None:
-        """Append a fragment of the reply."""
-        await self.body.write(show_controls(fragment))
+        """Append a fragment of the reply; a view already taken off the screen ignores it (the text is kept elsewhere)."""
+        if self.is_attached:
+            await self.body.write(show_controls(fragment))
 
     async def finish(self, message: Message | None, status: MessageStatus, error: str = "") -> None:
         """Stop streaming, leave exactly the blocks of a fresh render of the final text, and show the outcome."""
         final_text = show_controls(message.content) if message is not None else self.text
         if message is not None:
             self.message = message
+        if not self.is_attached:
+            return
         await self.body.finish(final_text)
         self.set_status(status, error)
 
