@@ -80,6 +80,19 @@ def test_a_failed_request_is_one_line_naming_cli_options(isolated_environment: P
     assert "Unknown model" in line and "--model" in line
 
 
+def test_a_rejected_key_names_where_it_came_from_on_the_command_line(isolated_environment: Path, loopback) -> None:
+    rejected = Script(status=401, body={"error": {"message": "Incorrect API key provided.", "code": "invalid_api_key"}})
+    args = ("ask", "hi", "--provider", "openai", "--model", "gpt-4o", "--base-url", loopback.base_url)
+    loopback.enqueue(rejected)
+    from_env = subprocess.run(
+        [sys.executable, "-m", "tui_chat", *args], capture_output=True, text=True, timeout=60,
+        env=subprocess_env(isolated_environment, OPENAI_API_KEY="sk-rejected-by-the-loopback-0000"),
+    )
+    assert from_env.returncode == 1
+    [line] = error_lines(from_env)
+    assert "API key rejected" in line and "OPENAI_API_KEY" in line and "<provider>" not in line
+
+
 def priced_config(paths: AppPaths, loopback, over_budget: str) -> None:
     write_config(
         paths,

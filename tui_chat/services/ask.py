@@ -84,6 +84,10 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         await services.aclose()
     if finished.error is not None:
         error = finished.error
+        provider_name = conversation.provider if conversation is not None else services.target.provider
+        provider = services.registry.providers.get(provider_name)
+        if isinstance(error, TuiChatError) and getattr(error, "status", None) == 401 and provider is not None:
+            error.cli_hint = services.keys.rejected_key_hint(provider, command_line_name=provider_name)
         line = error.one_line() if isinstance(error, TuiChatError) else " ".join(strip_control(redact(f"{type(error).__name__}: {error}")).split())
         print(f"tui-chat: {line}", file=sys.stderr)
         return 1

@@ -165,13 +165,20 @@ class KeyStore:
         for provider in providers.values():
             self.env_key(provider)
 
-    def rejected_key_hint(self, provider: ProviderSettings) -> str:
-        """What to do about a key the provider refused: fix the variable it came from, or replace the stored one."""
+    def rejected_key_hint(self, provider: ProviderSettings, *, command_line_name: str | None = None) -> str:
+        """What to do about a key the provider refused: fix the variable it came from, or replace the stored one.
+
+        With `command_line_name` (the provider's name) the advice is for a shell, not the app's keys.
+        """
         if self.env_key(provider) is not None:
+            if command_line_name is not None:
+                return f"The key comes from {provider.key_env}: put a working key there, or unset it to use a stored key."
             return (
                 f"The key comes from the environment variable {provider.key_env}, which ctrl+k cannot change: "
                 f"put a working key in {provider.key_env} (or unset it to use a stored key) and restart tui-chat."
             )
+        if command_line_name is not None:
+            return f"Set a working key with `tui-chat keys set {command_line_name}`."
         return "Press ctrl+k to set a working key."
 
     def resolve_sync(self, provider_name: str, provider: ProviderSettings) -> ResolvedKey:
