@@ -176,7 +176,7 @@ class Settings(_Model):
         check_keymap(self.keymap)
 
     def all_providers(self) -> dict[str, ProviderSettings]:
-        """The built-in providers with the user's additions and replacements."""
+        """The built-in providers with the user's additions and changes (a built-in's unset fields keep its values)."""
         return {**BUILTIN_PROVIDERS, **self.providers}
 
 
@@ -257,6 +257,8 @@ def _valid_parts(data: dict) -> tuple[dict, Problems]:
                 continue
             kept[key] = {}
             for name, entry in value.items():
+                if key == "providers" and name in BUILTIN_PROVIDERS and isinstance(entry, dict):
+                    entry = {**msgspec.to_builtins(BUILTIN_PROVIDERS[name]), **entry}  # a change, not a replacement
                 problem = _entry_problem(key, name, entry)
                 if problem is None:
                     kept[key][name] = entry

@@ -97,3 +97,15 @@ def test_undecodable_file_is_reported_not_raised(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00bad")
     settings, problems = load_settings(path)
     assert settings == Settings() and "cannot read" in problems[0].message
+
+
+def test_a_built_in_provider_table_changes_only_the_fields_it_sets(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[providers.openai]\nbase_url = "http://127.0.0.1:9/v1"\n[providers.mine]\nbase_url = "http://127.0.0.1:8/v1"\n')
+    settings, problems = load_settings(path)
+    assert problems == []
+    openai = settings.all_providers()["openai"]
+    assert openai.base_url == "http://127.0.0.1:9/v1"
+    assert openai.key_env == BUILTIN_PROVIDERS["openai"].key_env == "OPENAI_API_KEY"
+    assert openai.default_model == BUILTIN_PROVIDERS["openai"].default_model
+    assert settings.all_providers()["mine"].key_env is None
