@@ -67,7 +67,7 @@ def loopback(loopback_server: DemoServer) -> Iterator[DemoServer]:
 
 @pytest.fixture
 def make_services(app_paths: AppPaths, loopback: DemoServer):
-    """Build AppServices as cli.py does, with the demo provider served by the loopback server."""
+    """Build AppServices as the command line does, with the demo provider served by the loopback server."""
 
     def build(**options) -> AppServices:
         options.setdefault("demo_server", loopback)
