@@ -130,7 +130,7 @@ async def check_provider(name: str, provider: ProviderSettings, store: KeyStore,
     server = None
     base_url = provider.base_url
     if base_url is None:
-        from tui_chat.services.demo_server import DemoServer
+        from tui_chat.demo.server import DemoServer
 
         server = DemoServer()
         base_url = await server.start_async()
