@@ -49,11 +49,11 @@ def temp_home() -> Iterator[Path]:
 
 
 class DemoServerProcess:
-    """`python -m tui_chat.services.demo_server --control` in its own process, so its CPU is not ours."""
+    """`python -m tests.loopback --control` in its own process, so its CPU is not ours."""
 
     def __init__(self) -> None:
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tui_chat.services.demo_server", "--control"],
+            [sys.executable, "-m", "tests.loopback", "--control"],
             stdout=subprocess.PIPE,
             text=True,
             cwd=ROOT,
@@ -74,7 +74,7 @@ class DemoServerProcess:
             return json.loads(response.read())
 
     def enqueue(self, **script: Any) -> None:
-        """Queue a script (the fields of demo_protocol.Script) for the next chat request."""
+        """Queue a script (the fields of tests/loopback/script.py's Script) for the next chat request."""
         self._call("POST", "/_demo/script", script)
 
     def requests(self) -> list[dict[str, Any]]:

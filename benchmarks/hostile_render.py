@@ -85,7 +85,7 @@ async def run_app(server: DemoServerProcess, runs: int) -> dict[str, list[tuple[
     from tui_chat.app import ChatApp
     from tui_chat.paths import AppPaths
     from tui_chat.services.bootstrap import build_services
-    from tui_chat.services.demo_corpus import markdown_corpus
+    from tui_chat.demo.corpus import markdown_corpus
 
     probe = Probe()
     probe.install()

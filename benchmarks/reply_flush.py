@@ -31,7 +31,7 @@ async def stream_seconds(server: DemoServerProcess, intervals: list[float]) -> d
     """The median wall time of streaming and storing one reply, per flush interval, runs interleaved."""
     from tui_chat.paths import AppPaths
     from tui_chat.services.bootstrap import build_services
-    from tui_chat.services.demo_corpus import markdown_corpus
+    from tui_chat.demo.corpus import markdown_corpus
 
     services = build_services(provider="demo", model="demo", base_url=server.base_url, paths=AppPaths.default())
     repository = await services.repository()

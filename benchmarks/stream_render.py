@@ -129,7 +129,7 @@ async def stream_once(
     app, pilot, server: DemoServerProcess, probe: Probe, frames: FrameClock, tokens: int, rate: float | None
 ) -> ReplyRun:
     """Start a new conversation, stream one scripted reply and time it until the screen is idle."""
-    from tui_chat.services.demo_corpus import markdown_corpus
+    from tui_chat.demo.corpus import markdown_corpus
     from tui_chat.widgets.chat_pane import ReplyView
     from tui_chat.widgets.prompt_input import PromptInput
 
@@ -217,7 +217,7 @@ async def run_naive(tokens: int, budget: float) -> NaiveRun:
     from textual.containers import VerticalScroll
     from textual.widgets import Markdown
 
-    from tui_chat.services.demo_corpus import markdown_corpus, split_tokens
+    from tui_chat.demo.corpus import markdown_corpus, split_tokens
 
     chunks = split_tokens(markdown_corpus(tokens))
 

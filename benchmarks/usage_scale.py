@@ -46,7 +46,7 @@ STATUSES = ("complete",) * 90 + ("partial",) * 3 + ("cancelled",) * 3 + ("failed
 DAY_MS = 86_400_000
 CLI_CODE = (
     "import argparse, sys; from tui_chat.services.bootstrap import build_services;"
-    "from tui_chat.usage_command import run_usage;"
+    "from tui_chat.cli.usage import run_usage;"
     "sys.exit(run_usage(build_services(), argparse.Namespace(since=None, until=None, by='day', format='json')))"
 )
 

@@ -11,7 +11,8 @@ import pytest
 from tui_chat.paths import AppPaths
 from tui_chat.services.bootstrap import build_services
 from tui_chat.services.container import AppServices
-from tui_chat.services.demo_server import DemoServer
+
+from tests.loopback import LoopbackServer
 
 KEY_VARIABLES = (
     "OPENAI_API_KEY",
@@ -47,9 +48,9 @@ def app_paths(isolated_environment: Path) -> AppPaths:
 
 
 @pytest.fixture(scope="session")
-def loopback_server() -> Iterator[DemoServer]:
+def loopback_server() -> Iterator[LoopbackServer]:
     """One real HTTP server on 127.0.0.1 speaking the OpenAI protocol, unthrottled."""
-    server = DemoServer(
+    server = LoopbackServer(
         tokens_per_second={"demo": None, "demo-fast": None, "demo-slow": 40.0, "gpt-4o": None, "gpt-4": None}
     )
     server.start()
@@ -58,7 +59,7 @@ def loopback_server() -> Iterator[DemoServer]:
 
 
 @pytest.fixture
-def loopback(loopback_server: DemoServer) -> Iterator[DemoServer]:
+def loopback(loopback_server: LoopbackServer) -> Iterator[LoopbackServer]:
     """The loopback server with an empty request log and no scripts left over."""
     loopback_server.reset()
     yield loopback_server
@@ -66,8 +67,8 @@ def loopback(loopback_server: DemoServer) -> Iterator[DemoServer]:
 
 
 @pytest.fixture
-def make_services(app_paths: AppPaths, loopback: DemoServer):
-    """Build AppServices as cli.py does, with the demo provider served by the loopback server."""
+def make_services(app_paths: AppPaths, loopback: LoopbackServer):
+    """Build AppServices as the command line does, with the demo provider served by the loopback server."""
 
     def build(**options) -> AppServices:
         options.setdefault("demo_server", loopback)

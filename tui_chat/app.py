@@ -68,7 +68,7 @@ class ChatApp(App):
         open_usage: bool = False,
         freeze_gc: bool = False,
     ) -> None:
-        """`themes` comes from theming.load_themes (cli.py reads the user's folder); None means the built-ins.
+        """`themes` comes from theming.load_themes (the command line reads the user's folder); None means the built-ins.
 
         `freeze_gc` (set by the command line, not by tests that build many apps in one process)
         moves what is alive now, and again once the SDK, prices and tokenizer are imported, out of

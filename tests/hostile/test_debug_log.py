@@ -13,9 +13,9 @@ import pytest
 
 from tui_chat import debug_log
 from tui_chat.paths import AppPaths
-from tui_chat.services.demo_server import DemoServer, Script
 
 from tests.conftest import subprocess_env
+from tests.loopback import LoopbackServer, Script
 
 FAKE_KEY = "sk-test-FAKEKEY1234567890abcdef"
 WRONG_KEY = "sk-test-WRONGKEY0987654321zyxwvu"
@@ -24,14 +24,14 @@ SECRETS = (FAKE_KEY, "FAKEKEY1234567890", WRONG_KEY, "WRONGKEY0987654321", UNSHA
 
 
 @pytest.fixture
-def keyed_server() -> Iterator[DemoServer]:
-    server = DemoServer(api_key=FAKE_KEY, tokens_per_second={"demo": None})
+def keyed_server() -> Iterator[LoopbackServer]:
+    server = LoopbackServer(api_key=FAKE_KEY, tokens_per_second={"demo": None})
     server.start()
     yield server
     server.stop()
 
 
-def write_config(paths: AppPaths, server: DemoServer, extra: str = "") -> None:
+def write_config(paths: AppPaths, server: LoopbackServer, extra: str = "") -> None:
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     paths.config_file.write_text(
         f'{extra}[providers.secure]\nbase_url = "{server.base_url}"\nkey_env = "SECURE_API_KEY"\ndefault_model = "demo"\n'

@@ -21,12 +21,12 @@ from tui_chat.app import ChatApp
 from tui_chat.core.models import MessageStatus, Role
 from tui_chat.paths import AppPaths
 from tui_chat.services.bootstrap import build_services
-from tui_chat.services.demo_server import DemoServer, Script
 
 from tests.conftest import subprocess_env
 from tests.hostile.corpus import KEY_ECHOES, UNICODE
 from tests.hostile.screen import UNSAFE_CHARACTERS, screen_text
 from tests.integration.test_keys import require_secret_service, secret_tool
+from tests.loopback import LoopbackServer, Script
 from tests.ui.pilot import send, wait_for_reply, wait_until
 
 SHAPED_KEY = "sk-proj-Q7vN2xLp9TfR4kWz8mBc1HdY6sGj3EaU5oKi0nVb_Xw4"
@@ -36,14 +36,14 @@ TROJAN = next(case.text for case in UNICODE if case.name == "bidi_trojan_source"
 
 
 @pytest.fixture
-def echo_server() -> Iterator[DemoServer]:
-    server = DemoServer(tokens_per_second={"demo": None})
+def echo_server() -> Iterator[LoopbackServer]:
+    server = LoopbackServer(tokens_per_second={"demo": None})
     server.start()
     yield server
     server.stop()
 
 
-def write_config(paths: AppPaths, server: DemoServer, provider: str = "secure") -> None:
+def write_config(paths: AppPaths, server: LoopbackServer, provider: str = "secure") -> None:
     paths.config_dir.mkdir(parents=True, exist_ok=True)
     paths.config_file.write_text(
         f'default_provider = "{provider}"\n[providers."{provider}"]\nbase_url = "{server.base_url}"\n'

@@ -11,8 +11,7 @@ from rich.cells import cell_len
 from tui_chat.app import ChatApp
 from tui_chat.core.models import Role
 from tui_chat.core.text import show_controls
-from tui_chat.services.demo_corpus import markdown_corpus, split_tokens
-from tui_chat.services.demo_protocol import Script
+from tui_chat.demo.corpus import markdown_corpus, split_tokens
 from tui_chat.widgets.chat_pane import ChatPane, ReplyView
 from tui_chat.widgets.live_markdown import RememberingParser, new_parser, same_tokens
 from tui_chat.widgets.plain_text import (
@@ -29,6 +28,7 @@ from tui_chat.widgets.usage_sidebar import UsageSidebar
 
 from tests.hostile.corpus import LARGE, Case, params
 from tests.hostile.screen import screen_text, unsafe_characters
+from tests.loopback import Script
 from tests.ui.pilot import send, wait_for_reply, wait_until
 
 HOSTILE_LINES = [

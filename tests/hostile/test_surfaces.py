@@ -19,22 +19,22 @@ from tui_chat.core.models import MessageStatus, Role
 from tui_chat.core.text import one_line, show_controls
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.services.bootstrap import build_services
-from tui_chat.services.demo_server import DemoServer, Script
 from tui_chat.widgets.chat_pane import ReplyView
 from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.message_view import MessageView
 
 from tests.hostile.corpus import ALL_PAYLOADS, LARGE, SMALL_CASES, Case, params
 from tests.hostile.screen import leaked_payloads, screen_text, terminal_output, unsafe_characters
+from tests.loopback import LoopbackServer, Script
 from tests.ui.pilot import send, wait_for_reply, wait_until
 
 SIZE = (160, 60)
 
 
 @pytest.fixture(scope="module")
-def hostile_server() -> Iterator[DemoServer]:
+def hostile_server() -> Iterator[LoopbackServer]:
     """A loopback server whose models are named with every small case."""
-    server = DemoServer(tokens_per_second={case.text: None for case in SMALL_CASES})
+    server = LoopbackServer(tokens_per_second={case.text: None for case in SMALL_CASES})
     server.start()
     yield server
     server.stop()
@@ -51,7 +51,7 @@ def assert_screen_safe(app: ChatApp) -> None:
 
 
 @pytest.mark.parametrize("case", params(SMALL_CASES))
-async def test_case_on_every_surface(app_paths, hostile_server: DemoServer, case: Case) -> None:
+async def test_case_on_every_surface(app_paths, hostile_server: LoopbackServer, case: Case) -> None:
     hostile_server.reset()
     services = build_services(paths=app_paths, model=case.text, demo_server=hostile_server)
     app = ChatApp(services)

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 
 from tui_chat.core.models import Role
-from tui_chat.services.demo_server import DemoServer, Script
 
 from tests.hostile.corpus import ALL_PAYLOADS, CONTROLS, ESCAPES, MARKUP, SMALL_CASES, UNICODE
 from tests.hostile.screen import leaked_payloads
 from tests.hostile.terminal import RecordedTerminal
+from tests.loopback import LoopbackServer, Script
 
 HOSTILE_MODEL = "evil-model invoice_\u202eexe.pdf " + "".join(case.text for case in ESCAPES + CONTROLS)
 EVERYTHING = "\n\n".join(case.text for case in MARKUP + ESCAPES + CONTROLS + UNICODE)
@@ -28,14 +28,14 @@ RAW_UNSAFE = re.compile("[\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture
-def hostile_endpoint() -> Iterator[DemoServer]:
-    server = DemoServer(tokens_per_second={HOSTILE_MODEL: None})
+def hostile_endpoint() -> Iterator[LoopbackServer]:
+    server = LoopbackServer(tokens_per_second={HOSTILE_MODEL: None})
     server.start()
     yield server
     server.stop()
 
 
-async def seed(make_services, server: DemoServer, config_dir: Path) -> None:
+async def seed(make_services, server: LoopbackServer, config_dir: Path) -> None:
     """A provider pointing at the server, a conversation per case (titled with it), then one holding them all."""
     config_dir.mkdir(parents=True, exist_ok=True)
     (config_dir / "config.toml").write_text(

@@ -7,19 +7,20 @@ from typing import Any
 
 import pytest
 
-from tui_chat.services.demo_server import DemoServer
+from tests.loopback import LoopbackServer
+
 
 UNTHROTTLED: dict[str, float | None] = {"demo": None, "demo-fast": None}
 
 
 @pytest.fixture
-def demo_server_factory() -> Iterator[Callable[..., DemoServer]]:
+def demo_server_factory() -> Iterator[Callable[..., LoopbackServer]]:
     """Start demo servers with custom options (unthrottled unless told otherwise); all stop after the test."""
-    started: list[DemoServer] = []
+    started: list[LoopbackServer] = []
 
-    def start(**options: Any) -> DemoServer:
+    def start(**options: Any) -> LoopbackServer:
         options.setdefault("tokens_per_second", dict(UNTHROTTLED))
-        server = DemoServer(**options)
+        server = LoopbackServer(**options)
         server.start()
         started.append(server)
         return server
@@ -30,6 +31,6 @@ def demo_server_factory() -> Iterator[Callable[..., DemoServer]]:
 
 
 @pytest.fixture
-def demo_server(demo_server_factory: Callable[..., DemoServer]) -> DemoServer:
+def demo_server(demo_server_factory: Callable[..., LoopbackServer]) -> LoopbackServer:
     """A running, unthrottled demo server."""
     return demo_server_factory()

@@ -7,8 +7,9 @@ import asyncio
 import pytest
 
 from tui_chat.core.models import MessageStatus, Role
-from tui_chat.services.demo_server import Script
 from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
+
+from tests.loopback import Script
 
 
 class Recorder:
@@ -171,7 +172,7 @@ async def test_empty_choices_is_reported_not_crashed(make_services, loopback) ->
 
 
 async def test_20000_tokens_stream_through_the_client_intact(make_services, loopback) -> None:
-    from tui_chat.services.demo_server import markdown_corpus
+    from tui_chat.demo.corpus import markdown_corpus
 
     services, repository, conversation = await start(make_services)
     corpus = markdown_corpus(20000)

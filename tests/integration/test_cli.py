@@ -9,9 +9,9 @@ from pathlib import Path
 
 from tui_chat import __version__
 from tui_chat.paths import AppPaths
-from tui_chat.services.demo_server import Script
 
 from tests.conftest import subprocess_env
+from tests.loopback import Script
 
 
 def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

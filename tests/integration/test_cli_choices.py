@@ -8,10 +8,10 @@ import sys
 from pathlib import Path
 
 from tui_chat.paths import AppPaths
-from tui_chat.services.demo_server import Script
 
 from tests.conftest import subprocess_env
 from tests.integration.pty_app import TerminalApp
+from tests.loopback import Script
 
 PRICED = {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 0}}
 

@@ -15,7 +15,7 @@ import pytest
 
 from tui_chat.core.models import Message, MessageStatus, Role, Usage, UsageRecord
 from tui_chat.paths import AppPaths
-from tui_chat.services.conversation_commands import run_export, run_list, run_search
+from tui_chat.cli.conversations import run_export, run_list, run_search
 
 from tests.conftest import subprocess_env
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.paths import AppPaths
 from tui_chat.services.bootstrap import build_services
-from tui_chat.services.demo_corpus import split_tokens
-from tui_chat.services.demo_server import Script
+from tui_chat.demo.corpus import split_tokens
 from tui_chat.services.events import TextDelta
 from tui_chat.store.migrations import SCHEMA_VERSION
 
 from tests.integration.pty_app import TerminalApp
+from tests.loopback import Script
 
 RATE = 40.0
 """Tokens per second of the scripted replies (the demo-slow pace)."""

@@ -13,9 +13,9 @@ from contextlib import closing
 from pathlib import Path
 
 from tui_chat.paths import AppPaths
-from tui_chat.services.demo_server import Script
 
 from tests.conftest import subprocess_env
+from tests.loopback import Script
 
 PROCESSES = 4
 ASKS_EACH = 10

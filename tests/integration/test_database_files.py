@@ -204,7 +204,7 @@ async def test_full_disk_at_the_final_save_writes_reply_and_usage_together_or_no
 
 
 async def test_disk_filling_up_mid_reply_keeps_the_prompt_and_a_recoverable_reply(make_services, loopback) -> None:
-    from tui_chat.services.demo_server import Script
+    from tests.loopback import Script
 
     services = make_services()
     repository = await services.repository()

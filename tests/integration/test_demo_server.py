@@ -17,8 +17,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openai.types.chat import ChatCompletionChunk
 
-from tui_chat.services.demo_content import reply_for_prompt
-from tui_chat.services.demo_server import DemoServer, Script, markdown_corpus, split_tokens
+from tui_chat.demo.content import reply_for_prompt
+from tui_chat.demo.corpus import markdown_corpus, split_tokens
+
+from tests.loopback import LoopbackServer, Script
 
 PROMPT = "How do I bake bread?\nIn a small oven."
 MESSAGES: list[dict[str, Any]] = [
@@ -27,12 +29,12 @@ MESSAGES: list[dict[str, Any]] = [
 ]
 
 
-def client_for(server: DemoServer, api_key: str = "test") -> openai.AsyncOpenAI:
+def client_for(server: LoopbackServer, api_key: str = "test") -> openai.AsyncOpenAI:
     """An SDK client of the server that never retries."""
     return openai.AsyncOpenAI(base_url=server.base_url, api_key=api_key, max_retries=0)
 
 
-async def stream_chunks(server: DemoServer, **request: Any) -> list[ChatCompletionChunk]:
+async def stream_chunks(server: LoopbackServer, **request: Any) -> list[ChatCompletionChunk]:
     """All chunks of one streamed chat request."""
     async with client_for(server) as client:
         stream = await client.chat.completions.create(
@@ -46,7 +48,7 @@ def streamed_text(chunks: list[ChatCompletionChunk]) -> str:
     return "".join(chunk.choices[0].delta.content or "" for chunk in chunks if chunk.choices)
 
 
-def raw_sse_events(server: DemoServer, body: dict[str, Any]) -> tuple[httpx2.Response, list[str]]:
+def raw_sse_events(server: LoopbackServer, body: dict[str, Any]) -> tuple[httpx2.Response, list[str]]:
     """The response and the `data:` payloads of a streamed request sent without the SDK."""
     with httpx2.Client() as client:
         with client.stream("POST", f"{server.base_url}/chat/completions", json=body) as response:
@@ -85,7 +87,7 @@ def test_markdown_corpus_is_long_mixed_markdown() -> None:
 
 
 @pytest.mark.asyncio
-async def test_models_are_listed(demo_server: DemoServer) -> None:
+async def test_models_are_listed(demo_server: LoopbackServer) -> None:
     async with client_for(demo_server) as client:
         models = [model async for model in client.models.list()]
     assert [model.id for model in models] == ["demo", "demo-fast"]
@@ -93,7 +95,7 @@ async def test_models_are_listed(demo_server: DemoServer) -> None:
 
 
 @pytest.mark.asyncio
-async def test_completion_quotes_the_prompt_and_counts_tokens(demo_server: DemoServer) -> None:
+async def test_completion_quotes_the_prompt_and_counts_tokens(demo_server: LoopbackServer) -> None:
     async with client_for(demo_server) as client:
         completion = await client.chat.completions.create(model="demo", messages=MESSAGES)
     content = completion.choices[0].message.content or ""
@@ -109,7 +111,7 @@ async def test_completion_quotes_the_prompt_and_counts_tokens(demo_server: DemoS
 
 
 @pytest.mark.asyncio
-async def test_stream_with_usage_matches_the_whole_reply(demo_server: DemoServer) -> None:
+async def test_stream_with_usage_matches_the_whole_reply(demo_server: LoopbackServer) -> None:
     chunks = await stream_chunks(demo_server, stream_options={"include_usage": True})
     content_chunks = [chunk for chunk in chunks if chunk.choices and chunk.choices[0].delta.content]
     assert streamed_text(chunks) == reply_for_prompt(PROMPT)
@@ -121,7 +123,7 @@ async def test_stream_with_usage_matches_the_whole_reply(demo_server: DemoServer
     assert all(chunk.usage is None for chunk in chunks[:-1])
 
 
-def test_raw_stream_is_chunked_sse_with_usage_null(demo_server: DemoServer) -> None:
+def test_raw_stream_is_chunked_sse_with_usage_null(demo_server: LoopbackServer) -> None:
     body = {"model": "demo", "messages": MESSAGES, "stream": True, "stream_options": {"include_usage": True}}
     response, events = raw_sse_events(demo_server, body)
     assert response.headers["content-type"].startswith("text/event-stream")
@@ -133,7 +135,7 @@ def test_raw_stream_is_chunked_sse_with_usage_null(demo_server: DemoServer) -> N
     assert chunks[-2]["choices"][0] == {"index": 0, "delta": {}, "logprobs": None, "finish_reason": "stop"}
 
 
-def test_raw_stream_without_usage_has_no_usage_key(demo_server: DemoServer) -> None:
+def test_raw_stream_without_usage_has_no_usage_key(demo_server: LoopbackServer) -> None:
     response, events = raw_sse_events(demo_server, {"model": "demo", "messages": MESSAGES, "stream": True})
     chunks = [json.loads(event) for event in events[:-1]]
     assert events[-1] == "[DONE]"
@@ -141,14 +143,14 @@ def test_raw_stream_without_usage_has_no_usage_key(demo_server: DemoServer) -> N
 
 
 @pytest.mark.asyncio
-async def test_stream_without_include_usage_sends_no_usage_chunk(demo_server: DemoServer) -> None:
+async def test_stream_without_include_usage_sends_no_usage_chunk(demo_server: LoopbackServer) -> None:
     chunks = await stream_chunks(demo_server)
     assert all(chunk.choices and chunk.usage is None for chunk in chunks)
     assert chunks[-1].choices[0].finish_reason == "stop"
 
 
 @pytest.mark.asyncio
-async def test_requests_reuse_one_keep_alive_connection(demo_server: DemoServer) -> None:
+async def test_requests_reuse_one_keep_alive_connection(demo_server: LoopbackServer) -> None:
     async with client_for(demo_server) as client:
         for _ in range(2):
             stream = await client.chat.completions.create(model="demo-fast", messages=MESSAGES, stream=True)
@@ -159,7 +161,7 @@ async def test_requests_reuse_one_keep_alive_connection(demo_server: DemoServer)
 
 
 @pytest.mark.asyncio
-async def test_same_prompt_gives_same_reply_and_other_prompts_differ(demo_server: DemoServer) -> None:
+async def test_same_prompt_gives_same_reply_and_other_prompts_differ(demo_server: LoopbackServer) -> None:
     first, second = streamed_text(await stream_chunks(demo_server)), streamed_text(await stream_chunks(demo_server))
     other = streamed_text(await stream_chunks(demo_server, messages=[{"role": "user", "content": "Other"}]))
     assert first == second != other
@@ -180,7 +182,7 @@ BAD_KEY_BODY = {"error": {"message": "Bad key.", "code": "invalid_api_key"}}
     ],
 )
 async def test_scripted_status_reaches_the_sdk_as_its_exception(
-    demo_server: DemoServer, script: Script, error_class: type[openai.APIStatusError], code: str | None
+    demo_server: LoopbackServer, script: Script, error_class: type[openai.APIStatusError], code: str | None
 ) -> None:
     demo_server.enqueue(script)
     with pytest.raises(error_class) as raised:
@@ -192,7 +194,7 @@ async def test_scripted_status_reaches_the_sdk_as_its_exception(
 
 
 @pytest.mark.asyncio
-async def test_scripts_apply_in_order_then_the_demo_resumes(demo_server: DemoServer) -> None:
+async def test_scripts_apply_in_order_then_the_demo_resumes(demo_server: LoopbackServer) -> None:
     demo_server.enqueue(Script(text="first reply"))
     demo_server.enqueue(Script(text="second reply"))
     replies = [streamed_text(await stream_chunks(demo_server)) for _ in range(3)]
@@ -200,7 +202,7 @@ async def test_scripts_apply_in_order_then_the_demo_resumes(demo_server: DemoSer
 
 
 @pytest.mark.asyncio
-async def test_dropped_stream_raises_connection_error_after_partial_text(demo_server: DemoServer) -> None:
+async def test_dropped_stream_raises_connection_error_after_partial_text(demo_server: LoopbackServer) -> None:
     demo_server.enqueue(Script(drop_after=5))
     received: list[ChatCompletionChunk] = []
     async with client_for(demo_server) as client:
@@ -213,7 +215,7 @@ async def test_dropped_stream_raises_connection_error_after_partial_text(demo_se
 
 
 @pytest.mark.asyncio
-async def test_malformed_chunk_makes_the_sdk_raise_json_error(demo_server: DemoServer) -> None:
+async def test_malformed_chunk_makes_the_sdk_raise_json_error(demo_server: LoopbackServer) -> None:
     demo_server.enqueue(Script(text="one two three four five", malformed_at=3))
     received: list[ChatCompletionChunk] = []
     async with client_for(demo_server) as client:
@@ -225,7 +227,7 @@ async def test_malformed_chunk_makes_the_sdk_raise_json_error(demo_server: DemoS
 
 
 @pytest.mark.asyncio
-async def test_stall_pauses_between_chunks(demo_server: DemoServer) -> None:
+async def test_stall_pauses_between_chunks(demo_server: LoopbackServer) -> None:
     demo_server.enqueue(Script(text="alpha beta gamma delta epsilon", stall_after=3, stall_seconds=0.4))
     arrivals: list[float] = []
     async with client_for(demo_server) as client:
@@ -238,7 +240,7 @@ async def test_stall_pauses_between_chunks(demo_server: DemoServer) -> None:
 
 
 @pytest.mark.asyncio
-async def test_first_byte_delay_holds_back_the_headers(demo_server: DemoServer) -> None:
+async def test_first_byte_delay_holds_back_the_headers(demo_server: LoopbackServer) -> None:
     demo_server.enqueue(Script(first_byte_delay=0.4))
     async with client_for(demo_server) as client:
         started = time.monotonic()
@@ -249,7 +251,7 @@ async def test_first_byte_delay_holds_back_the_headers(demo_server: DemoServer) 
 
 
 @pytest.mark.asyncio
-async def test_empty_choices_carry_no_content(demo_server: DemoServer) -> None:
+async def test_empty_choices_carry_no_content(demo_server: LoopbackServer) -> None:
     demo_server.enqueue(Script(empty_choices=True))
     chunks = await stream_chunks(demo_server)
     assert chunks and all(chunk.choices == [] for chunk in chunks)
@@ -257,7 +259,7 @@ async def test_empty_choices_carry_no_content(demo_server: DemoServer) -> None:
 
 @pytest.mark.asyncio
 @pytest.mark.parametrize("finish_reason", ["length", "content_filter"])
-async def test_scripted_finish_reason(demo_server: DemoServer, finish_reason: str) -> None:
+async def test_scripted_finish_reason(demo_server: LoopbackServer, finish_reason: str) -> None:
     demo_server.enqueue(Script(finish_reason=finish_reason))
     demo_server.enqueue(Script(finish_reason=finish_reason))
     chunks = await stream_chunks(demo_server)
@@ -268,7 +270,7 @@ async def test_scripted_finish_reason(demo_server: DemoServer, finish_reason: st
 
 
 @pytest.mark.asyncio
-async def test_max_tokens_cuts_the_reply_with_finish_length(demo_server: DemoServer) -> None:
+async def test_max_tokens_cuts_the_reply_with_finish_length(demo_server: LoopbackServer) -> None:
     chunks = await stream_chunks(demo_server, max_tokens=7, stream_options={"include_usage": True})
     assert streamed_text(chunks) == "".join(split_tokens(reply_for_prompt(PROMPT))[:7])
     assert chunks[-2].choices[0].finish_reason == "length"
@@ -276,7 +278,7 @@ async def test_max_tokens_cuts_the_reply_with_finish_length(demo_server: DemoSer
 
 
 @pytest.mark.asyncio
-async def test_usage_override_reports_cached_and_reasoning_tokens(demo_server: DemoServer) -> None:
+async def test_usage_override_reports_cached_and_reasoning_tokens(demo_server: LoopbackServer) -> None:
     override = {
         "prompt_tokens": 1000,
         "completion_tokens": 50,
@@ -291,7 +293,7 @@ async def test_usage_override_reports_cached_and_reasoning_tokens(demo_server: D
 
 
 @pytest.mark.asyncio
-async def test_script_can_withhold_or_force_the_usage_chunk(demo_server: DemoServer) -> None:
+async def test_script_can_withhold_or_force_the_usage_chunk(demo_server: LoopbackServer) -> None:
     demo_server.enqueue(Script(include_usage=False))
     demo_server.enqueue(Script(include_usage=True))
     withheld = await stream_chunks(demo_server, stream_options={"include_usage": True})
@@ -301,7 +303,7 @@ async def test_script_can_withhold_or_force_the_usage_chunk(demo_server: DemoSer
 
 
 @pytest.mark.asyncio
-async def test_demo_model_is_paced_and_script_can_override_it(demo_server_factory: Callable[..., DemoServer]) -> None:
+async def test_demo_model_is_paced_and_script_can_override_it(demo_server_factory: Callable[..., LoopbackServer]) -> None:
     server = demo_server_factory(tokens_per_second=None)
     text = " ".join(["word"] * 30)
     server.enqueue(Script(text=text))
@@ -316,7 +318,7 @@ async def test_demo_model_is_paced_and_script_can_override_it(demo_server_factor
 
 
 @pytest.mark.asyncio
-async def test_api_key_is_required_and_never_echoed(demo_server_factory: Callable[..., DemoServer]) -> None:
+async def test_api_key_is_required_and_never_echoed(demo_server_factory: Callable[..., LoopbackServer]) -> None:
     server = demo_server_factory(api_key="sk-demo-right-key-0000")
     wrong_key = "sk-wrong-secret-key-abcd"
     async with client_for(server, api_key=wrong_key) as client:
@@ -333,7 +335,7 @@ async def test_api_key_is_required_and_never_echoed(demo_server_factory: Callabl
 
 
 @pytest.mark.asyncio
-async def test_request_log_records_what_the_client_sent(demo_server: DemoServer) -> None:
+async def test_request_log_records_what_the_client_sent(demo_server: LoopbackServer) -> None:
     await stream_chunks(demo_server, model="demo-fast", stream_options={"include_usage": True})
     (logged,) = demo_server.requests
     assert (logged.method, logged.path) == ("POST", "/v1/chat/completions")
@@ -345,7 +347,7 @@ async def test_request_log_records_what_the_client_sent(demo_server: DemoServer)
 
 
 @pytest.mark.asyncio
-async def test_unknown_model_is_not_found(demo_server: DemoServer) -> None:
+async def test_unknown_model_is_not_found(demo_server: LoopbackServer) -> None:
     async with client_for(demo_server) as client:
         with pytest.raises(openai.NotFoundError) as raised:
             await client.chat.completions.create(model="gpt-nope", messages=MESSAGES)
@@ -364,7 +366,7 @@ async def test_unknown_model_is_not_found(demo_server: DemoServer) -> None:
     ],
 )
 def test_bad_requests_get_openai_error_bodies(
-    demo_server: DemoServer, method: str, path: str, content: bytes | None, status: int
+    demo_server: LoopbackServer, method: str, path: str, content: bytes | None, status: int
 ) -> None:
     with httpx2.Client() as client:
         response = client.request(method, f"http://127.0.0.1:{demo_server.port}{path}", content=content)
@@ -374,7 +376,7 @@ def test_bad_requests_get_openai_error_bodies(
 
 
 @pytest.mark.asyncio
-async def test_control_routes_script_log_and_reset(demo_server_factory: Callable[..., DemoServer]) -> None:
+async def test_control_routes_script_log_and_reset(demo_server_factory: Callable[..., LoopbackServer]) -> None:
     server = demo_server_factory(control=True)
     root = f"http://127.0.0.1:{server.port}/_demo"
     async with httpx2.AsyncClient() as raw:
@@ -394,7 +396,7 @@ async def test_control_routes_script_log_and_reset(demo_server_factory: Callable
 
 
 @pytest.mark.asyncio
-async def test_long_command_gives_a_long_reply(demo_server: DemoServer) -> None:
+async def test_long_command_gives_a_long_reply(demo_server: LoopbackServer) -> None:
     async with client_for(demo_server) as client:
         completion = await client.chat.completions.create(
             model="demo-fast", messages=[{"role": "user", "content": "/long 2000"}]
@@ -403,7 +405,7 @@ async def test_long_command_gives_a_long_reply(demo_server: DemoServer) -> None:
     assert completion.choices[0].message.content == markdown_corpus(2000)
 
 
-def test_twenty_thousand_tokens_stream_quickly(demo_server: DemoServer) -> None:
+def test_twenty_thousand_tokens_stream_quickly(demo_server: LoopbackServer) -> None:
     started = time.monotonic()
     body = {"model": "demo-fast", "messages": [{"role": "user", "content": "/long 20000"}], "stream": True}
     _, events = raw_sse_events(demo_server, body)
@@ -412,7 +414,7 @@ def test_twenty_thousand_tokens_stream_quickly(demo_server: DemoServer) -> None:
 
 
 @pytest.mark.asyncio
-async def test_stop_mid_stream_does_not_hang(demo_server_factory: Callable[..., DemoServer]) -> None:
+async def test_stop_mid_stream_does_not_hang(demo_server_factory: Callable[..., LoopbackServer]) -> None:
     server = demo_server_factory(tokens_per_second={"demo": 20.0})
     async with client_for(server) as client:
         stream = await client.chat.completions.create(model="demo", messages=MESSAGES, stream=True)
@@ -427,7 +429,7 @@ async def test_stop_mid_stream_does_not_hang(demo_server_factory: Callable[..., 
 
 @pytest.mark.asyncio
 async def test_serves_in_the_callers_event_loop() -> None:
-    server = DemoServer(tokens_per_second={"demo": None})
+    server = LoopbackServer(tokens_per_second={"demo": None})
     base_url = await server.start_async()
     try:
         assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
@@ -438,11 +440,11 @@ async def test_serves_in_the_callers_event_loop() -> None:
 
 def test_binds_only_loopback() -> None:
     with pytest.raises(ValueError):
-        DemoServer(host="0.0.0.0")
+        LoopbackServer(host="0.0.0.0")
 
 
 def test_command_line_prints_base_url_and_stops_on_terminate() -> None:
-    command = [sys.executable, "-m", "tui_chat.services.demo_server", "--control"]
+    command = [sys.executable, "-m", "tests.loopback", "--control"]
     with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
         try:
             assert process.stdout is not None
@@ -458,6 +460,6 @@ def test_command_line_prints_base_url_and_stops_on_terminate() -> None:
             process.kill()
 
 
-def test_start_fails_loudly_when_the_port_is_taken(demo_server: DemoServer) -> None:
+def test_start_fails_loudly_when_the_port_is_taken(demo_server: LoopbackServer) -> None:
     with pytest.raises(OSError):
-        DemoServer(port=demo_server.port).start()
+        LoopbackServer(port=demo_server.port).start()

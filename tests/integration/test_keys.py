@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from tui_chat.config import ProviderSettings
-from tui_chat.services.demo_server import DemoServer
 from tui_chat.services.secrets import validate_key
 
 from tests.conftest import subprocess_env
+from tests.loopback import LoopbackServer
 
 FAIL_BACKEND = "keyring.backends.fail.Keyring"
 LEAK_KEY = "sk-LEAKCHECK-0123456789abcdefghij"
@@ -92,7 +92,7 @@ def secret_service() -> None:
 
 
 @pytest.fixture
-def throwaway_provider(isolated_environment: Path, demo_server_factory: Callable[..., DemoServer]) -> Iterator[tuple[str, DemoServer]]:
+def throwaway_provider(isolated_environment: Path, demo_server_factory: Callable[..., LoopbackServer]) -> Iterator[tuple[str, LoopbackServer]]:
     """A user-defined provider in config.toml, served by a demo server that requires LEAK_KEY; its keyring entry is removed afterwards."""
     name = f"tuichat-test-{secrets.token_hex(4)}"
     server = demo_server_factory(api_key=LEAK_KEY)

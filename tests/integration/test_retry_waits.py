@@ -10,9 +10,9 @@ import threading
 from pathlib import Path
 
 from tui_chat.paths import AppPaths
-from tui_chat.services.demo_server import Script
 
 from tests.conftest import subprocess_env
+from tests.loopback import Script
 
 
 def rate_limited(seconds: int) -> Script:

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from tui_chat.paths import AppPaths
-from tui_chat.services.demo_server import Script
 from tui_chat.services.events import TextDelta
 
 from tests.conftest import subprocess_env
 from tests.integration.pty_app import TerminalApp
 from tests.integration.test_crash_safety import RATE, numbered_words, stored_rows
+from tests.loopback import Script
 
 SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGHUP, id="SIGHUP")]
 

@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 from tui_chat.services.bootstrap import build_services
-from tui_chat.usage_command import run_usage
+from tui_chat.cli.usage import run_usage
 
 from tests.usage_helpers import record
 

@@ -6,8 +6,9 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
 from tui_chat.screens.chat import ChatScreen
-from tui_chat.services.demo_protocol import Script
 from tui_chat.widgets.prompt_input import PromptInput
+
+from tests.loopback import Script
 
 
 async def settle_workers(screen) -> None:

@@ -6,8 +6,8 @@ from textual.widgets import Button
 
 from tui_chat.app import ChatApp
 from tui_chat.screens.confirm import ConfirmScreen
-from tui_chat.services.demo_server import Script
 
+from tests.loopback import Script
 from tests.ui.pilot import send, settle_workers, wait_for_reply, wait_until
 
 PRICED = {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 0}}

@@ -14,12 +14,12 @@ from tui_chat.screens.help import HelpScreen
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.screens.rename import TextPromptScreen
 from tui_chat.screens.search import SearchScreen
-from tui_chat.services.demo_server import Script
 from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
+from tests.loopback import Script
 from tests.ui.pilot import chat, modal, wait_for_reply, wait_until
 
 WIDE = (150, 40)

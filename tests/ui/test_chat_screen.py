@@ -96,7 +96,8 @@ async def test_restart_shows_the_last_conversation_exactly(make_services) -> Non
 
 
 async def test_pane_follows_the_bottom_until_the_reader_scrolls_up(make_services, loopback) -> None:
-    from tui_chat.services.demo_server import Script, markdown_corpus
+    from tui_chat.demo.corpus import markdown_corpus
+    from tests.loopback import Script
 
     app = ChatApp(make_services(model="demo-slow"))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -116,7 +117,7 @@ async def test_pane_follows_the_bottom_until_the_reader_scrolls_up(make_services
 
 
 async def test_failure_before_any_text_shows_a_toast_and_gives_the_prompt_back(make_services, loopback) -> None:
-    from tui_chat.services.demo_server import Script
+    from tests.loopback import Script
 
     app = ChatApp(make_services())
     async with app.run_test() as pilot:

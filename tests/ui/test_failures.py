@@ -11,9 +11,9 @@ from textual.widgets._toast import Toast
 
 from tui_chat.app import ChatApp
 from tui_chat.core.models import MessageStatus
-from tui_chat.services.demo_server import Script
 from tui_chat.widgets.prompt_input import PromptInput
 
+from tests.loopback import Script
 from tests.ui.pilot import send, wait_for_reply, wait_until
 
 FAST_RETRIES = "[retry]\nbase_delay = 0.01\nmax_delay = 3.0\n[network]\nstall_timeout = 0.5\nconnect_timeout = 2.0\n"

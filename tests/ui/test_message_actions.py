@@ -14,11 +14,11 @@ from tui_chat.screens.choice_picker import ChoicePickerScreen
 from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.screens.help import HelpScreen
 from tui_chat.screens.message_actions import code_blocks
-from tui_chat.services.demo_server import Script
 from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
 
+from tests.loopback import Script
 from tests.ui.pilot import chat, modal, prompt_ready, wait_for_reply, wait_until
 
 WIDE = (150, 40)

@@ -12,9 +12,9 @@ from textual.widgets import Button, Input, Select, Static
 from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.setup import SetupScreen
-from tui_chat.services.demo_server import DemoServer
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
+from tests.loopback import LoopbackServer
 from tests.ui.pilot import send, wait_for_reply, wait_until
 from tests.unit.test_secrets import MemoryKeyring
 
@@ -31,8 +31,8 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
 
 
 @pytest.fixture
-def guarded_server() -> Iterator[DemoServer]:
-    server = DemoServer(api_key=GOOD_KEY, tokens_per_second={"demo": None, "m1": None})
+def guarded_server() -> Iterator[LoopbackServer]:
+    server = LoopbackServer(api_key=GOOD_KEY, tokens_per_second={"demo": None, "m1": None})
     server.start()
     yield server
     server.stop()

@@ -11,10 +11,10 @@ from tui_chat.app import ChatApp
 from tui_chat.core import tokens
 from tui_chat.core.pricing import format_money
 from tui_chat.screens.confirm import ConfirmScreen
-from tui_chat.services.demo_server import Script
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar, context_bar
 
+from tests.loopback import Script
 from tests.ui.pilot import send, wait_for_estimates, wait_for_reply, wait_until
 
 PRICED = {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 0}}

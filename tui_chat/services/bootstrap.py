@@ -11,7 +11,7 @@ from tui_chat.services.providers import ProviderRegistry, Target
 from tui_chat.services.secrets import KeyStore
 
 if TYPE_CHECKING:
-    from tui_chat.services.demo_server import DemoServer
+    from tui_chat.demo.server import DemoServer
 
 
 def build_services(

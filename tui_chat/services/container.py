@@ -1,4 +1,4 @@
-"""What cli.py builds and hands to the app or a subcommand: settings, paths, providers, storage."""
+"""What the command line (cli/) builds and hands to the app or a subcommand: settings, paths, providers, storage."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ import secrets as random_tokens
 import tempfile
 import time
 from dataclasses import dataclass
-from typing import TextIO
 
 from tui_chat.config import ProviderSettings, Settings, load_settings
 from tui_chat.core.text import strip_control
@@ -131,7 +130,7 @@ async def check_provider(name: str, provider: ProviderSettings, store: KeyStore,
     server = None
     base_url = provider.base_url
     if base_url is None:
-        from tui_chat.services.demo_server import DemoServer
+        from tui_chat.demo.server import DemoServer
 
         server = DemoServer()
         base_url = await server.start_async()
@@ -182,12 +181,3 @@ async def run_checks(paths: AppPaths, store: KeyStore | None = None) -> list[Che
     results.extend(await asyncio.gather(*checks))
     return results
 
-
-async def run_doctor(paths: AppPaths, out: TextIO) -> int:
-    """Print the report; exit 1 when something the default provider needs is broken."""
-    results = await run_checks(paths)
-    for result in results:
-        print(result.line(), file=out)
-    failed = [result for result in results if result.failed]
-    print(f"{len(failed)} problem(s) affecting the default provider" if failed else "all checks needed by the default provider passed", file=out)
-    return 1 if failed else 0

@@ -14,7 +14,7 @@ from tui_chat.core.errors import ConfigError, TuiChatError
 if TYPE_CHECKING:
     from tui_chat.services.llm import ProviderClient
     from tui_chat.core.pricing import PriceOverride, ProviderRef
-    from tui_chat.services.demo_server import DemoServer
+    from tui_chat.demo.server import DemoServer
 
 KeyLookup = Callable[[str, ProviderSettings], Awaitable[str | None]]
 
@@ -157,7 +157,7 @@ class ProviderRegistry:
         return self.base_url(name) or await self._start_demo()
 
     async def _start_demo(self) -> str:
-        from tui_chat.services.demo_server import DemoServer
+        from tui_chat.demo.server import DemoServer
 
         if self._demo_server is None:
             server = DemoServer()

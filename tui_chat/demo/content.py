@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from tui_chat.services.demo_corpus import markdown_corpus, split_tokens
+from tui_chat.demo.corpus import markdown_corpus, split_tokens
 
 LONG_REPLY_LIMIT = 200_000
 LONG_COMMAND = re.compile(r"\s*/long\s+(\d+)(?:\s|$)")

@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tui_chat.cli import output
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.text import strip_control
 
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
 
 
-def add_subcommands(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register `list`, `search` and `export` on the main parser's subcommands."""
     listing = commands.add_parser("list", help="list conversations, newest first")
     listing.add_argument("--archived", action="store_true", help="list archived conversations instead")
@@ -60,7 +61,7 @@ async def run_list(services: AppServices, args: argparse.Namespace, out: TextIO 
         repository = await services.repository()
         summaries = await repository.conversation_summaries(archived=bool(args.archived))
     except TuiChatError as exc:
-        return _report(exc)
+        return output.fail(exc)
     finally:
         await services.aclose()
     if args.format == "json":
@@ -104,7 +105,7 @@ async def run_search(services: AppServices, args: argparse.Namespace, out: TextI
         repository = await services.repository()
         hits = await repository.search(args.text, limit=getattr(args, "limit", 50))
     except TuiChatError as exc:
-        return _report(exc)
+        return output.fail(exc)
     finally:
         await services.aclose()
     if args.format == "json":
@@ -139,28 +140,21 @@ async def run_export(services: AppServices, args: argparse.Namespace, out: TextI
         repository = await services.repository()
         export = await repository.export_data(args.conversation_id)
     except TuiChatError as exc:
-        return _report(exc)
+        return output.fail(exc)
     finally:
         await services.aclose()
     if export is None:
-        print(f"tui-chat: no conversation with id {args.conversation_id}.", file=sys.stderr)
-        return 2
+        return output.fail(f"no conversation with id {args.conversation_id}.", output.USAGE)
     text = to_json(export) if args.format == "json" else to_markdown(export)
-    output: Path | None = getattr(args, "output", None)
-    if output is None:
+    destination: Path | None = getattr(args, "output", None)
+    if destination is None:
         out.write(text if args.format == "json" else strip_control(text))
         return 0
     try:
-        descriptor = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(descriptor, "w", encoding="utf-8") as file:
             file.write(text)
     except OSError as exc:
-        print(f"tui-chat: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    return 0
+        return output.fail(f"cannot write {destination}: {exc.strerror or exc}")
+    return output.OK
 
-
-def _report(exc: TuiChatError) -> int:
-    """Print an error as plain text on stderr; return 1."""
-    print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
-    return 1

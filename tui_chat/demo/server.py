@@ -1,22 +1,16 @@
-"""An offline OpenAI-compatible HTTP server: the built-in demo model and the loopback server of tests."""
+"""An offline OpenAI-compatible HTTP server on 127.0.0.1: the built-in demo provider's models."""
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import itertools
 import logging
-import signal
 import threading
 from contextlib import suppress
 from typing import Any
 
-from tui_chat.services.demo_corpus import markdown_corpus, split_tokens
-from tui_chat.services.demo_http import BadRequest, read_request, send_json
-from tui_chat.services.demo_protocol import LoggedRequest, Script, error_body
-from tui_chat.services.demo_routes import DemoRouter
-
-__all__ = ["DemoServer", "LoggedRequest", "Script", "main", "markdown_corpus", "split_tokens"]
+from tui_chat.demo.http import BadRequest, read_request, send_json
+from tui_chat.demo.protocol import error_body
+from tui_chat.demo.routes import DemoRouter
 
 HOST = "127.0.0.1"
 DEFAULT_TOKENS_PER_SECOND: dict[str, float | None] = {"demo": 60.0, "demo-fast": None}
@@ -28,6 +22,9 @@ logger = logging.getLogger(__name__)
 class DemoServer:
     """Serves the demo models over HTTP/1.1 on 127.0.0.1, from a background thread or the caller's loop."""
 
+    router_class: type[DemoRouter] = DemoRouter
+    """What answers each request; a subclass may answer some requests its own way."""
+
     def __init__(
         self,
         host: str = HOST,
@@ -35,18 +32,14 @@ class DemoServer:
         *,
         api_key: str | None = None,
         tokens_per_second: dict[str, float | None] | None = None,
-        control: bool = False,
     ) -> None:
         if host not in (HOST, "localhost"):
             raise ValueError("the demo server only binds 127.0.0.1")
         self._requested_port = port
         # Paces per model id (None is unthrottled), merged into the defaults; new ids become extra models.
-        self._router = DemoRouter(
-            api_key=api_key,
-            tokens_per_second={**DEFAULT_TOKENS_PER_SECOND, **(tokens_per_second or {})},
-            control=control,
+        self._router = self.router_class(
+            api_key=api_key, tokens_per_second={**DEFAULT_TOKENS_PER_SECOND, **(tokens_per_second or {})}
         )
-        self._connection_ids = itertools.count(1)
         self._connections: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
         self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -70,23 +63,6 @@ class DemoServer:
     def models(self) -> list[str]:
         """The ids of the models this server answers for."""
         return self._router.models
-
-    @property
-    def requests(self) -> list[LoggedRequest]:
-        """A snapshot of the requests received so far, oldest first; /_demo/ routes are not logged."""
-        return self._router.requests
-
-    def clear_log(self) -> None:
-        """Forget the requests received so far."""
-        self._router.clear_log()
-
-    def enqueue(self, script: Script) -> None:
-        """Make a coming /chat/completions request (first in, first out) behave as the script says."""
-        self._router.enqueue(script)
-
-    def reset(self) -> None:
-        """Forget the request log and every queued script."""
-        self._router.reset()
 
     def start(self) -> str:
         """Serve from a daemon thread with its own event loop and return the base URL once listening."""
@@ -163,7 +139,6 @@ class DemoServer:
             writer.transport.abort()
             return
         self._connections[task] = writer
-        connection_id = next(self._connection_ids)
         try:
             keep_alive = True
             while keep_alive:
@@ -174,7 +149,7 @@ class DemoServer:
                     break
                 if request is None:
                     break
-                keep_alive = await self._router.dispatch(request, writer, connection_id) and request.keep_alive
+                keep_alive = await self._router.dispatch(request, writer) and request.keep_alive
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             pass
         except Exception:
@@ -183,32 +158,3 @@ class DemoServer:
             self._connections.pop(task, None)
             writer.close()
 
-
-async def _serve_until_signalled(server: DemoServer) -> None:
-    print(await server.start_async(), flush=True)
-    stop_requested = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signal_number in (signal.SIGINT, signal.SIGTERM):
-        with suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signal_number, stop_requested.set)
-    try:
-        await stop_requested.wait()
-    finally:
-        await server.stop_async()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Serve the demo models in the foreground, printing the base URL as the first line of output."""
-    parser = argparse.ArgumentParser(prog="python -m tui_chat.services.demo_server", description=main.__doc__)
-    parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: a free one)")
-    parser.add_argument("--control", action="store_true", help="enable the /_demo/ script and log routes")
-    parser.add_argument("--api-key", default=None, help="require this Bearer key on /v1 routes")
-    args = parser.parse_args(argv)
-    server = DemoServer(port=args.port, api_key=args.api_key, control=args.control)
-    with suppress(KeyboardInterrupt):
-        asyncio.run(_serve_until_signalled(server))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,8 +1,7 @@
 """`tui-chat usage`: spending by day, model, provider or conversation as a Rich table, JSON or CSV.
 
-It lives beside cli.py rather than in services/ because the table is Rich's and the headless
-layers never import Rich; the numbers come from services.usage_report, the same queries the
-usage screen runs.
+The numbers come from services.usage_report, the same queries the usage screen runs; only the
+table, which is Rich's, is drawn here (the headless layers never import Rich).
 """
 
 from __future__ import annotations
@@ -13,6 +12,8 @@ import sys
 from datetime import date
 from typing import TYPE_CHECKING, TextIO
 
+from tui_chat.cli import output
+
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
     from tui_chat.services.usage_report import UsageReport
@@ -20,8 +21,13 @@ if TYPE_CHECKING:
 FORMATS = ("table", "json", "csv")
 
 
-def add_usage_arguments(parser: argparse.ArgumentParser) -> None:
-    """The options of `tui-chat usage`."""
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Register `usage` and its options on the main parser's subcommands."""
+    parser = commands.add_parser(
+        "usage",
+        help="spending by day, model, provider or conversation",
+        description="Spending from the usage history, as a table, JSON or CSV; money is exact.",
+    )
     parser.add_argument("--since", metavar="DATE", help="first local day, YYYY-MM-DD (default: the first request)")
     parser.add_argument("--until", metavar="DATE", help="last local day, inclusive, YYYY-MM-DD (default: today)")
     parser.add_argument(
@@ -39,20 +45,18 @@ def run_usage(services: AppServices, args: argparse.Namespace, out: TextIO | Non
     try:
         period = period_from_options(args.since, args.until, date.today())
     except ValueError as exc:
-        print(f"tui-chat: {exc}", file=sys.stderr)
-        return 2
+        return output.fail(str(exc), output.USAGE)
     try:
         report = asyncio.run(_report(services, period, args.by))
     except TuiChatError as exc:
-        print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
-        return 1
+        return output.fail(exc)
     if args.format == "json":
         out.write(report.to_json() + "\n")
     elif args.format == "csv":
         out.write(report.to_csv())
     else:
         print_table(report, out)
-    return 0
+    return output.OK
 
 
 async def _report(services: AppServices, period, by: str) -> UsageReport:

@@ -1,4 +1,4 @@
-"""Sending one chat completion of the demo server, streamed as SSE or whole, with scripted faults."""
+"""Sending one chat completion of the demo server, streamed as SSE or whole."""
 
 from __future__ import annotations
 
@@ -8,15 +8,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from tui_chat.services.demo_http import ChunkedBody, merge_headers, send_json
-from tui_chat.services.demo_protocol import (
-    DONE_EVENT,
-    MALFORMED_EVENT,
-    ChunkFormatter,
-    Script,
-    build_usage,
-    completion_payload,
-)
+from tui_chat.demo.http import ChunkedBody, merge_headers, send_json
+from tui_chat.demo.protocol import DONE_EVENT, ChunkFormatter, build_usage, completion_payload
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +31,6 @@ class ReplyPlan:
         payload: dict[str, Any],
         tokens: list[str],
         prompt_tokens: int,
-        script: Script,
         tokens_per_second: float | None,
     ) -> ReplyPlan:
         """The plan for a validated request, its reply split into tokens."""
@@ -55,9 +47,9 @@ class ReplyPlan:
             created=int(time.time()),
             model=payload["model"],
             tokens=tokens,
-            finish_reason=script.finish_reason or finish_reason,
-            usage=build_usage(prompt_tokens, len(tokens), script.usage),
-            with_usage=usage_requested if script.include_usage is None else script.include_usage,
+            finish_reason=finish_reason,
+            usage=build_usage(prompt_tokens, len(tokens)),
+            with_usage=usage_requested,
             tokens_per_second=tokens_per_second,
         )
 
@@ -75,38 +67,20 @@ class Pacer:
             return 0.0
         return self._origin + index / self._tokens_per_second - time.monotonic()
 
-    def restart(self, index: int) -> None:
-        """Pace the tokens from this index on as if the stream had been steady until now."""
-        if self._tokens_per_second is not None:
-            self._origin = time.monotonic() - index / self._tokens_per_second
 
-
-async def send_completion(
-    writer: asyncio.StreamWriter, plan: ReplyPlan, script: Script, headers: dict[str, str], *, keep_alive: bool
-) -> bool:
+async def send_completion(writer: asyncio.StreamWriter, plan: ReplyPlan, headers: dict[str, str], *, keep_alive: bool) -> bool:
     """Send a whole `chat.completion`; return False when the connection must be closed."""
-    if script.drop_after is not None:
-        return False
     body = completion_payload(
-        plan.completion_id,
-        plan.created,
-        plan.model,
-        "".join(plan.tokens),
-        plan.finish_reason,
-        plan.usage,
-        empty_choices=script.empty_choices,
+        plan.completion_id, plan.created, plan.model, "".join(plan.tokens), plan.finish_reason, plan.usage
     )
     await send_json(writer, 200, body, keep_alive=keep_alive, headers=headers)
     return True
 
 
-async def stream_completion(
-    writer: asyncio.StreamWriter, plan: ReplyPlan, script: Script, headers: dict[str, str], *, keep_alive: bool
-) -> bool:
-    """Stream the reply as OpenAI's SSE chunks; return False when the connection must be closed."""
-    formatter = ChunkFormatter(
-        plan.completion_id, plan.created, plan.model, with_usage=plan.with_usage, empty_choices=script.empty_choices
-    )
+async def start_stream(
+    writer: asyncio.StreamWriter, plan: ReplyPlan, headers: dict[str, str], *, keep_alive: bool
+) -> ChunkedBody:
+    """Send the SSE response head; the body is then queued event by event."""
     body = ChunkedBody(writer)
     default_headers = {
         "Content-Type": "text/event-stream; charset=utf-8",
@@ -114,27 +88,29 @@ async def stream_completion(
         "Connection": "keep-alive" if keep_alive else "close",
     }
     await body.start(200, merge_headers(default_headers, headers))
-    await body.queue(formatter.role())
-    pacer = Pacer(plan.tokens_per_second)
-    for index in range(len(plan.tokens) + 1):
-        if index == script.drop_after:
-            await body.flush()
-            return False
-        if index == script.stall_after:
-            await body.flush()
-            await asyncio.sleep(script.stall_seconds)
-            pacer.restart(index)
-        if index == len(plan.tokens):
-            break
-        delay = pacer.delay(index)
-        if delay > 0:
-            await body.flush()
-            await asyncio.sleep(delay)
-        event = MALFORMED_EVENT if index == script.malformed_at else formatter.content(plan.tokens[index])
-        await body.queue(event)
+    return body
+
+
+async def finish_stream(body: ChunkedBody, plan: ReplyPlan, formatter: ChunkFormatter) -> None:
+    """Queue the finish event, the usage event when asked for and [DONE], and end the body."""
     await body.queue(formatter.finish(plan.finish_reason))
     if plan.with_usage:
         await body.queue(formatter.usage(plan.usage))
     await body.queue(DONE_EVENT)
     await body.finish()
+
+
+async def stream_completion(writer: asyncio.StreamWriter, plan: ReplyPlan, headers: dict[str, str], *, keep_alive: bool) -> bool:
+    """Stream the reply as OpenAI's SSE chunks, paced; return False when the connection must be closed."""
+    formatter = ChunkFormatter(plan.completion_id, plan.created, plan.model, with_usage=plan.with_usage)
+    body = await start_stream(writer, plan, headers, keep_alive=keep_alive)
+    await body.queue(formatter.role())
+    pacer = Pacer(plan.tokens_per_second)
+    for index, token in enumerate(plan.tokens):
+        delay = pacer.delay(index)
+        if delay > 0:
+            await body.flush()
+            await asyncio.sleep(delay)
+        await body.queue(formatter.content(token))
+    await finish_stream(body, plan, formatter)
     return True

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sys
+from typing import TYPE_CHECKING
 
-from tui_chat.core.errors import TuiChatError
-from tui_chat.paths import AppPaths
+from tui_chat.cli import output
+
+if TYPE_CHECKING:
+    from tui_chat.paths import AppPaths
 
 
-def add_database_command(commands: argparse._SubParsersAction) -> None:
+def add_parser(commands: argparse._SubParsersAction) -> None:
     """Register `db` and its actions on the main parser's subcommands."""
     database = commands.add_parser("db", help="look after the database file")
     actions = database.add_subparsers(dest="db_action", metavar="ACTION", required=True)
@@ -23,15 +25,14 @@ def add_database_command(commands: argparse._SubParsersAction) -> None:
     )
 
 
-def run_database_command(args: argparse.Namespace, paths: AppPaths | None = None) -> int:
+def run(paths: AppPaths) -> int:
     """Run a `db` action and return the exit status."""
+    from tui_chat.core.errors import TuiChatError
     from tui_chat.services.database_repair import move_aside_if_damaged
 
-    paths = paths or AppPaths.default()
     try:
         moved = asyncio.run(move_aside_if_damaged(paths.database))
     except TuiChatError as exc:
-        print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
-        return 1
+        return output.fail(exc)
     print(f"moved {paths.database} aside to {moved}; the next start creates a fresh database")
-    return 0
+    return output.OK

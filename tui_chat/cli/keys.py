@@ -1,4 +1,4 @@
-"""`tui-chat keys ...` and `tui-chat doctor`: plain-text subcommands that never print a key or a traceback."""
+"""`tui-chat keys set|list|delete`: API keys in the system keyring, never printed whole, never a traceback."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import getpass
 import sys
 from collections.abc import Sequence
 
-from tui_chat.config import ProviderSettings, Settings, load_settings
+from typing import TYPE_CHECKING
+
+from tui_chat.cli import output
 from tui_chat.core.errors import ConfigError, TuiChatError
-from tui_chat.core.text import strip_control
-from tui_chat.paths import AppPaths
+
+if TYPE_CHECKING:
+    from tui_chat.config import ProviderSettings, Settings
+    from tui_chat.paths import AppPaths
 
 
 class KeyInputError(TuiChatError):
@@ -21,8 +25,8 @@ class KeyInputError(TuiChatError):
     title = "Key not saved"
 
 
-def add_subcommands(commands: argparse._SubParsersAction) -> None:
-    """Register `keys` and `doctor` on the main parser's subcommands."""
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    """Register `keys` and its actions on the main parser's subcommands."""
     keys = commands.add_parser("keys", help="store, list or delete API keys in the system keyring")
     actions = keys.add_subparsers(dest="keys_action", metavar="ACTION", required=True)
     set_key = actions.add_parser(
@@ -35,17 +39,11 @@ def add_subcommands(commands: argparse._SubParsersAction) -> None:
     actions.add_parser("list", help="show where each provider's key comes from, masked")
     delete = actions.add_parser("delete", help="remove a provider's key from the keyring")
     delete.add_argument("provider", help="the provider name")
-    commands.add_parser("doctor", help="check config, storage, keyring, tokenizer and providers")
 
 
-def run_command(args: argparse.Namespace, paths: AppPaths | None = None) -> int:
-    """Run `keys` or `doctor` from parsed arguments and return the exit status."""
-    paths = paths or AppPaths.default()
+def run(args: argparse.Namespace, paths: AppPaths) -> int:
+    """Run a `keys` action from parsed arguments and return the exit status."""
     try:
-        if args.command == "doctor":
-            from tui_chat.services.doctor import run_doctor
-
-            return asyncio.run(run_doctor(paths, out=sys.stdout))
         settings, problems = _settings(paths)
         if args.keys_action == "set":
             return keys_set(settings, args.provider, check=not args.no_check, config_problems=problems)
@@ -53,26 +51,20 @@ def run_command(args: argparse.Namespace, paths: AppPaths | None = None) -> int:
             return keys_list(settings)
         return keys_delete(settings, args.provider, config_problems=problems)
     except TuiChatError as exc:
-        return report(exc)
+        return output.fail(exc)
     except KeyboardInterrupt:
-        print("\ntui-chat: interrupted; nothing saved.", file=sys.stderr)
-        return 130
+        return output.fail("interrupted; nothing saved.", output.CANCELLED, fresh_line=True)
     except Exception as exc:  # a clear message, never a traceback
-        print(f"tui-chat: {strip_control(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
-        return 1
-
-
-def report(exc: TuiChatError) -> int:
-    """Print an error, its detail and its next step on stderr as one line of plain text; return 1."""
-    print(f"tui-chat: {exc.one_line()}", file=sys.stderr)
-    return 1
+        return output.fail(exc)
 
 
 def _settings(paths: AppPaths) -> tuple[Settings, list[ConfigError]]:
     """The settings and config problems, the problems shown as warnings (the built-in providers still work)."""
+    from tui_chat.config import load_settings
+
     settings, problems = load_settings(paths.config_file)
     for problem in problems:
-        print(f"tui-chat: warning: {problem.one_line()}", file=sys.stderr)
+        output.warn(problem)
     return settings, problems
 
 
@@ -136,8 +128,8 @@ def keys_list(settings: Settings) -> int:
         source = resolved.source or ("none (keyring unavailable)" if resolved.problem else "none")
         print(f"{name:<14} {source:<28} {resolved.masked or '-'}".rstrip())
     if problem is not None:
-        print(f"tui-chat: warning: {problem.one_line()}", file=sys.stderr)
-    return 0
+        output.warn(problem)
+    return output.OK
 
 
 def keys_delete(settings: Settings, name: str, *, config_problems: Sequence[ConfigError] = ()) -> int:
@@ -147,20 +139,9 @@ def keys_delete(settings: Settings, name: str, *, config_problems: Sequence[Conf
     provider = _provider(settings, name, config_problems)
     store = KeyStore()
     if not store.delete_sync(name, provider.key_env):
-        print(f"tui-chat: no key for {name} in the keyring; nothing deleted.", file=sys.stderr)
-        return 1
+        return output.fail(f"no key for {name} in the keyring; nothing deleted.")
     print(f"deleted the key for {name} from the keyring")
     if store.env_key(provider) is not None:
         print(f"note: {provider.key_env} is still set and still provides a key")
     return 0
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run only these subcommands (for `python -m tui_chat.commands` before cli.py wires them)."""
-    parser = argparse.ArgumentParser(prog="tui-chat")
-    add_subcommands(parser.add_subparsers(dest="command", metavar="COMMAND", required=True))
-    return run_command(parser.parse_args(argv))
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -6,7 +6,7 @@ import asyncio
 import math
 from typing import TextIO
 
-from tui_chat.core.text import strip_control
+from tui_chat.cli.output import status_line
 from tui_chat.services.events import RetryScheduled
 
 CLEAR_LINE = "\r\x1b[K"
@@ -41,10 +41,9 @@ class RetryCountdown:
         """Rewrite the line at each whole second left, then erase it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + event.wait_seconds
-        reason = strip_control(event.reason)
         while (left := deadline - loop.time()) > TICK_SLACK:
             seconds = math.ceil(left - TICK_SLACK)
-            self._write(f"{CLEAR_LINE}tui-chat: {reason}, retrying in {seconds} s ({event.attempt + 1}/{event.attempts})")
+            self._write(CLEAR_LINE + status_line(f"{event.reason}, retrying in {seconds} s ({event.attempt + 1}/{event.attempts})"))
             await asyncio.sleep(left - (seconds - 1))
         self._write(CLEAR_LINE)
 
