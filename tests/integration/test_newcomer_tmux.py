@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import subprocess_env
-from tui_chat.services.demo_protocol import Script
-from tui_chat.services.demo_server import DemoServer
+from tests.loopback import LoopbackServer, Script
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -81,7 +80,7 @@ def launch_command(home: Path, *args: str, **env: str) -> str:
 
 
 def test_a_newcomer_types_at_once_gets_the_demo_and_a_restart_obeys_its_flags(
-    tmux: Tmux, tmp_path: Path, demo_server_factory: Callable[..., DemoServer]
+    tmux: Tmux, tmp_path: Path, demo_server_factory: Callable[..., LoopbackServer]
 ) -> None:
     loopback = demo_server_factory(tokens_per_second={"gpt-4o-mini": None})
     loopback.enqueue(Script(text="The loopback server answered this one."))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from tests.loopback import Script
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
-from tui_chat.services.demo_server import Script, markdown_corpus
+from tui_chat.demo.corpus import markdown_corpus
 from tui_chat.widgets.chat_pane import ChatPane, NewTextMarker
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 
 async def test_the_marker_appears_while_scrolled_up_and_end_or_a_click_jumps_down(make_services, loopback) -> None:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import OptionList
 
+from tests.loopback import Script
+from tests.ui.pilot import modal, send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.screens.model_picker import ModelChoice, ModelPickerScreen
-from tui_chat.services.demo_server import Script
 from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
-
-from tests.ui.pilot import modal, send, wait_for_reply, wait_until
 
 USAGE = {"prompt_tokens": 4036, "completion_tokens": 248, "prompt_tokens_details": {"cached_tokens": 0}}
 
