@@ -112,12 +112,17 @@ def stored_parser() -> MarkdownIt:
 
 
 def stored_segments(text: str, width: int) -> list[Segment]:
-    """A stored reply as segments of about SEGMENT_ROWS rows, each with an estimated height."""
-    tokens = stored_parser().parse(text)
+    """A stored reply as segments of about SEGMENT_ROWS rows, each with an estimated height.
+
+    A reply with link reference definitions stays one segment: each segment is rendered from its
+    own source, where a reference defined in another would show as literal brackets.
+    """
+    env: dict = {}
+    tokens = stored_parser().parse(text, env)
     groups = top_level_groups(tokens)
     rows = [estimate_rows(group, width) for group in groups]
     starts, size = [0], 0
-    if not OTHER_LINE_BREAKS.search(text):
+    if not OTHER_LINE_BREAKS.search(text) and not env.get("references"):
         for index, group in enumerate(groups):
             if index > starts[-1] and size >= SEGMENT_ROWS and group.kind in ZERO_TOP_MARGIN:
                 starts.append(index)
