@@ -9,6 +9,7 @@ are placed as estimated segments); then every block it shows is compared with a 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -96,7 +97,8 @@ BLOCK = st.one_of(
 def markdown_text(draw) -> str:
     """A Markdown reply: blocks with blank lines (or none) between, perhaps ending in an unclosed fence."""
     parts = []
-    for block in draw(st.lists(BLOCK, min_size=1, max_size=12)):
+    least = draw(st.sampled_from([1, 1, 10, 25]))  # long replies are where blocks freeze into segments
+    for block in draw(st.lists(BLOCK, min_size=least, max_size=least + 15)):
         parts.append(block)
         parts.append(draw(st.sampled_from(["\n", "\n", "", "\n\n"])))
     if draw(st.booleans()):
@@ -105,15 +107,16 @@ def markdown_text(draw) -> str:
     return text if draw(st.booleans()) else text.rstrip("\n")
 
 
-STEPS = st.lists(st.sampled_from(["write", "write", "write", "pause", "drain", "scroll"]), max_size=40)
+STEPS = st.lists(st.sampled_from(["write", "write", "pause", "drain", "scroll"]), max_size=60)
+MAX_PIECES = 100
 SIZES = st.lists(st.one_of(st.integers(1, 12), st.integers(13, 80), st.integers(200, 2000)), min_size=1, max_size=40)
 
 
 def fragments(text: str, sizes: list[int]) -> list[str]:
-    """`text` cut into pieces of the given sizes, cycling through them."""
+    """`text` cut into pieces of the given sizes, cycling through them, but into no more than MAX_PIECES."""
     pieces, at, index = [], 0, 0
     while at < len(text):
-        size = sizes[index % len(sizes)]
+        size = max(sizes[index % len(sizes)], len(text) // MAX_PIECES)
         pieces.append(text[at : at + size])
         at += size
         index += 1
@@ -140,22 +143,29 @@ def top_blocks(markdown: Markdown) -> list[Widget]:
 class ReplyApp(App):
     """A pane holding a spacer (shown to start a reply out of sight), a reply body, and a fresh Markdown."""
 
+    CSS = """
+    #pane { height: 12; }
+    #fresh-pane { height: 2; }
+    """
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="pane"):
             yield Static("spacer", id="spacer")
-        yield Markdown(parser_factory=parser_factory(), id="fresh")
+        with VerticalScroll(id="fresh-pane"):
+            yield Markdown(parser_factory=parser_factory(), id="fresh")
 
 
 def fresh_rows(markdown: Markdown) -> list[tuple]:
     return [row for block in top_blocks(markdown) for row in describe(block)]
 
 
-async def wait_for(pilot, condition, limit: int = 400) -> None:
-    for _ in range(limit):
-        if condition():
-            return
+async def wait_for(pilot, condition, timeout: float = 10.0) -> None:
+    """Pause until `condition()` is true."""
+    give_up = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > give_up:
+            raise AssertionError("condition not met in time")
         await pilot.pause()
-    raise AssertionError("condition not met in time")
 
 
 async def stream_and_compare(pilot, text: str, sizes: list[int], steps: list[str], out_of_sight: bool) -> None:
@@ -168,14 +178,13 @@ async def stream_and_compare(pilot, text: str, sizes: list[int], steps: list[str
     await pane.mount(body)
     await pilot.pause()
     pieces = fragments(text, sizes)
-    step = iter(steps)
-    for piece in pieces:
+    for index, piece in enumerate(pieces):
         await body.write(show_controls(piece))
-        action = next(step, "write")
+        action = steps[index % len(steps)] if steps else "write"
         if action == "pause":
             await pilot.pause()
         elif action == "drain":
-            await wait_for(pilot, lambda: body.shown_source == body.text, limit=40)
+            await wait_for(pilot, lambda: body.shown_source == body.text)
         elif action == "scroll":
             pane.scroll_end(animate=False, immediate=True)
             await pilot.pause()
@@ -193,6 +202,18 @@ async def stream_and_compare(pilot, text: str, sizes: list[int], steps: list[str
     actual = [row for block in shown for row in describe(block)]
     await body.remove()
     assert actual == expected, f"streamed {pieces!r}"
+
+
+async def test_a_burst_is_shown_without_waiting_for_more_text() -> None:
+    """Text arriving faster than it can be drawn waits BURST_DELAY, not for the next fragment."""
+    async with ReplyApp().run_test(size=SIZE) as pilot:
+        body = ReplyBody()
+        await pilot.app.query_one("#pane", VerticalScroll).mount(body)
+        await pilot.pause()
+        burst = "".join(f"Paragraph {n}.\n\n" for n in range(40))
+        await body.write(burst)
+        await wait_for(pilot, lambda: body.shown_source == burst, timeout=5)
+        await body.finish(burst)
 
 
 @pytest.fixture

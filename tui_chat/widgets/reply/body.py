@@ -136,6 +136,7 @@ class ReplyBody(PlainRows, Vertical):
                         self.append_plain(text)
                 elif burst and not deferred:
                     self._unflushed.insert(0, text)
+                    self._wake.set()  # drawn after the pause below even if no more text arrives
                     deferred = True
                     pause = BURST_DELAY
                 elif burst:
