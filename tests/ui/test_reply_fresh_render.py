@@ -216,6 +216,21 @@ async def test_a_burst_is_shown_without_waiting_for_more_text() -> None:
         await body.finish(burst)
 
 
+async def test_streaming_goes_on_after_a_burst_is_placed(monkeypatch) -> None:
+    """Placing a burst starts a new stream; stopping it before it ran (to freeze blocks) must not end the pump."""
+    monkeypatch.setattr(body_module, "FREEZE_INTERVAL", 0.0)  # the freeze check comes right after the burst
+    async with ReplyApp().run_test(size=SIZE) as pilot:
+        body = ReplyBody()
+        await pilot.app.query_one("#pane", VerticalScroll).mount(body)
+        await pilot.pause()
+        burst = "".join(f"Paragraph {n}.\n\n" for n in range(40))
+        await body.write(burst)
+        await wait_for(pilot, lambda: body.shown_source == burst, timeout=5)
+        await body.write("After the burst.\n")
+        await wait_for(pilot, lambda: body.shown_source == body.text, timeout=5)
+        await body.finish(body.text)
+
+
 @pytest.fixture
 def fast_pacing(monkeypatch):
     """Hand text over, lay out and freeze at once, so each example takes little time yet takes every path."""
@@ -229,7 +244,7 @@ async def test_finished_reply_shows_the_blocks_of_a_fresh_render(fast_pacing) ->
     loop = asyncio.get_running_loop()
     async with ReplyApp().run_test(size=SIZE) as pilot:
 
-        @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(text=markdown_text(), sizes=SIZES, steps=STEPS, out_of_sight=st.booleans())
         @example(text="```python\nprint(1)\n", sizes=[3], steps=[], out_of_sight=False)
         @example(text="See [ref] here.\n\nMore.\n\n[ref]: https://example.com\n", sizes=[4], steps=["drain"] * 20, out_of_sight=False)
@@ -277,7 +292,7 @@ async def test_stored_reply_in_segments_shows_the_blocks_of_a_fresh_render() -> 
     loop = asyncio.get_running_loop()
     async with ReplyApp().run_test(size=SIZE) as pilot:
 
-        @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(text=st.lists(markdown_text(), min_size=1, max_size=5).map("\n\n".join))
         @example(text="See [ref] here.\n\n" + "".join(f"Paragraph {n}.\n\n" for n in range(80)) + "[ref]: https://example.com\n")
         @example(text="".join(f"Paragraph {n}.\n\n" for n in range(80)) + "```\nopen fence")

@@ -215,8 +215,17 @@ class ReplyBody(PlainRows, Vertical):
         return refreshed.is_set() and not self._finishing.is_set()
 
     async def _stop(self, stream) -> None:
-        """Stop a stream and wait for any append still running."""
-        await stream.stop()
+        """Stop a stream and wait for any append still running.
+
+        MarkdownStream.stop raises CancelledError when the stream's task is cancelled before it first
+        ran (a stream started and stopped in one step); that ends the stream, not this task.
+        """
+        try:
+            await stream.stop()
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
         async with self.live.lock:
             pass
 
