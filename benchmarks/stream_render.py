@@ -77,7 +77,7 @@ def unrendered_in_view(app) -> bool:
     """Whether a reply segment inside the viewport is still waiting for its blocks."""
     try:
         from tui_chat.widgets.chat_pane import ChatPane
-        from tui_chat.widgets.reply_body import Segment
+        from tui_chat.widgets.reply.segment import Segment
     except ImportError:
         return False
     view = app.screen.query_one(ChatPane).region

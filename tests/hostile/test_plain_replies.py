@@ -13,8 +13,8 @@ from tui_chat.core.models import Role
 from tui_chat.core.text import show_controls
 from tui_chat.demo.corpus import markdown_corpus, split_tokens
 from tui_chat.widgets.chat_pane import ChatPane, ReplyView
-from tui_chat.widgets.live_markdown import RememberingParser, new_parser, same_tokens
-from tui_chat.widgets.plain_text import (
+from tui_chat.widgets.reply.tokens import RememberingParser, new_parser, same_tokens
+from tui_chat.widgets.reply.plain_text import (
     MAX_MARKDOWN_CHARS,
     MAX_MARKDOWN_LINE_CHARS,
     MAX_MARKDOWN_LINES,
@@ -23,7 +23,7 @@ from tui_chat.widgets.plain_text import (
     PlainText,
     too_big_for_markdown,
 )
-from tui_chat.widgets.reply_body import ReplyBody
+from tui_chat.widgets.reply.body import ReplyBody
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
 from tests.hostile.corpus import LARGE, Case, params

@@ -18,8 +18,8 @@ from tui_chat.widgets.message_view import STATUS_CLASSES, STATUS_NOTES, MessageV
 if TYPE_CHECKING:
     from textual.widgets import Markdown
 
-    from tui_chat.widgets.reply_body import ReplyBody
-    from tui_chat.widgets.reply_segment import Segment
+    from tui_chat.widgets.reply.body import ReplyBody
+    from tui_chat.widgets.reply.segment import Segment
 
 __all__ = ["STATUS_CLASSES", "STATUS_NOTES", "ChatPane", "MessageView", "NewTextMarker", "ReplyView", "header_text"]
 
@@ -43,7 +43,7 @@ class ReplyView(MessageView):
     def compose(self) -> ComposeResult:
         message = self.message
         yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
-        from tui_chat.widgets.reply_body import ReplyBody
+        from tui_chat.widgets.reply.body import ReplyBody
 
         yield ReplyBody()
 
@@ -242,7 +242,7 @@ class ChatPane(VerticalScroll):
             self.call_after_refresh(self._update_visibility)
 
     def _update_visibility(self) -> None:
-        from tui_chat.widgets.reply_body import NEAR_ROWS
+        from tui_chat.widgets.reply.body import NEAR_ROWS
 
         self._visibility_pending = False
         self._last_visibility = time.monotonic()

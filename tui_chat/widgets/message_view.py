@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,9 +17,7 @@ from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.core.text import one_line, show_controls
 
 if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-
-    from tui_chat.widgets.reply_segment import Segment
+    from tui_chat.widgets.reply.segment import Segment
 
 # Markdown (markdown-it, pygments: about 0.1 s) is imported when the first reply is composed,
 # not with this module, so an empty chat paints its first frame without it.
@@ -63,42 +60,6 @@ def estimated_rows(text: str, width: int) -> int:
     return sum(1 + len(line) // width for line in text.split("\n")) + 1
 
 
-@functools.cache
-def shared_parser() -> MarkdownIt:
-    """One Markdown parser for splitting stored replies (parsing is stateless)."""
-    from tui_chat.widgets.live_markdown import new_parser
-
-    return new_parser()
-
-
-def reply_segments(text: str, width: int) -> list[Segment]:
-    """A stored reply as segments of about SEGMENT_ROWS rows, each with an estimated height."""
-    from tui_chat.widgets.live_markdown import top_level_groups
-    from tui_chat.widgets.reply_body import OTHER_LINE_BREAKS, SEGMENT_ROWS, ZERO_TOP_MARGIN
-    from tui_chat.widgets.reply_segment import Segment, estimate_rows
-
-    tokens = shared_parser().parse(text)
-    groups = top_level_groups(tokens)
-    rows = [estimate_rows(group, width) for group in groups]
-    starts, size = [0], 0
-    if not OTHER_LINE_BREAKS.search(text):
-        for index, group in enumerate(groups):
-            if index > starts[-1] and size >= SEGMENT_ROWS and group.kind in ZERO_TOP_MARGIN:
-                starts.append(index)
-                size = 0
-            size += rows[index]
-    if len(starts) == 1:
-        return [Segment(text, tokens, sum(rows), measured=False)]
-    lines = text.splitlines(keepends=True)
-    segments = []
-    for first, last in zip(starts, [*starts[1:], len(groups)]):
-        begin = 0 if first == 0 else groups[first].line
-        end = groups[last].line if last < len(groups) else len(lines)
-        own_tokens = [token for group in groups[first:last] for token in group.tokens]
-        segments.append(Segment("".join(lines[begin:end]), own_tokens, sum(rows[first:last]), measured=False))
-    return segments
-
-
 class MessageView(Vertical, can_focus=True):
     """One message: a header line and its body; focus selects it for the message keys.
 
@@ -131,7 +92,7 @@ class MessageView(Vertical, can_focus=True):
         self.segments: list[Segment] = []
 
     def compose(self) -> ComposeResult:
-        from tui_chat.widgets.plain_text import PlainText, too_big_for_markdown
+        from tui_chat.widgets.reply.plain_text import PlainText, too_big_for_markdown
 
         message = self.message
         yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
@@ -140,13 +101,15 @@ class MessageView(Vertical, can_focus=True):
         elif self.eager:
             from textual.widgets import Markdown
 
-            from tui_chat.widgets.live_markdown import parser_factory
+            from tui_chat.widgets.reply.tokens import parser_factory
 
             yield Markdown(show_controls(message.content), parser_factory=parser_factory(), classes="message-body")
         elif too_big_for_markdown(message.content):
             yield PlainText(message.content, classes="message-body")
         else:
-            self.segments = reply_segments(show_controls(message.content), self.width_hint or 80)
+            from tui_chat.widgets.reply.placement import stored_segments
+
+            self.segments = stored_segments(show_controls(message.content), self.width_hint or 80)
             yield from self.segments
 
     def set_status(self, status: MessageStatus, error: str = "") -> None:
@@ -173,7 +136,7 @@ class MessageView(Vertical, can_focus=True):
 
     def update_visibility(self, near: Region, far: Region) -> None:
         """Mount the segments overlapping `near` and unmount those outside `far`; the layout must be current."""
-        from tui_chat.widgets.reply_segment import show_near
+        from tui_chat.widgets.reply.segment import show_near
 
         show_near(self.segments, near, far)
 

@@ -12,7 +12,6 @@ A reply past sane Markdown sizes (see plain_text.py) is shown instead as literal
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 from contextlib import suppress
 
@@ -20,9 +19,19 @@ from textual.containers import ScrollableContainer, Vertical
 from textual.geometry import Region
 from textual.widgets import Markdown
 
-from tui_chat.widgets.live_markdown import LiveMarkdown, same_tokens, top_level_groups
-from tui_chat.widgets.plain_text import PlainRows, TextShape, too_big_for_markdown
-from tui_chat.widgets.reply_segment import Segment, estimate_rows, show_near
+from tui_chat.widgets.reply.live_markdown import LiveMarkdown
+from tui_chat.widgets.reply.placement import (
+    NEAR_ROWS,
+    OTHER_LINE_BREAKS,
+    estimated_segments,
+    measured_segments,
+    rough_rows,
+)
+from tui_chat.widgets.reply.plain_text import PlainRows, TextShape, too_big_for_markdown
+from tui_chat.widgets.reply.segment import Segment, show_near
+from tui_chat.widgets.reply.tokens import same_tokens, top_level_groups
+
+__all__ = ["NEAR_ROWS", "ReplyBody"]
 
 FLUSH_INTERVAL = 0.2
 """Seconds between hand-overs of new text to the live widget."""
@@ -30,25 +39,8 @@ BURST_DELAY = 0.25
 """Text arriving faster than it can be drawn waits this long first: the reply may be over by then."""
 BURST_BACKOFF = 3.0
 """After drawing a burst, wait this many times as long as drawing it took."""
-NEAR_ROWS = 4
-"""Segments this close to the viewport have their blocks mounted; live blocks farther away are frozen."""
-MIN_FREEZE_ROWS = 24
-"""Finished blocks leave the live widget in runs of at least this many rows."""
 FREEZE_INTERVAL = 1.0
 """Seconds between checks for finished blocks that have scrolled out of sight."""
-SEGMENT_ROWS = 40
-"""Rows per segment: the unit mounted at once when the reader scrolls to it."""
-ZERO_TOP_MARGIN = frozenset({"paragraph_open", "bullet_list_open", "ordered_list_open", "table_open", "hr"})
-"""Top-level tokens whose block has no top margin: a segment may start there without changing the gaps."""
-OTHER_LINE_BREAKS = re.compile("[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
-"""Line breaks that str.splitlines (used by Markdown.append) honours and markdown-it does not; with
-any of them in a reply, line numbers disagree, so nothing is frozen or skipped."""
-
-
-def rough_rows(text: str, width: int) -> int:
-    """A fast upper-ish guess of the rows some text takes, without parsing it."""
-    width = max(width, 10)
-    return sum(1 + len(line) // width for line in text.split("\n"))
 
 
 class ReplyBody(PlainRows, Vertical):
@@ -144,6 +136,7 @@ class ReplyBody(PlainRows, Vertical):
                         self.append_plain(text)
                 elif burst and not deferred:
                     self._unflushed.insert(0, text)
+                    self._wake.set()  # drawn after the pause below even if no more text arrives
                     deferred = True
                     pause = BURST_DELAY
                 elif burst:
@@ -222,81 +215,41 @@ class ReplyBody(PlainRows, Vertical):
         return refreshed.is_set() and not self._finishing.is_set()
 
     async def _stop(self, stream) -> None:
-        """Stop a stream and wait for any append still running."""
-        await stream.stop()
+        """Stop a stream and wait for any append still running.
+
+        MarkdownStream.stop raises CancelledError when the stream's task is cancelled before it first
+        ran (a stream started and stopped in one step); that ends the stream, not this task.
+        """
+        try:
+            await stream.stop()
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise
         async with self.live.lock:
             pass
 
     async def _freeze_offscreen(self) -> None:
         """Move finished blocks well outside the viewport into segments; the layout must be current."""
-        view, live = self._viewport(), self.live
-        blocks = live.blocks
-        if not view or len(blocks) < 3 or live.block_tokens is None:
+        split = measured_segments(self.live, self._viewport())
+        if split is None:
             return
-        margin = NEAR_ROWS
-        regions = [block.region for block in blocks]
-        if not all(regions):
-            return
-        below = regions[0].y >= view.bottom + margin
-        cut = next(
-            (
-                index
-                for index in range(len(blocks) - 1, 0, -1)
-                if blocks[index].styles.margin.top == 0 and (below or regions[index].y <= view.y - margin)
-            ),
-            None,
-        )
-        top = live.region.y
-        if cut is None or (not below and regions[cut].y - top < MIN_FREEZE_ROWS):
-            return
-        starts = [0]
-        for index in range(1, cut):
-            if regions[index].y - regions[starts[-1]].y >= SEGMENT_ROWS and blocks[index].styles.margin.top == 0:
-                starts.append(index)
-        starts.append(cut)
-        lines = live.source.splitlines(keepends=True)
-        segments = []
-        for first, last in zip(starts, starts[1:]):
-            begin = 0 if first == 0 else blocks[first].source_range[0]
-            source = "".join(lines[begin : blocks[last].source_range[0]])
-            height = regions[last].y - (top if first == 0 else regions[first].y)
-            segments.append(Segment(source, self._parser.parse(source), height, measured=True))
+        segments, count, line = split
         with self.app.batch_update():
-            await self.mount_all(segments, before=live)
-            await live.drop_head(cut, blocks[cut].source_range[0])
+            await self.mount_all(segments, before=self.live)
+            await self.live.drop_head(count, line)
         self.segments.extend(segments)
 
     async def _place(self, text: str) -> None:
         """Show `text` (everything after the segments) as estimated segments and a live tail of about a screen."""
-        tokens = self._parser.parse(text)
-        groups = top_level_groups(tokens)
-        width, keep = self._width(), self._rows() * 5 // 4
-        rows = [estimate_rows(group, width) for group in groups]
-        cut, total = None, 0
-        for index in range(len(groups) - 1, 0, -1):
-            total += rows[index]
-            if total >= keep and groups[index].kind in ZERO_TOP_MARGIN:
-                cut = index
-                break
-        if cut is None or self._odd_line_breaks:
+        split = None if self._odd_line_breaks else estimated_segments(text, self._parser, self._width(), self._rows() * 5 // 4)
+        if split is None:
             await self.live.update(text)
             return
-        starts, size = [0], 0
-        for index in range(cut):
-            if index > starts[-1] and size >= SEGMENT_ROWS and groups[index].kind in ZERO_TOP_MARGIN:
-                starts.append(index)
-                size = 0
-            size += rows[index]
-        starts.append(cut)
-        lines = text.splitlines(keepends=True)
-        segments = []
-        for first, last in zip(starts, starts[1:]):
-            begin = 0 if first == 0 else groups[first].line
-            source = "".join(lines[begin : groups[last].line])
-            segments.append(Segment(source, self._parser.parse(source), sum(rows[first:last]), measured=False))
+        segments, tail = split
         with self.app.batch_update():
             await self.mount_all(segments, before=self.live)
-            await self.live.update("".join(lines[groups[cut].line :]))
+            await self.live.update(tail)
         self.segments.extend(segments)
         self._check_visibility()
 

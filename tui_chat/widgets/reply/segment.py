@@ -11,7 +11,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Markdown
 
-from tui_chat.widgets.live_markdown import Group, parser_factory, top_level_groups
+from tui_chat.widgets.reply.tokens import Group, parser_factory, top_level_groups
 
 
 def estimate_rows(group: Group, width: int) -> int:
