@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import overload
 
 from tui_chat.core.models import Conversation, Message, MessageStatus, Role
 
@@ -14,6 +15,12 @@ PICO = Decimal("1e-12")
 def to_millis(moment: datetime) -> int:
     """Milliseconds since the epoch for an aware datetime."""
     return int(moment.timestamp() * 1000)
+
+
+@overload
+def from_millis(millis: int) -> datetime: ...
+@overload
+def from_millis(millis: int | None) -> datetime | None: ...
 
 
 def from_millis(millis: int | None) -> datetime | None:
