@@ -32,7 +32,10 @@ class _Model(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tr
     """Strict settings: unknown fields and wrong types are errors."""
 
 
-class ProviderSettings(_Model):
+# Each subclass says frozen=True again: msgspec inherits it, but type checkers (PEP 681) do not.
+
+
+class ProviderSettings(_Model, frozen=True):
     """One OpenAI-compatible endpoint."""
 
     base_url: str | None = None
@@ -88,7 +91,7 @@ PositiveFloat = Annotated[float, Meta(gt=0, le=86_400)]
 """Seconds: above zero and at most a day, so NaN, infinity and absurd waits are refused."""
 
 
-class RetrySettings(_Model):
+class RetrySettings(_Model, frozen=True):
     """How failed requests are retried (only before the first token arrives)."""
 
     attempts: Annotated[int, Meta(ge=1, le=20)] = 4
@@ -101,7 +104,7 @@ class RetrySettings(_Model):
     """The longest Retry-After waited out in full; a server asking for more ends the request, saying when to try again."""
 
 
-class NetworkSettings(_Model):
+class NetworkSettings(_Model, frozen=True):
     """Timeouts and limits for talking to providers."""
 
     connect_timeout: PositiveFloat = 10.0
@@ -112,7 +115,7 @@ class NetworkSettings(_Model):
     """Requests in flight at once to one provider."""
 
 
-class PriceSettings(_Model):
+class PriceSettings(_Model, frozen=True):
     """A user's own price for a model, in dollars per million tokens."""
 
     input: Decimal
@@ -127,7 +130,7 @@ class PriceSettings(_Model):
             check_amount(name, getattr(self, name), at_most=MAX_PRICE_PER_MTOK)
 
 
-class BudgetSettings(_Model):
+class BudgetSettings(_Model, frozen=True):
     """Optional spending limits, in dollars; the sidebar warns at 80 % of each."""
 
     daily: Decimal | None = None
@@ -142,7 +145,7 @@ class BudgetSettings(_Model):
             check_amount(name, getattr(self, name), at_most=MAX_BUDGET, positive=True)
 
 
-class Settings(_Model):
+class Settings(_Model, frozen=True):
     """Everything a user can set in config.toml."""
 
     default_provider: str = "demo"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 from tui_chat.core.errors import ConfigError
@@ -78,6 +79,7 @@ def _with_setting(text: str, data: dict, key: str, rendered: str, value: str) ->
     if lines[-1] == "":
         lines.pop()
     pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    spans: Iterator[tuple[int, int]]
     if key in data:
         expected = repr({**data, key: value})
         starts = [index for index, line in enumerate(lines) if pattern.match(line)]

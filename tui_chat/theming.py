@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from textual.color import Color, ColorParseError
 from textual.css.constants import VALID_STYLE_FLAGS
@@ -52,6 +52,13 @@ _CSS_COLOR = re.compile(r"(?P<color>.+?)(?:\s+(?P<alpha>100|\d{1,2}(?:\.\d+)?)%)
 _CSS_KEYWORDS = {"auto", "initial"}
 
 
+class _ThemeOptions(TypedDict, total=False):
+    """The optional top-level numbers of a theme file, as Theme's keyword arguments."""
+
+    luminosity_spread: float
+    text_alpha: float
+
+
 class ThemeError(ConfigError):
     """A theme file that could not be used; the other themes still load."""
 
@@ -88,7 +95,11 @@ def parse_theme(text: str, source: str = "<theme>") -> Theme:
     variables = _table(source, data, "variables", required=False)
     for key, value in variables.items():
         _check_variable(source, key, value)
-    options = {key: _fraction(source, data, key) for key in TOP_LEVEL_KEYS[4:] if key in data}
+    options: _ThemeOptions = {}
+    if "luminosity_spread" in data:
+        options["luminosity_spread"] = _fraction(source, data, "luminosity_spread")
+    if "text_alpha" in data:
+        options["text_alpha"] = _fraction(source, data, "text_alpha")
     theme = Theme(name=name, dark=dark, variables=dict(variables), **colors, **options)
     try:
         theme.to_color_system().generate()

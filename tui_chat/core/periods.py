@@ -161,6 +161,7 @@ def local_day_sql(segments: list[OffsetSegment], column: str = "created_at") -> 
     cases: list[str] = []
     params: list[int] = []
     for segment in segments[:-1]:
+        assert segment.until_ms is not None, "only the last segment runs on without end"
         cases.append(f"WHEN {column} < ? THEN ?")
         params += [segment.until_ms, segment.offset_ms]
     params.append(segments[-1].offset_ms)

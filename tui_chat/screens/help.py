@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingsMap
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -53,7 +54,7 @@ def binding_rows(screen: Screen) -> list[BindingRow]:
     return sorted(rows, key=lambda row: (row.binding_id == "", row.binding_id, row.description))
 
 
-def widget_binding_rows(screen: Screen, widget_class: type, note: str) -> list[BindingRow]:
+def widget_binding_rows(screen: Screen, widget_class: type[DOMNode], note: str) -> list[BindingRow]:
     """The bindings a kind of widget has when focused, keymap applied, each description followed by `note`."""
     app = screen.app
     bindings = BindingsMap(widget_class.BINDINGS)

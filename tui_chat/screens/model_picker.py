@@ -156,9 +156,9 @@ class ModelPickerScreen(ModalScreen[ModelChoice | None]):
             rows.append(None)
             prompts.append(Option(Content(one_line(heading)), disabled=True))
             for model, label in matches:
-                current = listing.provider == self.provider and model.id == self.current_model
+                is_current = listing.provider == self.provider and model.id == self.current_model
                 rows.append(ModelChoice(listing.provider, model.id))
-                prompts.append(Option(Content.assemble(label, ("  ●" if current else ""), "\n", (model_details(model), "dim"))))
+                prompts.append(Option(Content.assemble(label, ("  ●" if is_current else ""), "\n", (model_details(model), "dim"))))
         self.rows = rows
         options.set_options(prompts)
         current = ModelChoice(self.provider, self.current_model)

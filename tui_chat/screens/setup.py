@@ -16,6 +16,9 @@ from textual.widgets import Button, Input, Select, Static
 from tui_chat.core.errors import TuiChatError
 
 if TYPE_CHECKING:
+    from textual import getters
+
+    from tui_chat.app import ChatApp
     from tui_chat.services.container import AppServices
 
 
@@ -31,6 +34,9 @@ class SetupScreen(ModalScreen[SetupResult | None]):
 
     BINDINGS = [Binding("escape", "dismiss_setup", "Close", id="setup.close")]
     AUTO_FOCUS = "#setup-key"
+
+    if TYPE_CHECKING:
+        app = getters.app(ChatApp)
 
     def __init__(self, services: AppServices, provider: str | None = None) -> None:
         super().__init__()

@@ -12,8 +12,12 @@ from textual.widgets import Select, TabPane
 from tui_chat.widgets.usage_tables import RequestsTable
 
 if TYPE_CHECKING:
+    from textual.screen import Screen as _MixedInto
+
     from tui_chat.core.periods import Period
-    from tui_chat.store.usage_stats import UsageFilter
+    from tui_chat.store.usage_stats import UsageFilter, UsageStats
+else:
+    _MixedInto = object
 
 PAGE_SIZE = 200
 EXPORT_PAGE_SIZE = 5000
@@ -21,11 +25,11 @@ STATUSES = ("complete", "partial", "cancelled", "failed", "truncated")
 SORTS = (("Newest first", "time"), ("Costliest first", "cost"), ("Slowest first", "latency"), ("Most tokens", "tokens"))
 
 
-class RequestsTab:
+class RequestsTab(_MixedInto):
     """Mixed into UsageScreen: everything about the requests tab, built the first time it is opened.
 
     Handlers here are named on_<widget>_<message> because `@on` does not register in a plain mixin;
-    the screen provides `query`, `_usage_stats` and `current_period`.
+    the screen provides `query`, `_usage_stats` and `current_period` (a Screen base only for type checkers).
     """
 
     period: Period | None
@@ -36,6 +40,12 @@ class RequestsTab:
     _requests_exhausted: bool
     _requests_stale: bool
     _requests_key: tuple[str | None, ...] | None
+
+    if TYPE_CHECKING:
+
+        def current_period(self) -> Period: ...
+
+        async def _usage_stats(self) -> UsageStats: ...
 
     async def _request_controls(self) -> None:
         """Mount the requests tab's filters, sort and table on first use, offering the period's names."""

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from tui_chat.core.errors import TuiChatError
 from tui_chat.services.budget_gate import OverBudget
 from tui_chat.services.container import AppServices
 from tui_chat.services.events import ReplyFinished, SessionEvent
+
+if TYPE_CHECKING:
+    from tui_chat.services.chat_session import ChatSession
 
 
 class ConversationNotFound(TuiChatError):
@@ -42,8 +46,8 @@ async def send_prompt(
         if conversation is None:
             raise ConversationNotFound(conversation_id)
     target = services.target
-    switched = (conversation.provider, conversation.model) != (target.provider, target.model) if conversation else False
-    if switched and services.target_from_command_line:
+    switched = conversation is not None and (conversation.provider, conversation.model) != (target.provider, target.model)
+    if conversation is not None and switched and services.target_from_command_line:
         await repository.set_conversation_model(conversation.id, target.provider, target.model)
         conversation = await repository.get_conversation(conversation.id)
     await services.registry.client(conversation.provider if conversation else target.provider)
@@ -58,7 +62,7 @@ async def send_prompt(
     return finished
 
 
-async def _within_budget(session, confirm: Callable[[OverBudget], bool]) -> bool:
+async def _within_budget(session: ChatSession, confirm: Callable[[OverBudget], bool]) -> bool:
     """Whether sending over budget was confirmed; OverBudget when the budget is used up and it was not."""
     try:
         await session.check_budget()

@@ -22,6 +22,9 @@ MAX_DETAIL = 500
 class ProviderFailure(ProviderError):
     """A request that failed, classified so the retry policy and the UI know what to do."""
 
+    attempts: int
+    """How many attempts the retry policy made; set only on failures raised out of call_with_retries."""
+
     def __init__(
         self,
         kind: str,
@@ -160,7 +163,8 @@ def _from_status(status: int, message: str, code: str, headers: Mapping[str, str
 def error_event(chunk: Mapping[str, object]) -> ProviderFailure:
     """A failure from an error object sent inside the stream."""
     message, code = _error_fields(chunk)
-    status = chunk.get("error", {}).get("status") if isinstance(chunk.get("error"), Mapping) else None
+    error = chunk.get("error")
+    status = error.get("status") if isinstance(error, Mapping) else None
     return _from_status(status if isinstance(status, int) else 500, message, code, {})
 
 

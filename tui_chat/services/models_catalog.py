@@ -51,7 +51,7 @@ def describe(registry: ProviderRegistry, provider_name: str, model: str, source:
 def fallback_models(registry: ProviderRegistry, provider_name: str, recent_models: Sequence[str]) -> list[tuple[str, str]]:
     """The configured and recently used models of a provider, each once, configured first."""
     provider = registry.provider(provider_name)
-    configured = [provider.default_model]
+    configured: list[str | None] = [provider.default_model]
     if registry.settings.default_provider == provider_name:
         configured.insert(0, registry.settings.default_model)
     chosen: dict[str, str] = {}

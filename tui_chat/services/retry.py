@@ -99,8 +99,8 @@ async def call_with_retries(
             except (asyncio.CancelledError, KeyboardInterrupt):
                 raise
             except Exception as exc:
-                failure = translate_error(exc)
-                failure.attempts = used
-                refuse_long_wait(failure, settings)
-                raise failure from None
+                translated = translate_error(exc)
+                translated.attempts = used
+                refuse_long_wait(translated, settings)
+                raise translated from None
     return result, used

@@ -233,7 +233,10 @@ class KeyCheck:
     status: int | None = None
 
 
-CHECK_NETWORK_TIMEOUTS = {"connect_timeout": 5.0, "stall_timeout": 10.0}
+CHECK_CONNECT_TIMEOUT = 5.0
+"""Seconds a key check waits for a connection."""
+CHECK_STALL_TIMEOUT = 10.0
+"""Seconds a key check waits for the model list once connected."""
 
 
 async def validate_key(provider_name: str, provider: ProviderSettings, base_url: str, key: str | None) -> KeyCheck:
@@ -243,9 +246,8 @@ async def validate_key(provider_name: str, provider: ProviderSettings, base_url:
     from tui_chat.services.errors import ProviderFailure, translate_error
     from tui_chat.services.llm import ProviderClient
 
-    client = ProviderClient(
-        provider_name, provider, base_url=base_url, api_key=key, network=NetworkSettings(**CHECK_NETWORK_TIMEOUTS)
-    )
+    network = NetworkSettings(connect_timeout=CHECK_CONNECT_TIMEOUT, stall_timeout=CHECK_STALL_TIMEOUT)
+    client = ProviderClient(provider_name, provider, base_url=base_url, api_key=key, network=network)
     try:
         models = await client.list_models()
     except Exception as exc:

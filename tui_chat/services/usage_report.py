@@ -9,13 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_chat.core.periods import Period, PeriodKind, parse_day, period_for
 
@@ -169,7 +169,7 @@ async def open_usage_stats(services: AppServices) -> UsageStats:
     return UsageStats(repository.database)
 
 
-async def read_usage(services: AppServices, job: Callable[[UsageStats], Awaitable[Result]]) -> Result:
+async def read_usage(services: AppServices, job: Callable[[UsageStats], Coroutine[Any, Any, Result]]) -> Result:
     """Run a batch of usage queries off the event loop (store/usage_reader.py), opening the database if needed."""
     from tui_chat.store.usage_reader import read_usage as read_database
 
@@ -178,7 +178,7 @@ async def read_usage(services: AppServices, job: Callable[[UsageStats], Awaitabl
 
 
 def start_reading_usage(
-    services: AppServices, job: Callable[[UsageStats], Awaitable[Result]]
+    services: AppServices, job: Callable[[UsageStats], Coroutine[Any, Any, Result]]
 ) -> Future[Result] | None:
     """Start a batch of usage queries on the database file in a thread now; None for an in-memory database.
 
@@ -219,7 +219,7 @@ class PeriodFigures:
     groups: dict[str, list[GroupTotals]]
 
 
-def period_figures(period: Period, zone: tzinfo | None = None) -> Callable[[UsageStats], Awaitable[PeriodFigures]]:
+def period_figures(period: Period, zone: tzinfo | None = None) -> Callable[[UsageStats], Coroutine[Any, Any, PeriodFigures]]:
     """The queries behind a period's first paint on the usage screen, as a job for `read_usage`."""
     usage_filter = filter_for(period, zone)
 

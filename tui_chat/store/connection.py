@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -29,9 +31,10 @@ class GuardedConnection(aiosqlite.Connection):
         )
         self.path = path
 
-    async def _execute(self, fn, *args, **kwargs):
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            return await super()._execute(fn, *args, **kwargs)
+            # aiosqlite leaves _execute unannotated.
+            return await super()._execute(fn, *args, **kwargs)  # type: ignore[no-untyped-call]
         except sqlite3.DatabaseError as exc:
             if is_corruption(exc):
                 raise CorruptDatabaseError(self.path, str(exc)) from exc
@@ -40,4 +43,6 @@ class GuardedConnection(aiosqlite.Connection):
 
 async def connect(path: Path | None) -> GuardedConnection:
     """Open a connection to `path` (None: in memory) with the busy timeout set before its first statement."""
-    return await GuardedConnection(path)
+    connection = GuardedConnection(path)
+    await connection
+    return connection

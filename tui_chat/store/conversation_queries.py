@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from tui_chat.core.models import (
+    Conversation,
     ConversationExport,
     ConversationSummary,
     Message,
     Role,
     SearchHit,
+    UsageRecord,
 )
 from tui_chat.core.redaction import redact, redact_spans
 from tui_chat.store.rows import (
@@ -21,6 +23,8 @@ from tui_chat.store.rows import (
 )
 
 if TYPE_CHECKING:
+    import aiosqlite
+
     from tui_chat.store.db import Database
 
 HIGHLIGHT_START = "\x02"
@@ -50,13 +54,23 @@ def split_highlights(marked: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     return "".join(plain), tuple(spans)
 
 
+class ConversationReader(Protocol):
+    """The Repository reads an export is made of."""
+
+    async def get_conversation(self, conversation_id: int) -> Conversation | None: ...
+
+    async def messages(self, conversation_id: int, *, include_hidden: bool = False) -> list[Message]: ...
+
+    async def usage_rows(self, conversation_id: int | None = None) -> list[UsageRecord]: ...
+
+
 class ConversationQueries:
     """Repository methods for the conversation list, search, export and message actions."""
 
     database: Database
 
     @property
-    def _read(self):
+    def _read(self) -> aiosqlite.Connection:
         return self.database.connection
 
     async def set_archived(self, conversation_id: int, archived: bool) -> None:
@@ -130,7 +144,7 @@ class ConversationQueries:
             )
         return hits
 
-    async def export_data(self, conversation_id: int) -> ConversationExport | None:
+    async def export_data(self: ConversationReader, conversation_id: int) -> ConversationExport | None:
         """A conversation with all its messages (alternatives included) and all its usage rows."""
         conversation = await self.get_conversation(conversation_id)
         if conversation is None:

@@ -100,6 +100,7 @@ class Database:
         """The migration number recorded in the file."""
         async with self.connection.execute("PRAGMA user_version") as cursor:
             row = await cursor.fetchone()
+        assert row is not None, "PRAGMA user_version always returns one row"
         return int(row[0])
 
     async def _check_version(self) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tui_chat.core.models import Message, MessageStatus, Role, UsageRecord, utc_now
-from tui_chat.store.rows import from_millis, message_from_row, to_millis, to_picodollars
+from tui_chat.store.rows import from_millis, inserted_id, message_from_row, to_millis, to_picodollars
 from tui_chat.store.writer_locks import writer_is_gone
 
 if TYPE_CHECKING:
+    import aiosqlite
+
     from tui_chat.store.db import Database
 
 RECOVERY_WINDOW = 1000
@@ -69,7 +71,7 @@ class ReplyWrites:
                     self.database.writer_id,
                 ),
             )
-            reply.id = cursor.lastrowid
+            reply.id = inserted_id(cursor)
         reply.status = MessageStatus.STREAMING
         return reply
 
@@ -110,7 +112,7 @@ class ReplyWrites:
                         now,
                     ),
                 )
-                reply.id = cursor.lastrowid
+                reply.id = inserted_id(cursor)
             reply.finished_at = from_millis(now)
             record.message_id = reply.id
             if recovered:
@@ -128,14 +130,14 @@ class ReplyWrites:
             await self._insert_usage(tx, record)
 
     @staticmethod
-    async def _insert_usage(tx, record: UsageRecord) -> None:
+    async def _insert_usage(tx: aiosqlite.Connection, record: UsageRecord) -> None:
         cursor = await tx.execute(
             f"INSERT INTO usage ({USAGE_COLUMNS}) VALUES ({', '.join('?' * 17)})", usage_values(record)
         )
-        record.id = cursor.lastrowid
+        record.id = inserted_id(cursor)
 
     @classmethod
-    async def _replace_usage(cls, tx, record: UsageRecord) -> None:
+    async def _replace_usage(cls, tx: aiosqlite.Connection, record: UsageRecord) -> None:
         """Overwrite the usage row of `record.message_id` (or insert one if there is none)."""
         async with tx.execute("SELECT id FROM usage WHERE message_id = ? ORDER BY id LIMIT 1", (record.message_id,)) as cursor:
             row = await cursor.fetchone()

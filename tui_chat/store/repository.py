@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from tui_chat.core.models import (
     Conversation,
@@ -20,8 +21,11 @@ from tui_chat.store.db import Database
 from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.store.rows import PICO  # noqa: F401  (re-exported)
 from tui_chat.store.rows import conversation_from_row as _conversation
-from tui_chat.store.rows import from_millis, from_picodollars, to_millis, to_picodollars  # noqa: F401  (re-exported)
+from tui_chat.store.rows import from_millis, from_picodollars, inserted_id, to_millis, to_picodollars  # noqa: F401  (re-exported)
 from tui_chat.store.rows import message_from_row as _message
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +46,7 @@ class Repository(ReplyWrites, ConversationQueries):
         self.database = database
 
     @property
-    def _read(self):
+    def _read(self) -> aiosqlite.Connection:
         return self.database.connection
 
     async def create_conversation(
@@ -56,8 +60,10 @@ class Repository(ReplyWrites, ConversationQueries):
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (title, provider, model, system_prompt, now, now),
             )
-            conversation_id = cursor.lastrowid
-        return await self.get_conversation(conversation_id)
+            conversation_id = inserted_id(cursor)
+        conversation = await self.get_conversation(conversation_id)
+        assert conversation is not None, "the conversation was just committed"
+        return conversation
 
     async def get_conversation(self, conversation_id: int) -> Conversation | None:
         """One conversation by id, or None."""
@@ -114,7 +120,7 @@ class Repository(ReplyWrites, ConversationQueries):
             sql += " LIMIT ?"
             params.append(limit)
         async with self._read.execute(sql, params) as cursor:
-            rows = await cursor.fetchall()
+            rows = list(await cursor.fetchall())
         return [_message(row) for row in reversed(rows)]
 
     async def add_message(
@@ -134,7 +140,7 @@ class Repository(ReplyWrites, ConversationQueries):
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (conversation_id, role.value, content, model, status.value, now, now),
             )
-            message_id = cursor.lastrowid
+            message_id = inserted_id(cursor)
             await tx.execute(
                 "UPDATE conversations SET updated_at = ?,"
                 " title = CASE WHEN title = '' AND ? = 'user' THEN ? ELSE title END WHERE id = ?",
@@ -190,7 +196,8 @@ class Repository(ReplyWrites, ConversationQueries):
         self, *, conversation_id: int | None = None, since: datetime | None = None
     ) -> SpendTotals:
         """Summed spend over usage rows of one conversation and/or since a moment."""
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[object] = []
         if conversation_id is not None:
             clauses.append("conversation_id = ?")
             params.append(conversation_id)
@@ -204,6 +211,7 @@ class Repository(ReplyWrites, ConversationQueries):
             params,
         ) as cursor:
             row = await cursor.fetchone()
+        assert row is not None, "an aggregate without GROUP BY returns one row"
         return SpendTotals(
             cost=from_picodollars(row[0]) or Decimal("0"),
             requests=row[1],

@@ -5,8 +5,12 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from typing import TYPE_CHECKING, overload
 
 from tui_chat.core.models import Conversation, Message, MessageStatus, Role
+
+if TYPE_CHECKING:
+    import aiosqlite
 
 PICO = Decimal("1e-12")
 
@@ -14,6 +18,12 @@ PICO = Decimal("1e-12")
 def to_millis(moment: datetime) -> int:
     """Milliseconds since the epoch for an aware datetime."""
     return int(moment.timestamp() * 1000)
+
+
+@overload
+def from_millis(millis: int) -> datetime: ...
+@overload
+def from_millis(millis: int | None) -> datetime | None: ...
 
 
 def from_millis(millis: int | None) -> datetime | None:
@@ -37,6 +47,13 @@ def from_picodollars(value: int | None) -> Decimal | None:
     if value is None:
         return None
     return (Decimal(value) * PICO).normalize() if value else Decimal("0")
+
+
+def inserted_id(cursor: aiosqlite.Cursor) -> int:
+    """The rowid the INSERT just run on `cursor` gave its row."""
+    row_id = cursor.lastrowid
+    assert row_id is not None, "an INSERT sets lastrowid"
+    return row_id
 
 
 def conversation_from_row(row: sqlite3.Row) -> Conversation:

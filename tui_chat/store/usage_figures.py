@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypedDict
 
 from tui_chat.store.usage_rollups import Piece, cover, usable_widths
 
@@ -136,19 +138,31 @@ class RequestPage:
     next_cursor: tuple[object, int] | None
 
 
-def summed_figures(row) -> dict[str, object]:
+class SummedFigures(TypedDict):
+    """The seven summed figures by the field names GroupTotals and PeriodTotals share."""
+
+    cost: Decimal
+    requests: int
+    input_tokens: int
+    cached_tokens: int
+    output_tokens: int
+    unpriced_requests: int
+    estimated_requests: int
+
+
+def summed_figures(row: Sequence[Any]) -> SummedFigures:
     """The seven summed figures (GROUP_FIGURES, in result order) by the field names both totals use."""
-    return {
-        "cost": dollars(row[0]) or Decimal(0),
-        "requests": row[1],
-        "input_tokens": row[2],
-        "cached_tokens": row[3],
-        "output_tokens": row[4],
-        "unpriced_requests": row[5],
-        "estimated_requests": row[6],
-    }
+    return SummedFigures(
+        cost=dollars(row[0]) or Decimal(0),
+        requests=row[1],
+        input_tokens=row[2],
+        cached_tokens=row[3],
+        output_tokens=row[4],
+        unpriced_requests=row[5],
+        estimated_requests=row[6],
+    )
 
 
-def group_from_row(key: object, label: str, row) -> GroupTotals:
+def group_from_row(key: object, label: str, row: Sequence[Any]) -> GroupTotals:
     """A group's totals from its key, label and the seven summed figures in result order."""
     return GroupTotals(key="" if key is None else str(key), label=label, **summed_figures(row))

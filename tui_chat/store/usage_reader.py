@@ -15,10 +15,10 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
 from tui_chat.store.failures import CorruptDatabaseError, is_corruption
@@ -36,10 +36,11 @@ class _Cursor:
     def __init__(self, cursor: sqlite3.Cursor) -> None:
         self._cursor = cursor
 
-    async def fetchone(self):
-        return self._cursor.fetchone()
+    async def fetchone(self) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._cursor.fetchone()
+        return row
 
-    async def fetchall(self) -> list:
+    async def fetchall(self) -> list[tuple[Any, ...]]:
         return self._cursor.fetchall()
 
     async def __aenter__(self) -> _Cursor:
@@ -55,8 +56,8 @@ class _Connection:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
 
-    def execute(self, sql: str, params=()) -> _Cursor:
-        return _Cursor(self._connection.execute(sql, params))
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> _Cursor:
+        return _Cursor(self._connection.execute(sql, parameters))
 
 
 class _ThreadDatabase:
@@ -71,7 +72,7 @@ class SchemaNotCurrent(Exception):
     """The file is missing or not migrated to this version's schema yet."""
 
 
-def read_file(path: Path, job: Callable[[UsageStats], Awaitable[Result]]) -> Result:
+def read_file(path: Path, job: Callable[[UsageStats], Coroutine[Any, Any, Result]]) -> Result:
     """Open a query-only connection to an existing, current database, run the job to completion on it, close it."""
     from tui_chat.store.migrations import SCHEMA_VERSION
     from tui_chat.store.usage_stats import UsageStats
@@ -93,7 +94,7 @@ def read_file(path: Path, job: Callable[[UsageStats], Awaitable[Result]]) -> Res
         connection.close()
 
 
-def start_reading(path: Path, job: Callable[[UsageStats], Awaitable[Result]]) -> Future[Result]:
+def start_reading(path: Path, job: Callable[[UsageStats], Coroutine[Any, Any, Result]]) -> Future[Result]:
     """Run `read_file` in a new thread; the future is done as soon as the thread is, loop or no loop."""
     future: Future[Result] = Future()
 
@@ -109,7 +110,7 @@ def start_reading(path: Path, job: Callable[[UsageStats], Awaitable[Result]]) ->
     return future
 
 
-async def read_usage(database: Database, job: Callable[[UsageStats], Awaitable[Result]]) -> Result:
+async def read_usage(database: Database, job: Callable[[UsageStats], Coroutine[Any, Any, Result]]) -> Result:
     """The result of `job` run over the database's usage figures, off the event loop when it has a file."""
     if database.path is None:
         from tui_chat.store.usage_stats import UsageStats

@@ -12,7 +12,7 @@ hour table in most zones, the quarter-hour table in all real ones).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 QUARTER_HOUR_MS = 900_000
@@ -72,9 +72,9 @@ def cover(start_ms: int | None, end_ms: int | None, tables: tuple[tuple[str, int
     if inner_start is not None and inner_end is not None and inner_start >= inner_end:
         return cover(start_ms, end_ms, finer)
     pieces = [Piece(table, inner_start, inner_end)]
-    if start_ms is not None and start_ms < inner_start:
+    if start_ms is not None and inner_start is not None and start_ms < inner_start:
         pieces = cover(start_ms, inner_start, finer) + pieces
-    if end_ms is not None and inner_end < end_ms:
+    if end_ms is not None and inner_end is not None and inner_end < end_ms:
         pieces += cover(inner_end, end_ms, finer)
     return pieces
 
@@ -83,7 +83,7 @@ def summed_sql(
     pieces: list[Piece],
     equalities: dict[str, object],
     keys: tuple[str, ...] = (),
-    key_params: list[object] | None = None,
+    key_params: Sequence[object] = (),
     figures: int = len(FIGURES),
 ) -> tuple[str, list[object]]:
     """One query summing the first `figures` FIGURES over the pieces, grouped by `keys`.
@@ -91,7 +91,6 @@ def summed_sql(
     A key may name the piece's time column as "{time}".  Result rows are the keys (k0, k1 ...)
     then the figures (f0, f1 ...); with no pieces it returns no rows (or one of zeros ungrouped).
     """
-    key_params = key_params or []
     parts: list[str] = []
     params: list[object] = []
     for piece in pieces:
@@ -101,11 +100,12 @@ def summed_sql(
         selected += [
             f"SUM({FIGURES[index][0] if rollup else FIGURES[index][1]}) AS f{index}" for index in range(figures)
         ]
-        clauses, values = [], []
-        for sql, value in ((f"{column} >= ?", piece.start_ms), (f"{column} < ?", piece.end_ms)):
-            if value is not None:
+        clauses: list[str] = []
+        values: list[object] = []
+        for sql, bound in ((f"{column} >= ?", piece.start_ms), (f"{column} < ?", piece.end_ms)):
+            if bound is not None:
                 clauses.append(sql)
-                values.append(value)
+                values.append(bound)
         for name, value in equalities.items():
             if value is not None:
                 clauses.append(f"{name} = ?")

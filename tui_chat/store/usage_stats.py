@@ -14,9 +14,11 @@ Percentiles are exact nearest-rank values (usage_percentiles.py).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import tzinfo
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from tui_chat.core.periods import day_from_number, local_day_sql, offset_segments
 from tui_chat.store.usage_figures import (  # noqa: F401 - the figures are imported from here too
@@ -34,8 +36,20 @@ from tui_chat.store.usage_figures import (  # noqa: F401 - the figures are impor
 from tui_chat.store.usage_percentiles import median_rank, nth_values, p95_rank
 from tui_chat.store.usage_rollups import GROUP_FIGURES, Piece, summed_sql
 
-if TYPE_CHECKING:
-    from tui_chat.store.db import Database
+__all__ = [
+    "GROUPINGS",
+    "PICO",
+    "REQUEST_SORTS",
+    "DailyModelSpend",
+    "GroupTotals",
+    "PeriodTotals",
+    "RequestPage",
+    "RequestRow",
+    "UsageFilter",
+    "UsageSource",
+    "UsageStats",
+    "dollars",
+]
 
 GROUPINGS = ("day", "model", "provider", "conversation")
 REQUEST_SORTS = {
@@ -52,19 +66,43 @@ _SUMS = (
 _CONVERSATION_SUMS = "cost_pusd, requests, input_tokens, cached_tokens, output_tokens, unpriced, estimated"
 
 
+class RowCursor(Protocol):
+    """The fetch methods of an aiosqlite cursor; a row is a sqlite3.Row or a plain tuple."""
+
+    async def fetchone(self) -> Sequence[Any] | None: ...
+
+    async def fetchall(self) -> Iterable[Sequence[Any]]: ...
+
+
+class RowConnection(Protocol):
+    """The part of an aiosqlite connection the usage queries use."""
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> AbstractAsyncContextManager[RowCursor]: ...
+
+
+class UsageSource(Protocol):
+    """What UsageStats needs of a Database: its connection."""
+
+    @property
+    def connection(self) -> RowConnection: ...
+
+
 class UsageStats:
     """Read-only usage figures over one open database."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: UsageSource) -> None:
         self.database = database
 
-    async def _all(self, sql: str, params: list[object]) -> list:
+    async def _all(self, sql: str, params: Sequence[object]) -> list[Sequence[Any]]:
         async with self.database.connection.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
-    async def _one(self, sql: str, params: list[object]):
+    async def _one(self, sql: str, params: Sequence[object]) -> Sequence[Any]:
+        """The one row of a query that always returns one (aggregates without GROUP BY)."""
         async with self.database.connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+            row = await cursor.fetchone()
+        assert row is not None, "an aggregate without GROUP BY returns one row"
+        return row
 
     async def span(self, usage_filter: UsageFilter) -> tuple[int, int] | None:
         """The first and last `created_at` in the filter, None when it has no rows.

@@ -73,10 +73,13 @@ class SpendChart(PlotextPlot):
         self.title = f"Spend per {self.unit}"
         positions = list(range(len(self.starts)))
         labels = [one_line(name) for name in self.series]  # plotext draws names as they are
-        plot.stacked_bar(positions, [[float(value) for value in values] for values in self.series.values()], labels=labels)
+        bar_heights = [[float(value) for value in values] for values in self.series.values()]
+        # textual-plotext's stub calls the keyword `label`; plotext's stacked_bar takes `labels`.
+        plot.stacked_bar(positions, bar_heights, labels=labels)  # type: ignore[call-arg]
         step = max(1, -(-len(positions) // MAX_TICKS))
         ticks = positions[::step]
-        plot.xticks(ticks, [self.starts[index].strftime(TICK_FORMATS[self.unit]) for index in ticks])
+        tick_positions: list[float] = list(ticks)
+        plot.xticks(tick_positions, [self.starts[index].strftime(TICK_FORMATS[self.unit]) for index in ticks])
         peak = max((sum(values) for values in zip(*self.series.values())), default=Decimal(0))
         plot.ylim(0, float(peak) * 1.05 if peak > 0 else 1.0)  # never a negative axis, even with nothing spent
         plot.ylabel("USD")
