@@ -139,7 +139,7 @@ class UsageSidebar(VerticalScroll):
         label = self.query_one("#sidebar-text", Static)
         width, height = label.size
         label.update(self.content(), layout=False)
-        if not width or label.visual.get_height(label.styles, width) != height:
+        if not width or label.visual.get_height(label.styles, width) != height:  # type: ignore[arg-type]  # as Textual passes it
             label.refresh(layout=True)
         self.paint_status()
 

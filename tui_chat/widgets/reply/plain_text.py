@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.cells import chop_cells
 from rich.segment import Segment as RichSegment
@@ -160,7 +161,13 @@ class FoldedText:
         return rows
 
 
-class PlainRows:
+if TYPE_CHECKING:
+    _WidgetBase = Widget  # PlainRows is mixed into widgets; the type checker sees that base
+else:
+    _WidgetBase = object
+
+
+class PlainRows(_WidgetBase):
     """Mixed into a widget: while `plain` is set, the widget is that text's rows, drawn only where in view.
 
     Children should be hidden meanwhile. While text streams in, rows that make the widget taller are

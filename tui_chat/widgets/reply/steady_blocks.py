@@ -9,11 +9,12 @@ and blocks they add to a `LayoutPacer` ancestor, which lays them out at most eve
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING, Any, cast
 
 from textual.content import Content
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import Label, Markdown
+from textual.widgets import Label, Markdown, Static
 from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui_chat.widgets.reply.textual_internals import (
@@ -70,7 +71,13 @@ class LayoutPacer:
         return time.monotonic() - self.grown_at >= GROW_INTERVAL
 
 
-class SteadyHeight:
+if TYPE_CHECKING:
+    _StaticBase = Static  # SteadyHeight is mixed into Static subclasses; the type checker sees that base
+else:
+    _StaticBase = object
+
+
+class SteadyHeight(_StaticBase):
     """Mixed into a Static: an update that keeps the height repaints the widget without a layout.
 
     Static.update always asks for a layout, and a layout visits every widget on the screen (and,
@@ -88,7 +95,7 @@ class SteadyHeight:
             super().update(content, layout=False)
         finally:
             self._repaint_from_row = None
-        if layout and (not width or self.visual.get_height(self.styles, width) != height):
+        if layout and (not width or self.visual.get_height(self.styles, width) != height):  # type: ignore[arg-type]  # as Textual passes it
             live = next((node for node in self.ancestors if isinstance(node, LayoutPacer)), None)
             if live is None or not width:
                 self.refresh(layout=True)
@@ -167,7 +174,7 @@ class SteadyList(UpdateHook):
             return
         if isinstance(self, Markdown.BLOCKS["ordered_list_open"]):
             try:
-                start = int(new_items[0].bullet)
+                start = int(cast(Any, new_items[0]).bullet)
             except (ValueError, AttributeError):
                 start = 1
             if len(str(start + len(new_keys) - 1)) != len(str(start + len(old_keys) - 1)):

@@ -8,7 +8,8 @@ with a leading underscore on a Textual object.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from textual.containers import Horizontal
 from textual.content import Content
@@ -67,7 +68,7 @@ def copy_context(block: MarkdownBlock, new_build: MarkdownBlock) -> None:
     block._copy_context(new_build)
 
 
-def compose_fence(label_class: type[Widget]):
+def compose_fence(label_class: Callable[..., Widget]) -> Callable[[MarkdownFence], Iterator[Widget]]:
     """A MarkdownFence.compose that shows the code in a `label_class` instead of a Label."""
 
     def compose(fence: MarkdownFence) -> Iterator[Widget]:
@@ -86,7 +87,13 @@ async def replace_block(block: MarkdownBlock, new_build: MarkdownBlock) -> None:
     await MarkdownBlock._update_from_block(block, new_build)
 
 
-class UpdateHook:
+if TYPE_CHECKING:
+    _BlockBase = MarkdownBlock  # what the mixins below are mixed into, for the type checker only
+else:
+    _BlockBase = object
+
+
+class UpdateHook(_BlockBase):
     """Mixed into a MarkdownBlock before it: Textual's update hook under a public name.
 
     `Markdown.append` hands the last block a new build of it; a subclass overrides
@@ -102,7 +109,7 @@ class UpdateHook:
 
     async def textual_update_from_block(self, block: MarkdownBlock) -> None:
         """What the Textual class after this mixin does with a new build."""
-        await super()._update_from_block(block)  # type: ignore[misc]
+        await super()._update_from_block(block)
 
 
 def list_rows(list_block: Widget) -> list[Horizontal]:

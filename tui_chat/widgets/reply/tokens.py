@@ -7,6 +7,8 @@ markdown-it tokens, parsed here the way Textual's Markdown widget parses them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -43,7 +45,7 @@ class RememberingParser:
         return tokens
 
 
-def parser_factory() -> MarkdownIt:
+def parser_factory() -> Callable[[], MarkdownIt]:
     """A factory for one widget that builds its parser once instead of on every update."""
     parser = new_parser()
     return lambda: parser
