@@ -58,7 +58,7 @@ class ChatScreen(Screen[None]):
     """Bindings of widgets that may not have the focus now, listed by F1 with a note."""
 
     streaming: reactive[bool] = reactive(False)
-    conversation: reactive[Conversation | None] = reactive(None, always_update=True, init=False)
+    conversation: reactive[Conversation | None] = reactive(None, always_update=True, repaint=False, init=False)
     """The conversation shown (None for a new one not stored yet); setting it refreshes what depends on it."""
 
     @dataclass

@@ -217,12 +217,13 @@ class Replies:
             await conversations.delete_from(screen.conversation.id, screen._editing.id)
             screen._editing = None
             await screen.open_conversation(screen.conversation.id)
-        if screen.conversation is None:
+        conversation = screen.conversation
+        if conversation is None:
             target = screen.services.target
-            screen.conversation = await conversations.create(
+            conversation = await conversations.create(
                 provider=target.provider, model=target.model, system_prompt=screen.new_system_prompt
             )
-        conversation = screen.conversation
+            screen.set_reactive(type(screen).conversation, conversation)  # its figures refresh once it is answered
         pane = screen.query_one(ChatPane)
         pane.anchor()
         views = ReplyViews(screen.app)
