@@ -20,12 +20,15 @@ class Display:
 
     def __init__(self) -> None:
         self.fragments: list[str] = []
+        self.some_text = asyncio.Event()
         self.saved = None
         self.retries: list[object] = []
         self.waits_over = 0
 
     async def write(self, fragment: str) -> None:
         self.fragments.append(fragment)
+        if len(self.fragments) >= 3:
+            self.some_text.set()
 
     def retry_scheduled(self, event) -> None:
         self.retries.append(event)
@@ -165,8 +168,7 @@ async def test_a_cancelled_exchange_ends_once_and_keeps_its_text(make_services, 
     exchange = Exchange(conversation, "send", display, ended.append, prompt="talk slowly")
     task = asyncio.ensure_future(exchange.run(conversations))
     exchange.stop = task.cancel
-    while len(display.fragments) < 3:
-        await asyncio.sleep(0.01)
+    await asyncio.wait_for(display.some_text.wait(), timeout=10)
     exchange.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
