@@ -1,9 +1,8 @@
-"""The chat screen: owns the visible conversation and one live reply per streaming conversation."""
+"""The chat screen: the current conversation, its prompt box and sidebar, and one Exchange per streaming reply."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,8 +18,10 @@ from textual.widgets import Footer, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from tui_chat.core.errors import StoreError
-from tui_chat.screens.chat_actions import ACTION_BINDINGS, ChatActions
-from tui_chat.screens.chat_exchange import EXCHANGE_BINDINGS, ExchangeActions, LiveReply
+from tui_chat.core.models import Conversation, Message
+from tui_chat.screens.chat_commands import COMMAND_BINDINGS, ChatCommands
+from tui_chat.screens.chat_replies import EXCHANGE_BINDINGS, Replies, ReplyViews
+from tui_chat.screens.draft_estimates import DraftEstimates
 from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
 from tui_chat.screens.spend import SpendPanel
 from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView, NewTextMarker
@@ -29,24 +30,26 @@ from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
 
 if TYPE_CHECKING:
-    from tui_chat.core.models import Conversation, Message
+    from tui_chat.app import ChatApp
     from tui_chat.services.container import AppServices
-    from tui_chat.services.events import ReplyFinished
+    from tui_chat.services.conversations import ConversationService
+    from tui_chat.services.estimate import DraftEstimator
+    from tui_chat.services.exchange import Exchange
+    from tui_chat.widgets.conversation_list import ConversationList
 
+MESSAGE_ACTIONS = {"copy": "copy_message", "copy_code": "copy_code", "edit": "edit_prompt", "delete": "delete_message"}
+"""The screen's action for each request of a selected message."""
+DEMO_BANNER = (
+    "Demo model: offline and free, replies are canned. Press ctrl+k to add an API key (or run `tui-chat keys set openai`)."
+)
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
-NARROW_BELOW = 90
-"""Terminal columns below which the sidebar would leave the chat cramped: it hides itself (ctrl+b still
-shows it) and a one-line status bar carries the main figures."""
-HISTORY_PAGE = 12
-"""Messages per page loaded from the store: on opening (of which those filling OPENING_SCREENS are
-mounted) and each time the reader scrolls up to the oldest one shown."""
 
 
-class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
+class ChatScreen(Screen[None]):
     """A conversation list, a conversation pane, a prompt box and the usage sidebar."""
 
-    BINDINGS = [*ACTION_BINDINGS, *MESSAGE_ACTION_BINDINGS, *EXCHANGE_BINDINGS,
+    BINDINGS = [*COMMAND_BINDINGS, *MESSAGE_ACTION_BINDINGS, *EXCHANGE_BINDINGS,
         Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
     ]
@@ -55,42 +58,56 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
     """Bindings of widgets that may not have the focus now, listed by F1 with a note."""
 
     streaming: reactive[bool] = reactive(False)
-    show_archived: reactive[bool] = reactive(False)
+    conversation: reactive[Conversation | None] = reactive(None, always_update=True, repaint=False, init=False)
+    """The conversation shown (None for a new one not stored yet); setting it refreshes what depends on it."""
 
     @dataclass
     class Replied(TextualMessage):
-        """A reply finished (any outcome) and is stored."""
+        """An exchange ended (any outcome) and its reply, if any, is stored."""
 
-        live: LiveReply
-        finished: ReplyFinished
+        exchange: Exchange[ReplyViews]
 
     def __init__(self, services: AppServices) -> None:
         super().__init__()
         self.services = services
-        self.conversation: Conversation | None = None
-        self._live: dict[int, LiveReply] = {}
-        self._estimator = None
-        self._spend = SpendPanel(services)
+        self.messages = MessageActions(self)
+        self.commands = ChatCommands(self)
+        self.replies = Replies(self)
+        self.spend = SpendPanel()
+        self.estimates = DraftEstimates(self)
         self._editing: Message | None = None
-        self._new_system_prompt = ""
-        self._token_ticker = None
+        """The stored prompt being edited in the box: sending replaces it and what followed it."""
+        self.new_system_prompt = ""
+        """The system prompt of the new conversation shown, stored with it on its first prompt."""
+        self._awaiting_draw = False
+        """Whether an opened conversation is being drawn: its draft estimate waits until it is."""
         self.opened = asyncio.Event()
         """Set once the last conversation is shown (or there is none): a prompt sent earlier waits for it."""
-        self._sidebar_wanted = services.settings.show_sidebar
-        self._narrow: bool | None = None
+
+    @property
+    def chat_app(self) -> ChatApp:
+        """The app, as the ChatApp it is."""
+        return self.app  # type: ignore[return-value]
+
+    async def conversations(self) -> ConversationService:
+        """The conversation service (opening the database on first use)."""
+        return await self.services.conversations()
+
+    def streaming_in(self, conversation_id: int) -> bool:
+        """Whether a reply streams in that conversation."""
+        return conversation_id in self.replies.exchanges
+
+    def streaming_here(self) -> bool:
+        """Whether a reply streams in the conversation shown."""
+        return self.conversation is not None and self.streaming_in(self.conversation.id)
 
     def compose(self) -> ComposeResult:
         sidebar = UsageSidebar(id="sidebar")
         sidebar.status_bar = Static(id="status-bar")
+        sidebar.wanted = self.services.settings.show_sidebar
         with Horizontal(id="main"):  # the conversation list joins at the left once shown
             with Vertical(id="chat-column"):
-                yield Static(
-                    Content(
-                        "Demo model: offline and free, replies are canned. "
-                        "Press ctrl+k to add an API key (or run `tui-chat keys set openai`)."
-                    ),
-                    id="demo-banner",
-                )
+                yield Static(Content(DEMO_BANNER), id="demo-banner")
                 yield ConversationPane(id="chat-pane")
                 yield NewTextMarker(id="new-text-marker")
                 yield PromptInput(id="prompt")
@@ -99,14 +116,23 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._fit_sidebar(self.app.size.width)
+        self.query_one(UsageSidebar).fit(self.app.size.width)
         if self.services.settings.show_conversations and self.app.size.width >= WIDE_ENOUGH_FOR_LIST:
-            self.call_after_refresh(self.show_conversation_list)
+            self.call_after_refresh(self.commands.show_list)
         target = self.services.target
         self._show_target(target.provider, target.model)
         self.query_one(PromptInput).focus()
         self.call_after_refresh(self.load_last_conversation)
         self.call_after_refresh(self.warm_up)
+
+    def watch_conversation(self, conversation: Conversation | None) -> None:
+        """Show the conversation's target, and refresh the list, the draft estimate, the spend and the prompt history."""
+        target = conversation or self.services.target
+        self._show_target(target.provider, target.model)
+        self.refresh_conversation_list()
+        if not self._awaiting_draw:
+            self.refresh_estimate_history()
+        self.refresh_figures()
 
     def _show_target(self, provider: str, model: str) -> None:
         """Show which provider and model the next message goes to."""
@@ -119,92 +145,68 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
     @work(thread=True, group="warm-up", exit_on_error=False)
     def warm_up(self) -> None:
         """Import the SDK, prices and tokenizer off the event loop once the screen is up."""
-        from tui_chat.services.estimate import DraftEstimator
-        from tui_chat.services.warmup import warm_up
+        self.estimates.warm_up()
 
-        warm_up(self.services.target.model)
-        estimator = DraftEstimator(self.services.registry)
-        if self.app.freeze_gc:
-            gc.freeze()  # see ChatApp: the SDK, prices and tokenizer stay loaded for good
-        self.app.call_from_thread(self._estimator_ready, estimator)
+    @property
+    def _estimator(self) -> DraftEstimator | None:
+        return self.estimates.estimator
 
-    def _estimator_ready(self, estimator) -> None:
-        self._estimator = estimator
-        self.refresh_estimate_history()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
         """A worker that met a database it cannot use says so (a damaged file opens its dialog)."""
         if event.state is WorkerState.ERROR and isinstance(event.worker.error, StoreError):
-            self.app.show_error(event.worker.error)
+            self.chat_app.show_error(event.worker.error)
 
     @work(exclusive=True, group="load", exit_on_error=False)
     async def load_last_conversation(self) -> None:
         """Show the conversation the user was last in, exactly as it was."""
         try:
-            repository = await self.services.repository()
-            conversation = await repository.latest_conversation()
-            self.refresh_conversation_list()
+            conversation = await (await self.conversations()).latest()
             if conversation is None:
-                await self.refresh_spend()
-                await self.refresh_prompt_history()
+                self.mutate_reactive(ChatScreen.conversation)
                 return
             await self.open_conversation(conversation.id)
             if self.services.target_from_command_line:
-                await self.use_command_line_target()
+                await self.commands.use_command_line_target()
         finally:
             self.opened.set()
 
     async def open_conversation(self, conversation_id: int, *, at_message_id: int | None = None) -> None:
         """Show a stored conversation's newest messages (older ones load on scrolling up), or those
         around one message; a reply still streaming there is reattached."""
-        repository = await self.services.repository()
-        conversation = await repository.get_conversation(conversation_id)
+        conversations = await self.conversations()
+        conversation = await conversations.get(conversation_id)
         if conversation is None:
             return
-        for live in self._live.values():
-            live.view = live.prompt_view = live.replaced_view = None
+        self.replies.detach_views()
         if self.conversation is None or self.conversation.id != conversation.id:
-            self._forget_reply_figures()
-        self.conversation = conversation
+            self.query_one(UsageSidebar).forget_reply()
         self._editing = None
+        self._awaiting_draw = True
+        self.conversation = conversation
         pane = self.query_one(ConversationPane)
         drawn_from = None
         if at_message_id is None:
-            messages = await repository.messages(conversation.id, limit=HISTORY_PAGE)
+            messages = await conversations.newest_page(conversation.id)
             messages = messages[pane.newest_filling(messages, int(pane.screen_rows() * OPENING_SCREENS)) :]
         else:
-            messages = await repository.messages(conversation.id, limit=HISTORY_PAGE // 2, before_id=at_message_id + 1)
-            drawn_from = max(len(messages) - 1, 0)
-            messages += await repository.messages_after(conversation.id, at_message_id, limit=HISTORY_PAGE // 2)
+            messages = await conversations.page_around(conversation.id, at_message_id)
+            drawn_from = max(sum(1 for message in messages if message.id <= at_message_id) - 1, 0)
         if isinstance(self.focused, MessageView):
             self.query_one(PromptInput).focus()
         await pane.show_messages(messages, drawn_from=drawn_from)
-        older = await repository.messages(conversation.id, limit=1, before_id=messages[0].id) if messages else []
-        pane.has_older = bool(older)
+        pane.has_older = await conversations.has_older(conversation.id, messages)
         if at_message_id is not None:
             pane.show_message(at_message_id)
         self.call_after_refresh(self._fill_pane)
-        live = self._live.get(conversation.id)
-        if live is not None:
-            live.view = await pane.start_reply(self._streaming_message(conversation))
-            if live.parts:
-                await live.view.write("".join(live.parts))
-        self.streaming = live is not None
-        self._show_target(conversation.provider, conversation.model)
-        self.refresh_conversation_list()
-        await self.refresh_spend()
-        await self.refresh_prompt_history()
+        self.streaming = await self.replies.reattach(conversation, pane)
 
-    def _forget_reply_figures(self) -> None:
-        """Blank "This reply" when another conversation is shown: its figures belonged to the last one."""
-        sidebar = self.query_one(UsageSidebar)
-        sidebar.reply_usage = sidebar.reply_cost = "—"
-        sidebar.live_output_tokens = 0
-
-    async def refresh_prompt_history(self) -> None:
-        """Give the prompt box the user's earlier prompts for the up arrow."""
-        repository = await self.services.repository()
-        self.query_one(PromptInput).prompt_history = list(reversed(await repository.recent_prompts()))
+    @work(exclusive=True, group="figures", exit_on_error=False)
+    async def refresh_figures(self) -> None:
+        """Recompute the spend figures and the budget note, and give the prompt box the earlier prompts."""
+        conversations = await self.conversations()
+        await self.spend.refresh(self.query_one(UsageSidebar), conversations, self.conversation)
+        self.query_one(PromptInput).prompt_history = await conversations.prompt_history()
 
     def _fill_pane(self) -> None:
         """Load older messages while the pane is not yet full enough to scroll."""
@@ -212,11 +214,14 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         if pane.has_older and pane.max_scroll_y <= 2:
             self.load_older()
 
-    def on_chat_pane_newest_drawn(self) -> None:
+    @on(ChatPane.NewestDrawn)
+    def _newest_drawn(self) -> None:
         """The opened conversation is on screen: now read all of it for the draft estimate."""
+        self._awaiting_draw = False
         self.refresh_estimate_history()
 
-    def on_conversation_pane_near_top(self) -> None:
+    @on(ConversationPane.NearTop)
+    def _near_top(self) -> None:
         """The reader reached the oldest message shown: load the page before it."""
         if self.query_one(ConversationPane).has_older and self.conversation is not None:
             self.load_older()
@@ -228,30 +233,15 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
         first = pane.first_message_id()
         if first is None or self.conversation is None:
             return
-        repository = await self.services.repository()
-        older = await repository.messages(self.conversation.id, limit=HISTORY_PAGE, before_id=first)
-        pane.has_older = len(older) == HISTORY_PAGE
-        await pane.prepend_messages(older)
+        page = await (await self.conversations()).page_before(self.conversation.id, first)
+        pane.has_older = page.has_older
+        await pane.prepend_messages(page.messages)
         self.call_after_refresh(self._fill_pane)
-
-    async def refresh_spend(self) -> None:
-        """Recompute the conversation, today and month totals and the budget note."""
-        await self._spend.refresh(self.query_one(UsageSidebar), self.conversation)
 
     @work(exclusive=True, group="estimate-history", exit_on_error=False)
     async def refresh_estimate_history(self) -> None:
         """Give the draft estimator the messages the next request would carry."""
-        if self._estimator is None:
-            return
-        from tui_chat.services.chat_session import prompt_messages
-
-        target = self.conversation or self.services.target
-        messages = []
-        if self.conversation is not None:
-            repository = await self.services.repository()
-            messages = prompt_messages(self.conversation, await repository.messages(self.conversation.id))
-        self._estimator.set_conversation(target.provider, target.model, messages)
-        self._show_estimate()
+        await self.estimates.load_history()
 
     @on(TextArea.Changed, "#prompt")
     def _forget_emptied_edit(self) -> None:
@@ -262,79 +252,147 @@ class ChatScreen(ChatActions, MessageActions, ExchangeActions, Screen):
     @on(TextArea.Changed, "#prompt")
     def _show_estimate(self) -> None:
         """Update the draft's token count and cost for the text in the prompt box."""
-        if self._estimator is None or not self._estimator.ready:
-            return
-        from tui_chat.core.pricing import format_money
-
-        draft = self.query_one(PromptInput).text
-        estimate = self._estimator.estimate(draft)
-        sidebar = self.query_one(UsageSidebar)
-        sidebar.context_used = estimate.prompt_tokens.tokens
-        sidebar.context_exact = estimate.prompt_tokens.exact
-        sidebar.context_window = estimate.context_window
-        sidebar.draft_tokens = estimate.draft_tokens.tokens if draft else 0
-        sidebar.draft_exact = estimate.draft_tokens.exact
-        cost = format_money(estimate.input_cost)
-        exact = estimate.prompt_tokens.exact or not estimate.input_cost
-        sidebar.draft_cost = cost if exact else f"≈{cost}"
+        self.estimates.show()
 
     def on_key(self, event: events.Key) -> None:
-        """Text typed before the prompt took the focus (a first start typed into at once) goes to the prompt.
-
-        Such keys reach the screen without passing through the prompt. Enter typed before the app
-        switched the terminal to raw mode arrives as a line feed (ctrl+j), so it sends as Enter would.
-        """
-        prompt = self.query_one(PromptInput)
-        if event is prompt.last_key or self.focused not in (None, prompt):
-            return
-        if not (event.is_printable or event.key in ("enter", "ctrl+j")):
-            return
-        event.stop()
-        prompt.focus()
-        key = "enter" if event.key == "ctrl+j" else event.key
-        prompt.post_message(events.Key(key, "\r" if key == "enter" else event.character))
+        """Text typed before the prompt took the focus (a first start typed into at once) goes to the prompt."""
+        if self.focused is None or isinstance(self.focused, PromptInput):
+            self.query_one(PromptInput).take_typed_ahead(event)
 
     def watch_streaming(self, streaming: bool) -> None:
         self.set_class(streaming, "-streaming")
 
     def on_resize(self, event: events.Resize) -> None:
-        self._fit_sidebar(event.size.width)
-
-    def _fit_sidebar(self, width: int) -> None:
-        """Hide the sidebar on crossing below NARROW_BELOW; above it, show it as the reader last chose."""
-        narrow = width < NARROW_BELOW
-        if narrow != self._narrow:
-            self._narrow = narrow
-            self._show_sidebar(not narrow and self._sidebar_wanted)
-
-    def _show_sidebar(self, shown: bool) -> None:
-        """Show the sidebar, or the status bar in its place."""
-        sidebar = self.query_one(UsageSidebar)
-        sidebar.display = shown
-        if sidebar.status_bar is not None:
-            sidebar.status_bar.display = not shown
-            sidebar.paint_status()
+        self.query_one(UsageSidebar).fit(event.size.width)
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the usage sidebar (on a wide terminal, remembered until the app quits)."""
-        shown = not self.query_one(UsageSidebar).display
-        if not self._narrow:
-            self._sidebar_wanted = shown
-        self._show_sidebar(shown)
+        self.query_one(UsageSidebar).toggle()
 
     async def action_new_conversation(self, system_prompt: str = "") -> None:
         """Start an empty conversation (created in the database on the first prompt, with this system prompt)."""
-        for live in self._live.values():
-            live.view = live.prompt_view = live.replaced_view = None
-        self.conversation = None
-        self._forget_reply_figures()
+        self.replies.detach_views()
+        self.query_one(UsageSidebar).forget_reply()
         self._editing = None
-        self._new_system_prompt = system_prompt
+        self.new_system_prompt = system_prompt
         self.streaming = False
+        self._awaiting_draw = False
         await self.query_one(ChatPane).remove_children()
         self.query_one(ChatPane).anchor()
-        target = self.services.target
-        self._show_target(target.provider, target.model)
-        self.refresh_estimate_history()
-        await self.refresh_spend()
+        self.conversation = None
         self.query_one(PromptInput).focus()
+
+    @on(PromptInput.Submitted)
+    async def _submitted(self, event: PromptInput.Submitted) -> None:
+        await self.replies.submit(event.text)
+
+    @on(Replied)
+    async def _replied(self, message: Replied) -> None:
+        await self.replies.ended(message.exchange)
+
+    @on(ChatPane.NewTextBelow)
+    def _new_text_below(self, message: ChatPane.NewTextBelow) -> None:
+        self.query_one(NewTextMarker).display = message.shown
+
+    @on(NewTextMarker.Pressed)
+    def _marker_pressed(self) -> None:
+        self.query_one(ChatPane).anchor()
+
+    def action_jump_to_new_text(self) -> None:
+        """Jump down to the text that arrived below (in the prompt, End first reaches the end of the line)."""
+        from textual.actions import SkipAction
+
+        prompt = self.query_one(PromptInput)
+        at_line_end = self.focused is not prompt or prompt.cursor_location == prompt.get_cursor_line_end_location()
+        if not self.query_one(NewTextMarker).display or not at_line_end:
+            raise SkipAction()
+        self.query_one(ChatPane).anchor()
+
+    def action_cancel_reply(self) -> None:
+        self.replies.cancel()
+
+    async def action_retry_reply(self) -> None:
+        await self.replies.follow_up("retry")
+
+    async def action_continue_reply(self) -> None:
+        await self.replies.follow_up("continue")
+
+    @work(exclusive=True, group="conversation-list", exit_on_error=False)
+    async def refresh_conversation_list(self) -> None:
+        """Reload the conversation list (newest first) with the current one highlighted, once it is shown."""
+        listing = self.conversation_list()
+        if listing is not None:
+            summaries = await (await self.conversations()).summaries(archived=listing.showing_archived)
+            listing.show(summaries, self.conversation.id if self.conversation else None)
+
+    def conversation_list(self) -> ConversationList | None:
+        """The conversation list, or None until it is first shown."""
+        return next(iter(self.query("#conversations")), None)  # type: ignore[return-value]
+
+    async def action_toggle_conversations(self) -> None:
+        await self.commands.toggle_list()
+
+    async def action_toggle_archived(self) -> None:
+        await self.commands.toggle_archived()
+
+    # The list's messages are handled by name: its module loads only when the list is first shown.
+    async def on_conversation_list_selected(self, event: ConversationList.Selected) -> None:
+        await self.open_conversation(event.conversation_id)
+        self.query_one(PromptInput).focus()
+
+    async def on_conversation_list_archived_view_toggled(self) -> None:
+        await self.action_toggle_archived()
+
+    async def on_conversation_list_delete_requested(self, event: ConversationList.DeleteRequested) -> None:
+        await self.commands.delete(event.conversation_id)
+
+    async def on_conversation_list_new_requested(self) -> None:
+        await self.action_new_chat()
+
+    async def action_new_chat(self) -> None:
+        await self.commands.new_chat()
+
+    async def action_new_from_preset(self) -> None:
+        self.commands.new_from_preset()
+
+    async def action_search(self) -> None:
+        await self.commands.search()
+
+    async def action_pick_model(self) -> None:
+        await self.commands.pick_model()
+
+    async def action_conversation_settings(self) -> None:
+        self.commands.conversation_settings()
+
+    async def action_alternative(self, step: int) -> None:
+        await self.commands.alternative(step)
+
+    @on(MessageView.ActionRequested)
+    async def _message_action(self, event: MessageView.ActionRequested) -> None:
+        event.stop()
+        if event.action == "leave":
+            self.query_one(PromptInput).focus()
+        elif event.action in MESSAGE_ACTIONS:
+            await self.run_action(MESSAGE_ACTIONS[event.action])
+
+    @on(MessageView.Navigate)
+    def _navigate_past_the_end(self, event: MessageView.Navigate) -> None:
+        """Moving down from the last message goes back to the prompt."""
+        event.stop()
+        if event.step > 0:
+            self.query_one(PromptInput).focus()
+
+    def action_select_message(self) -> None:
+        self.messages.select()
+
+    async def action_copy_message(self) -> None:
+        await self.messages.copy()
+
+    async def action_copy_code(self) -> None:
+        await self.messages.copy_code()
+
+    async def action_edit_prompt(self) -> None:
+        await self.messages.edit()
+
+    async def action_delete_message(self) -> None:
+        await self.messages.delete()

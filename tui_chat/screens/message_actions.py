@@ -1,8 +1,6 @@
 """Actions on one message of the chat: the selected message, or else the last one of its kind.
 
 A message is selected by focusing it (alt+up or shift+tab from the prompt, a click, then ↑/↓).
-Handlers here are found by name (on_message_view_...), since Textual's @on decorator only
-registers handlers of classes built by its metaclass, which a mixin is not.
 """
 
 from __future__ import annotations
@@ -59,83 +57,66 @@ def code_choice(block: CodeBlock) -> Choice:
     return Choice(f"{block.language or 'text'} · {lines} line{'s' if lines != 1 else ''}", first_line(block.code))
 
 
-class MessageActions:
-    """Select, copy, copy a code block of, edit and delete any message; mixed into ChatScreen."""
 
-    def selected_view(self: ChatScreen) -> MessageView | None:
+class MessageActions:
+    """Select, copy, copy a code block of, edit and delete any message of the chat screen's conversation."""
+
+    def __init__(self, screen: ChatScreen) -> None:
+        self.screen = screen
+
+    def selected_view(self) -> MessageView | None:
         """The message view that has the focus, if any."""
-        focused = self.focused
+        focused = self.screen.focused
         return focused if isinstance(focused, MessageView) else None
 
-    async def _last_message(self: ChatScreen, role: Role | None) -> Message | None:
+    async def last_message(self, role: Role | None) -> Message | None:
         """The last shown message of this conversation with that role (any role for None)."""
-        if self.conversation is None:
+        conversation = self.screen.conversation
+        if conversation is None:
             return None
-        repository = await self.services.repository()
-        messages = await repository.messages(self.conversation.id, limit=20)
-        return next((message for message in reversed(messages) if role is None or message.role is role), None)
+        return await (await self.screen.conversations()).last_message(conversation.id, role)
 
-    async def _chosen_message(self: ChatScreen, role: Role | None) -> Message | None:
+    async def _chosen_message(self, role: Role | None) -> Message | None:
         """The selected message, or with none selected the last one with `role`."""
         view = self.selected_view()
         if view is None:
-            return await self._last_message(role)
+            return await self.last_message(role)
         if not view.message.id:
-            self.notify("That message is still being written.", markup=False)
+            self.screen.notify("That message is still being written.", markup=False)
             return None
         return view.message
 
-    def action_select_message(self: ChatScreen) -> None:
+    def select(self) -> None:
         """Select the last message on screen (or the one above the selected one)."""
         selected = self.selected_view()
         if selected is not None:
             selected.action_step(-1)
             return
-        pane = self.query_one(ConversationPane)
+        pane = self.screen.query_one(ConversationPane)
         views = list(pane.query_children(MessageView))
         visible = [view for view in views if view.region.overlaps(pane.region)]
         if visible or views:
             (visible or views)[-1].focus()
         else:
-            self.notify("There are no messages to select yet.", markup=False)
+            self.screen.notify("There are no messages to select yet.", markup=False)
 
-    async def on_message_view_action_requested(self: ChatScreen, event: MessageView.ActionRequested) -> None:
-        event.stop()
-        if event.action == "leave":
-            self.query_one(PromptInput).focus()
-            return
-        actions = {
-            "copy": self.action_copy_message,
-            "copy_code": self.action_copy_code,
-            "edit": self.action_edit_prompt,
-            "delete": self.action_delete_message,
-        }
-        if event.action in actions:
-            await actions[event.action]()
-
-    def on_message_view_navigate(self: ChatScreen, event: MessageView.Navigate) -> None:
-        """Moving down from the last message goes back to the prompt."""
-        event.stop()
-        if event.step > 0:
-            self.query_one(PromptInput).focus()
-
-    async def action_copy_message(self: ChatScreen) -> None:
+    async def copy(self) -> None:
         """Copy the selected message, or the last reply, to the clipboard (OSC 52, so it works over SSH)."""
         message = await self._chosen_message(Role.ASSISTANT)
         if message is None or not message.content:
-            self.notify("There is no reply to copy yet.", markup=False)
+            self.screen.notify("There is no reply to copy yet.", markup=False)
             return
-        self.app.copy_to_clipboard(message.content)
+        self.screen.app.copy_to_clipboard(message.content)
         who = "your prompt" if message.role is Role.USER else "the reply"
-        self.notify(f"Copied {who} ({len(message.content):,} characters).", markup=False)
+        self.screen.notify(f"Copied {who} ({len(message.content):,} characters).", markup=False)
 
-    async def action_copy_code(self: ChatScreen) -> None:
+    async def copy_code(self) -> None:
         """Copy a code block of the selected message or the last reply; with several, ask which."""
         message = await self._chosen_message(Role.ASSISTANT)
         blocks = code_blocks(message.content) if message is not None else []
         if not blocks:
             where = "This message" if self.selected_view() is not None else "The last reply"
-            self.notify(f"{where} has no code block.", markup=False)
+            self.screen.notify(f"{where} has no code block.", markup=False)
             return
         if len(blocks) == 1:
             self._copy_code(blocks[0])
@@ -148,45 +129,49 @@ class MessageActions:
         from tui_chat.screens.choice_picker import ChoicePickerScreen
 
         picker = ChoicePickerScreen("Copy which code block?", [code_choice(block) for block in blocks])
-        self.app.push_screen(picker, chosen)
+        self.screen.app.push_screen(picker, chosen)
 
-    def _copy_code(self: ChatScreen, block: CodeBlock) -> None:
-        self.app.copy_to_clipboard(block.code)
+    def _copy_code(self, block: CodeBlock) -> None:
+        self.screen.app.copy_to_clipboard(block.code)
         lines = block.code.count("\n") + 1
-        self.notify(f"Copied the code block ({lines} line{'s' if lines != 1 else ''}).", markup=False)
+        self.screen.notify(f"Copied the code block ({lines} line{'s' if lines != 1 else ''}).", markup=False)
 
-    async def action_edit_prompt(self: ChatScreen) -> None:
+    def _refused_while_streaming(self) -> bool:
+        """Whether there is no conversation, or a reply streams in it (then say so)."""
+        if self.screen.conversation is None:
+            return True
+        if self.screen.streaming_here():
+            self.screen.notify("A reply is still streaming here; press Esc to cancel it first.", markup=False)
+            return True
+        return False
+
+    async def edit(self) -> None:
         """Put the selected prompt, or the last one, in the box; sending it replaces it and what follows."""
-        if self.conversation is None or self.conversation.id in self._live:
-            if self.conversation is not None:
-                self.notify("A reply is still streaming here; press Esc to cancel it first.", markup=False)
+        if self._refused_while_streaming():
             return
         selected = self.selected_view()
         if selected is not None and selected.message.role is not Role.USER:
-            self.notify("Only your prompts can be edited; select one with ↑ or ↓.", markup=False)
+            self.screen.notify("Only your prompts can be edited; select one with ↑ or ↓.", markup=False)
             return
         prompt = await self._chosen_message(Role.USER)
         if prompt is None:
             return
-        self._editing = prompt
-        box = self.query_one(PromptInput)
+        self.screen._editing = prompt
+        box = self.screen.query_one(PromptInput)
         box.restore(prompt.content)
         box.focus()
-        self.notify("Editing the prompt: Enter resends it, replacing it and what came after it.", markup=False)
+        self.screen.notify("Editing the prompt: Enter resends it, replacing it and what came after it.", markup=False)
 
-    async def messages_replaced_by_edit(self: ChatScreen) -> int:
+    async def replaced_by_edit(self) -> int:
         """How many stored messages sending the prompt being edited removes after it (0 when not editing)."""
-        if self._editing is None or self.conversation is None:
+        editing, conversation = self.screen._editing, self.screen.conversation
+        if editing is None or conversation is None:
             return 0
-        repository = await self.services.repository()
-        later = await repository.messages_after(self.conversation.id, self._editing.id, limit=1_000_000)
-        return len(later)
+        return await (await self.screen.conversations()).count_after(conversation.id, editing.id)
 
-    async def action_delete_message(self: ChatScreen) -> None:
+    async def delete(self) -> None:
         """Delete the selected message, or the last one, after asking; its usage rows stay."""
-        if self.conversation is None or self.conversation.id in self._live:
-            if self.conversation is not None:
-                self.notify("A reply is still streaming here; press Esc to cancel it first.", markup=False)
+        if self._refused_while_streaming():
             return
         selected = self.selected_view()
         message = await self._chosen_message(None)
@@ -195,26 +180,24 @@ class MessageActions:
 
         async def delete(confirmed: bool | None) -> None:
             if confirmed:
-                await self.remove_message(message)
+                await self.remove(message)
 
         who = "your prompt" if message.role is Role.USER else "the reply"
         where = "" if selected is not None else " at the end of this conversation"
         question = f"Delete {who}{where}? What it cost stays counted."
         from tui_chat.screens.confirm import ConfirmScreen
 
-        self.app.push_screen(ConfirmScreen(question), delete)
+        self.screen.app.push_screen(ConfirmScreen(question), delete)
 
-    async def remove_message(self: ChatScreen, message: Message) -> None:
+    async def remove(self, message: Message) -> None:
         """Delete a message from the store and the pane; a regenerated alternative takes a deleted reply's place."""
-        repository = await self.services.repository()
-        others = [other for other in await repository.alternatives(message.id) if other.id != message.id]
-        await repository.delete_message(message.id)
-        pane = self.query_one(ConversationPane)
+        screen = self.screen
+        replacement = await (await screen.conversations()).delete_message(message.id)
+        pane = screen.query_one(ConversationPane)
         views = list(pane.query_children(MessageView))
         view = next((view for view in views if view.message.id == message.id), None)
         if view is not None:
-            had_focus = self.focused is view
-            replacement = await repository.get_message(others[-1].id) if others else None
+            had_focus = screen.focused is view
             if replacement is not None and any(other.message.id == replacement.id for other in views):
                 replacement = None
             index = views.index(view)
@@ -224,8 +207,6 @@ class MessageActions:
                 await pane.mount(neighbour, before=view)
             await view.remove()
             if had_focus:
-                (neighbour or self.query_one(PromptInput)).focus()
-        self.notify("Message deleted.", markup=False)
-        self.refresh_estimate_history()
-        self.refresh_conversation_list()
-        await self.refresh_prompt_history()
+                (neighbour or screen.query_one(PromptInput)).focus()
+        screen.notify("Message deleted.", markup=False)
+        screen.mutate_reactive(type(screen).conversation)

@@ -49,11 +49,11 @@ T = TypeVar("T")
 
 
 @dataclass
-class _Exchange:
-    """What one request accumulates while it runs."""
+class _Request:
+    """What one request accumulates while it runs; `parts` is the reply text, the caller's list when it gave one."""
 
+    parts: list[str]
     started: float = field(default_factory=time.perf_counter)
-    parts: list[str] = field(default_factory=list)
     usage: Usage | None = None
     finish_reason: str | None = None
     first_token_at: float | None = None
@@ -100,7 +100,13 @@ class ChatSession:
         return await check_budget(self.repository, self.registry.settings.budget, confirmed=confirmed)
 
     async def send(
-        self, conversation: Conversation, prompt: str, emit: Emit, *, over_budget_confirmed: bool = False
+        self,
+        conversation: Conversation,
+        prompt: str,
+        emit: Emit,
+        *,
+        over_budget_confirmed: bool = False,
+        text: list[str] | None = None,
     ) -> ReplyFinished:
         """Save the prompt, stream the reply, and store it with its usage whatever happens.
 
@@ -115,9 +121,11 @@ class ChatSession:
             conversation.id, Role.USER, prompt, model=conversation.model
         )
         await emit(PromptSaved(user_message))
-        return await self.reply(conversation, messages, emit)
+        return await self.reply(conversation, messages, emit, text=text)
 
-    async def retry(self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False) -> ReplyFinished:
+    async def retry(
+        self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False, text: list[str] | None = None
+    ) -> ReplyFinished:
         """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
@@ -127,7 +135,7 @@ class ChatSession:
         self._check_context(conversation.provider, conversation.model, messages)
         previous = history[-1] if history and history[-1].role is Role.ASSISTANT else None
         replaces = previous.id if previous is not None else None
-        finished = await self.reply(conversation, messages, emit, announce=previous is None, replaces=replaces)
+        finished = await self.reply(conversation, messages, emit, announce=previous is None, replaces=replaces, text=text)
         if previous is not None:
             if finished.reply is not None:
                 await self.repository.mark_alternative(finished.reply.id, previous.id)
@@ -135,7 +143,7 @@ class ChatSession:
         return finished
 
     async def continue_reply(
-        self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False
+        self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False, text: list[str] | None = None
     ) -> ReplyFinished:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
         await self.check_budget(confirmed=over_budget_confirmed)
@@ -145,7 +153,7 @@ class ChatSession:
             raise NothingToRetry("The last reply is not one that can be continued.")
         messages.append({"role": "user", "content": CONTINUE_INSTRUCTION})
         self._check_context(conversation.provider, conversation.model, messages)
-        return await self.reply(conversation, messages, emit)
+        return await self.reply(conversation, messages, emit, text=text)
 
     async def reply(
         self,
@@ -155,15 +163,17 @@ class ChatSession:
         *,
         announce: bool = True,
         replaces: int | None = None,
+        text: list[str] | None = None,
     ) -> ReplyFinished:
         """Stream a reply to `messages` and record it; cancellation keeps what arrived.
 
         The reply is stored from its first text on and refreshed about once a second, so a crash
         loses at most the last second. With `announce` False the caller emits ReplyFinished itself,
         after its own bookkeeping; `replaces` is the reply a retry sets aside as an alternative.
+        The text arrives into `text` when given (the caller's one copy of it), else into a list of its own.
         """
         provider_name, model = conversation.provider, conversation.model
-        exchange = _Exchange()
+        exchange = _Request(parts=text if text is not None else [])
         failure: Exception | None = None
         cancelled = False
         reply_started = utc_now()
@@ -234,7 +244,7 @@ class ChatSession:
         return pending, stream
 
     @staticmethod
-    async def _take(event: StreamEvent, exchange: _Exchange, emit: Emit) -> None:
+    async def _take(event: StreamEvent, exchange: _Request, emit: Emit) -> None:
         """Fold one stream event into the exchange and pass it up."""
         if isinstance(event, TextDelta):
             if exchange.first_token_at is None:
@@ -252,7 +262,7 @@ class ChatSession:
         self,
         conversation: Conversation,
         messages: list[dict[str, str]],
-        exchange: _Exchange,
+        exchange: _Request,
         failure: Exception | None,
         cancelled: bool,
         reply_started,

@@ -16,6 +16,7 @@ from tui_chat.services.secrets import KeyStore
 
 if TYPE_CHECKING:
     from tui_chat.services.chat_session import ChatSession
+    from tui_chat.services.conversations import ConversationService
     from tui_chat.store.repository import Repository
 
 
@@ -36,6 +37,7 @@ class AppServices:
     _repository: Repository | None = None
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
     _session: ChatSession | None = None
+    _conversations: ConversationService | None = None
 
     def remember_theme(self, name: str) -> None:
         """Use `name` from now on and write it to config.toml."""
@@ -113,6 +115,7 @@ class AppServices:
             raise NotMovedError("The database is in memory, so there is no file to move.")
         async with self._opening:
             self._session = None
+            self._conversations = None
             if self._repository is not None:
                 await self._repository.database.close()
                 self._repository = None
@@ -125,6 +128,16 @@ class AppServices:
 
             self._session = ChatSession(await self.repository(), self.registry)
         return self._session
+
+    async def conversations(self) -> ConversationService:
+        """The conversation service: every operation on conversations and messages, for the TUI and the CLI."""
+        if self._conversations is None:
+            from tui_chat.services.conversations import ConversationService
+
+            self._conversations = ConversationService(
+                await self.repository(), await self.session(), self.settings.budget
+            )
+        return self._conversations
 
     def stop_database(self) -> None:
         """Stop the database thread if it is still running (after the app's loop has ended)."""

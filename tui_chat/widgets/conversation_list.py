@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
+from textual import on
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
@@ -15,6 +17,9 @@ from textual.widgets.option_list import Option
 
 from tui_chat.core.models import ConversationSummary
 from tui_chat.core.text import one_line
+
+if TYPE_CHECKING:
+    from tui_chat.services.conversations import ConversationService
 
 TITLE_LIMIT = 120
 """Characters of a title shown in the list; a longer one ends in an ellipsis."""
@@ -43,7 +48,10 @@ def summary_prompt(summary: ConversationSummary) -> Content:
 
 
 class ConversationList(OptionList):
-    """Lists conversations newest first; the screen owns the data and acts on the requests."""
+    """Lists conversations newest first; renames and archives them itself, other requests go up to the screen.
+
+    Without a conversation service (`conversations`), every request goes up.
+    """
 
     DEFAULT_CSS = """
     ConversationList, ConversationList:focus {
@@ -67,6 +75,14 @@ class ConversationList(OptionList):
 
     summaries: reactive[tuple[ConversationSummary, ...]] = reactive(tuple, init=False)
     current_id: reactive[int | None] = reactive(None, init=False)
+    showing_archived = False
+    """Whether the list shows the archived conversations instead of the active ones."""
+
+    def __init__(
+        self, conversations: Callable[[], Awaitable[ConversationService]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self._conversations = conversations
 
     @dataclass
     class Selected(Message):
@@ -100,6 +116,42 @@ class ConversationList(OptionList):
         """Delete this conversation (the screen asks for confirmation)."""
 
         conversation_id: int
+
+    async def _refill(self) -> None:
+        """Read the listed conversations again, keeping the current one."""
+        if self._conversations is not None:
+            summaries = await (await self._conversations()).summaries(archived=self.showing_archived)
+            self.show(summaries, self.current_id)
+
+    @on(RenameRequested)
+    async def _rename(self, event: RenameRequested) -> None:
+        """Ask for the conversation's new title, and store it."""
+        if self._conversations is None:
+            return
+        event.stop()
+        from tui_chat.screens.rename import TextPromptScreen
+
+        conversations = await self._conversations()
+        conversation = await conversations.get(event.conversation_id)
+        if conversation is None:
+            return
+
+        async def rename(title: str | None) -> None:
+            if title:
+                await conversations.rename(event.conversation_id, title)
+                await self._refill()
+
+        self.app.push_screen(TextPromptScreen("Rename conversation", conversation.title), rename)
+
+    @on(ArchiveToggled)
+    async def _archive(self, event: ArchiveToggled) -> None:
+        """Archive the conversation, or bring it back from the archive."""
+        if self._conversations is None:
+            return
+        event.stop()
+        await (await self._conversations()).set_archived(event.conversation_id, event.archive)
+        self.app.notify("Archived." if event.archive else "Back from the archive.", markup=False)
+        await self._refill()
 
     def show(self, summaries: Sequence[ConversationSummary], current_id: int | None = None) -> None:
         """Replace the listed conversations and mark the current one."""

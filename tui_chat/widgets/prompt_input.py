@@ -48,6 +48,19 @@ class PromptInput(TextArea):
         self.last_key: events.Key | None = None
         """The last key event this box saw, so the screen can tell keys that bypassed it."""
 
+    def take_typed_ahead(self, event: events.Key) -> None:
+        """Take a key typed before this box had the focus (it reached the screen without passing here).
+
+        Enter typed before the app switched the terminal to raw mode arrives as a line feed (ctrl+j),
+        so it sends as Enter would.
+        """
+        if event is self.last_key or not (event.is_printable or event.key in ("enter", "ctrl+j")):
+            return
+        event.stop()
+        self.focus()
+        key = "enter" if event.key == "ctrl+j" else event.key
+        self.post_message(events.Key(key, "\r" if key == "enter" else event.character))
+
     async def _on_key(self, event: events.Key) -> None:
         self.last_key = event
         if event.key in ("up", "down") and self._walk_history(-1 if event.key == "up" else 1):

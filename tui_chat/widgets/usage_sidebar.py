@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -9,6 +11,13 @@ from textual.reactive import var
 from textual.widgets import Static
 
 from tui_chat.core.text import one_line, show_controls
+
+if TYPE_CHECKING:
+    from tui_chat.services.estimate import PromptEstimate
+
+NARROW_BELOW = 90
+"""Terminal columns below which the sidebar would leave the chat cramped: it hides itself (ctrl+b still
+shows it) and a one-line status bar carries the main figures."""
 
 TITLE_STYLE = "bold $sidebar-accent"
 WARNING_STYLE = "$cost-warning"
@@ -56,6 +65,48 @@ class UsageSidebar(VerticalScroll):
 
     status_bar: Static | None = None
     """The one-line status the screen shows instead of the sidebar, painted from the same vars."""
+    wanted = True
+    """Whether the reader wants the sidebar on a wide terminal (ctrl+b toggles it until the app quits)."""
+    _narrow: bool | None = None
+
+    def fit(self, width: int) -> None:
+        """Hide on crossing below NARROW_BELOW columns; above it, show as the reader last chose."""
+        narrow = width < NARROW_BELOW
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.show(not narrow and self.wanted)
+
+    def show(self, shown: bool) -> None:
+        """Show the sidebar, or the status bar in its place."""
+        self.display = shown
+        if self.status_bar is not None:
+            self.status_bar.display = not shown
+            self.paint_status()
+
+    def toggle(self) -> None:
+        """Show or hide the sidebar (on a wide terminal, remembered as the reader's choice)."""
+        shown = not self.display
+        if not self._narrow:
+            self.wanted = shown
+        self.show(shown)
+
+    def forget_reply(self) -> None:
+        """Blank "This reply" when another conversation is shown: its figures belonged to the last one."""
+        self.reply_usage = self.reply_cost = "—"
+        self.live_output_tokens = 0
+
+    def show_estimate(self, estimate: PromptEstimate, drafted: bool) -> None:
+        """Show the size of the next request and what sending the draft (`drafted`: a non-empty one) costs."""
+        from tui_chat.core.pricing import format_money
+
+        self.context_used = estimate.prompt_tokens.tokens
+        self.context_exact = estimate.prompt_tokens.exact
+        self.context_window = estimate.context_window
+        self.draft_tokens = estimate.draft_tokens.tokens if drafted else 0
+        self.draft_exact = estimate.draft_tokens.exact
+        cost = format_money(estimate.input_cost)
+        exact = estimate.prompt_tokens.exact or not estimate.input_cost
+        self.draft_cost = cost if exact else f"≈{cost}"
 
     def compose(self) -> ComposeResult:
         yield Static(self.content(), id="sidebar-text")
