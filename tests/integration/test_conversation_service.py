@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from tests.loopback import Script
 from tui_chat.core.models import MessageStatus, Role
 from tui_chat.services.budget_gate import OverBudget
-from tui_chat.services.demo_server import Script
 from tui_chat.services.exchange import Exchange
 
 PRICED = {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 0}}
