@@ -58,8 +58,8 @@ async def run_list(services: AppServices, args: argparse.Namespace, out: TextIO 
 
     out = out or sys.stdout
     try:
-        repository = await services.repository()
-        summaries = await repository.conversation_summaries(archived=bool(args.archived))
+        conversations = await services.conversations()
+        summaries = await conversations.summaries(archived=bool(args.archived))
     except TuiChatError as exc:
         return output.fail(exc)
     finally:
@@ -102,8 +102,8 @@ async def run_search(services: AppServices, args: argparse.Namespace, out: TextI
 
     out = out or sys.stdout
     try:
-        repository = await services.repository()
-        hits = await repository.search(args.text, limit=getattr(args, "limit", 50))
+        conversations = await services.conversations()
+        hits = await conversations.search(args.text, limit=getattr(args, "limit", 50))
     except TuiChatError as exc:
         return output.fail(exc)
     finally:
@@ -137,8 +137,8 @@ async def run_export(services: AppServices, args: argparse.Namespace, out: TextI
 
     out = out or sys.stdout
     try:
-        repository = await services.repository()
-        export = await repository.export_data(args.conversation_id)
+        conversations = await services.conversations()
+        export = await conversations.export(args.conversation_id)
     except TuiChatError as exc:
         return output.fail(exc)
     finally:
