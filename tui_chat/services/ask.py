@@ -11,7 +11,7 @@ from tui_chat.services.container import AppServices
 from tui_chat.services.events import ReplyFinished, SessionEvent
 
 if TYPE_CHECKING:
-    from tui_chat.services.chat_session import ChatSession
+    from tui_chat.services.conversations import ConversationService
 
 
 class ConversationNotFound(TuiChatError):
@@ -39,33 +39,31 @@ async def send_prompt(
     ConversationNotFound, OverBudget (refused, or not confirmed by `confirm_over_budget`) or
     another TuiChatError.
     """
-    repository = await services.repository()
+    conversations = await services.conversations()
     conversation = None
     if conversation_id is not None:
-        conversation = await repository.get_conversation(conversation_id)
+        conversation = await conversations.get(conversation_id)
         if conversation is None:
             raise ConversationNotFound(conversation_id)
     target = services.target
     switched = conversation is not None and (conversation.provider, conversation.model) != (target.provider, target.model)
     if conversation is not None and switched and services.target_from_command_line:
-        await repository.set_conversation_model(conversation.id, target.provider, target.model)
-        conversation = await repository.get_conversation(conversation.id)
+        conversation = await conversations.set_model(conversation.id, target.provider, target.model)
     await services.registry.client(conversation.provider if conversation else target.provider)
-    session = await services.session()
-    confirmed = await _within_budget(session, confirm_over_budget)
+    confirmed = await _within_budget(conversations, confirm_over_budget)
     if conversation is None:
-        conversation = await repository.create_conversation(provider=target.provider, model=target.model)
-    finished = await session.send(conversation, prompt, emit, over_budget_confirmed=confirmed)
+        conversation = await conversations.create(provider=target.provider, model=target.model)
+    finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed)
     error, provider = finished.error, services.registry.providers.get(conversation.provider)
     if isinstance(error, TuiChatError) and getattr(error, "status", None) == 401 and provider is not None:
         error.cli_hint = services.keys.rejected_key_hint(provider, command_line_name=conversation.provider)
     return finished
 
 
-async def _within_budget(session: ChatSession, confirm: Callable[[OverBudget], bool]) -> bool:
+async def _within_budget(conversations: ConversationService, confirm: Callable[[OverBudget], bool]) -> bool:
     """Whether sending over budget was confirmed; OverBudget when the budget is used up and it was not."""
     try:
-        await session.check_budget()
+        await conversations.check_budget()
         return False
     except OverBudget as refused:
         if not refused.can_confirm or not confirm(refused):
