@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_chat.core import pricing, tokens
 from tui_chat.core.models import (
@@ -44,6 +45,9 @@ from tui_chat.services.reply_draft import FLUSH_SECONDS, ReplyDraft
 from tui_chat.services.retry import call_with_retries
 from tui_chat.store.repository import Repository
 
+if TYPE_CHECKING:
+    from tui_chat.services.llm import ProviderClient
+
 Emit = Callable[[SessionEvent], Awaitable[None]]
 T = TypeVar("T")
 
@@ -53,13 +57,13 @@ class _Request:
     """What one request accumulates while it runs; `parts` is the reply text, the caller's list when it gave one."""
 
     parts: list[str]
+    draft: ReplyDraft
     started: float = field(default_factory=time.perf_counter)
     usage: Usage | None = None
     finish_reason: str | None = None
     first_token_at: float | None = None
     attempts: int = 1
     sent: bool = False
-    draft: ReplyDraft | None = None
 
     @property
     def text(self) -> str:
@@ -173,13 +177,13 @@ class ChatSession:
         The text arrives into `text` when given (the caller's one copy of it), else into a list of its own.
         """
         provider_name, model = conversation.provider, conversation.model
-        exchange = _Request(parts=text if text is not None else [])
         failure: Exception | None = None
         cancelled = False
         reply_started = utc_now()
-        exchange.draft = ReplyDraft(
+        draft = ReplyDraft(
             self.repository, conversation.id, model, reply_started, replaces=replaces, interval=self.flush_seconds
         )
+        exchange = _Request(parts=text if text is not None else [], draft=draft)
         try:
             client = await self.registry.client(provider_name)
             async with self.limits.slot(provider_name):
@@ -229,7 +233,9 @@ class ChatSession:
             )
 
     @staticmethod
-    async def _open(client, model: str, messages, params) -> tuple[list[StreamEvent], AsyncIterator[StreamEvent]]:
+    async def _open(
+        client: ProviderClient, model: str, messages: list[dict[str, str]], params: dict[str, Any]
+    ) -> tuple[list[StreamEvent], AsyncGenerator[StreamEvent, None]]:
         """Open a stream and read up to its first text, so retries never follow a token."""
         stream = client.stream_chat(model, messages, **params)
         pending: list[StreamEvent] = []
@@ -265,7 +271,7 @@ class ChatSession:
         exchange: _Request,
         failure: Exception | None,
         cancelled: bool,
-        reply_started,
+        reply_started: datetime,
     ) -> ReplyFinished:
         """Store the reply (updating its streaming row, if any) and its usage row in one transaction."""
         model = conversation.model

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from typing import Any
 
 from tui_chat.config import NetworkSettings, ProviderSettings
@@ -113,7 +113,7 @@ class ProviderClient:
 
     async def stream_chat(
         self, model: str, messages: Sequence[Mapping[str, str]], **params: Any
-    ) -> AsyncIterator[StreamEvent]:
+    ) -> AsyncGenerator[StreamEvent, None]:
         """Stream one chat completion as events; failures raise ProviderFailure.
 
         The SDK makes the request (auth, headers, typed HTTP errors) but its per-chunk model

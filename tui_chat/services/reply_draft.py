@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from tui_chat.core.errors import StoreError
 from tui_chat.core.models import Message, MessageStatus, Role
@@ -45,7 +45,7 @@ class ReplyDraft:
         self.problem: StoreError | None = None
         self._written_at = 0.0
         self._written_length = 0
-        self._pending: asyncio.Future | None = None
+        self._pending: asyncio.Future[Any] | None = None
 
     async def update(self, parts: list[str]) -> None:
         """Store the text so far when it is the first text or `interval` has passed since the last write."""

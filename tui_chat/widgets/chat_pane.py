@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -53,7 +53,7 @@ class ReplyView(MessageView):
     def body(self) -> ReplyBody:
         """The reply's body, looked up once: `write` runs for every token."""
         if self._body is None:
-            self._body = self.query_one("ReplyBody")
+            self._body = cast("ReplyBody", self.query_one("ReplyBody"))
         return self._body
 
     @property
@@ -224,7 +224,7 @@ class ChatPane(VerticalScroll):
         if width != self._known_width:
             if self._known_width:
                 for body in self.query("ReplyBody"):
-                    body.estimate_heights(width)
+                    cast("ReplyBody", body).estimate_heights(width)
                 for view in self.query_children(MessageView):
                     view.estimate_heights(self.message_width())
             self._known_width = width
@@ -249,7 +249,7 @@ class ChatPane(VerticalScroll):
         view = self.region
         if view:
             for body in self.query("ReplyBody"):
-                body.update_visibility(view)
+                cast("ReplyBody", body).update_visibility(view)
             near = Region(view.x, view.y - NEAR_ROWS, view.width, view.height + 2 * NEAR_ROWS)
             far = Region(view.x, view.y - view.height * 2, view.width, view.height * 5)
             for message_view in self.query_children(MessageView):

@@ -191,7 +191,8 @@ class ConversationList(OptionList):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        self.post_message(self.Selected(int(event.option.id)))
+        if event.option.id is not None:
+            self.post_message(self.Selected(int(event.option.id)))
 
     def action_new(self) -> None:
         """Ask for a new conversation."""

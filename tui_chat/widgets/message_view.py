@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
 from textual.geometry import Region
@@ -68,7 +68,7 @@ class MessageView(Vertical, can_focus=True):
     """
 
     ALLOW_MAXIMIZE = False
-    BINDINGS = MESSAGE_BINDINGS
+    BINDINGS: ClassVar[list[BindingType]] = [*MESSAGE_BINDINGS]
 
     @dataclass
     class Navigate(TextualMessage):

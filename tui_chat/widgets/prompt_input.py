@@ -90,7 +90,7 @@ class PromptInput(TextArea):
         self.restore(self.prompt_history[self._history_index])
         return True
 
-    def _on_paste(self, event: events.Paste) -> None:
+    async def _on_paste(self, event: events.Paste) -> None:
         """Show pasted escape sequences as ␛…; TextArea's own handler (called next) inserts the text."""
         event.text = show_controls(event.text)
 
