@@ -6,7 +6,6 @@ imports in a few milliseconds, which keeps the first frame fast.
 
 from __future__ import annotations
 
-import os
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -361,6 +360,3 @@ def _split_problem(message: str) -> tuple[str, tuple[str | int, ...]]:
     return problem, tuple(location)
 
 
-def env_flag(name: str) -> bool:
-    """Whether an environment variable is set to a true-ish value."""
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}

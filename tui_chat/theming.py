@@ -142,11 +142,6 @@ def load_themes(user_dir: Path | None) -> tuple[list[Theme], list[ConfigError]]:
     return themes, problems
 
 
-def theme_names(user_dir: Path | None = None) -> list[str]:
-    """The names of every usable theme: built-ins first, then the user's."""
-    return [theme.name for theme in load_themes(user_dir)[0]]
-
-
 def theme_variable_defaults(theme: Theme | None = None) -> dict[str, str]:
     """Values for the APP_VARIABLES a theme leaves unset, derived from its Textual colours.
 

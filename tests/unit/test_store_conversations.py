@@ -98,7 +98,8 @@ async def test_search_follows_inserts_edits_and_deletes_and_survives_query_synta
     for hostile in ('"', "AND", "NEAR(", "a OR", "col:umn", "*", "-x", "(", "'"):
         await repository.search(hostile)
     assert await repository.search("   ") == []
-    await repository.edit_message(prompt.id, "How do I parse YAML in Rust?")
+    async with repository.database.transaction() as tx:  # an edit in place: the search index must follow
+        await tx.execute("UPDATE messages SET content = ? WHERE id = ?", ("How do I parse YAML in Rust?", prompt.id))
     assert [h.message_id for h in await repository.search("yaml")] == [prompt.id]
     assert all(h.message_id != prompt.id for h in await repository.search("json"))
     await repository.delete_message(answer.id)

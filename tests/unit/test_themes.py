@@ -22,7 +22,6 @@ from tui_chat.theming import (
     ThemeError,
     load_themes,
     parse_theme,
-    theme_names,
     theme_variable_defaults,
 )
 
@@ -173,7 +172,7 @@ def test_a_broken_user_theme_is_reported_and_the_good_one_still_loads(tmp_path: 
     problem = problems[0]
     assert isinstance(problem, ThemeError) and problem.title == "Theme file problem"
     assert str(tmp_path / "broken.toml") in problem.message and "not valid TOML" in problem.message
-    assert "my-nord" in theme_names(tmp_path)
+    assert "my-nord" in [theme.name for theme in load_themes(tmp_path)[0]]
 
 
 @pytest.mark.parametrize(
@@ -246,13 +245,13 @@ def test_unreadable_oversized_and_missing_inputs_are_not_fatal(tmp_path: Path) -
 def test_installed_theme_data_comes_first_and_a_checkout_is_the_fallback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "packaged.toml").write_text(GOOD_THEME.format(name="packaged"), encoding="utf-8")
     monkeypatch.setattr(theming.resources, "files", lambda package: tmp_path)
-    assert theme_names() == ["packaged"]
+    assert [theme.name for theme in load_themes(None)[0]] == ["packaged"]
 
     def not_installed(package: str) -> None:
         raise ModuleNotFoundError(package)
 
     monkeypatch.setattr(theming.resources, "files", not_installed)
-    assert theme_names() == [theme.name for theme in BUILTINS]
+    assert [theme.name for theme in load_themes(None)[0]] == [theme.name for theme in BUILTINS]
 
 
 TOML_KEYS = st.sampled_from(["name", "dark", "colors", "variables", "text_alpha", "primary", "background", "foreground", "error-text", "x"])

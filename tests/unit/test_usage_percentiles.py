@@ -18,7 +18,6 @@ from tui_chat.store.usage_percentiles import (
     bucket_bounds,
     median_rank,
     p95_rank,
-    value_bucket,
     value_bucket_sql,
 )
 from tui_chat.store.usage_stats import UsageFilter, UsageStats
@@ -30,6 +29,14 @@ INSERT = (
     "INSERT INTO usage (conversation_id, provider, model, status, latency_ms, ttft_ms, created_at)"
     " VALUES (NULL, 'openai', ?, 'complete', ?, ?, ?)"
 )
+
+
+def value_bucket(value: int) -> int:
+    """The bucket the SQL expression should give: digits * 100 plus the two leading digits; 0 when negative."""
+    if value < 0:
+        return 0
+    text = str(int(value))
+    return len(text) * 100 + int(text[:2])
 
 
 class SpyingStats(UsageStats):

@@ -133,19 +133,16 @@ async def run_search(services: AppServices, args: argparse.Namespace, out: TextI
 
 async def run_export(services: AppServices, args: argparse.Namespace, out: TextIO | None = None) -> int:
     """Write one conversation as Markdown or JSON to stdout or to `--output` (a private file)."""
-    from tui_chat.services.conversation_export import to_json, to_markdown
-
     out = out or sys.stdout
     try:
         conversations = await services.conversations()
-        export = await conversations.export(args.conversation_id)
+        text = await conversations.export_text(args.conversation_id, "json" if args.format == "json" else "md")
     except TuiChatError as exc:
         return output.fail(exc)
     finally:
         await services.aclose()
-    if export is None:
+    if text is None:
         return output.fail(f"no conversation with id {args.conversation_id}.", output.USAGE)
-    text = to_json(export) if args.format == "json" else to_markdown(export)
     destination: Path | None = getattr(args, "output", None)
     if destination is None:
         out.write(text if args.format == "json" else strip_control(text))

@@ -82,8 +82,8 @@ def run(argv: Sequence[str] | None) -> int:
     if args.command in ("list", "search", "export"):
         import asyncio
 
-        handler = getattr(conversations, f"run_{args.command}")
-        return asyncio.run(handler(services, args))
+        handlers = {"list": conversations.run_list, "search": conversations.run_search, "export": conversations.run_export}
+        return asyncio.run(handlers[args.command](services, args))
     from tui_chat.theming import load_themes
 
     loaded, theme_problems = load_themes(services.paths.user_themes_dir)

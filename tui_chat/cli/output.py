@@ -10,11 +10,7 @@ USAGE = 2
 """The arguments or the input cannot be used (an empty prompt, an unknown id, a bad date)."""
 REFUSED_BY_BUDGET = 3
 CANCELLED = 130
-"""Ctrl-C, as a shell reports it (128 + SIGINT)."""
-HANGUP = 129
-"""The terminal was closed (128 + SIGHUP)."""
-TERMINATED = 143
-"""SIGTERM (128 + SIGTERM)."""
+"""Ctrl-C, as a shell reports it (128 + SIGINT); SIGHUP and SIGTERM give 129 and 143 (signal_exit.py)."""
 
 PREFIX = "tui-chat: "
 

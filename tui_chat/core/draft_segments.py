@@ -78,11 +78,6 @@ class DraftSegments:
         self._cuts: list[int] = []
         self._tokens_before_cut: list[int] = []
 
-    @property
-    def checkpoints(self) -> int:
-        """How many checkpoints the current draft holds."""
-        return len(self._cuts)
-
     def count(self, text: str) -> int:
         """The number of tokens of ``text``."""
         unchanged = common_prefix_length(self._text, text)

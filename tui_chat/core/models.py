@@ -43,12 +43,6 @@ class Usage:
     reasoning_tokens: int = 0
     estimated: bool = False
 
-    @property
-    def total_tokens(self) -> int:
-        """Input plus output tokens."""
-        return self.input_tokens + self.output_tokens
-
-
 @dataclass(slots=True)
 class Conversation:
     """A thread of messages with its own model and system prompt."""

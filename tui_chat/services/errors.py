@@ -76,18 +76,6 @@ class ProviderFailure(ProviderError):
             hint="Try again; if it repeats, the server is not OpenAI-compatible.",
         )
 
-    @classmethod
-    def stalled(cls, seconds: float) -> ProviderFailure:
-        """No bytes arrived for too long."""
-        return cls(
-            "stalled",
-            "Stream stalled",
-            f"No data arrived for {seconds:g} s.",
-            hint="The partial reply is kept; retry or continue.",
-            retryable=True,
-        )
-
-
 MAX_RETRY_AFTER = 366 * 86_400.0
 """A server's requested wait is read as at most a year: beyond that it says "not soon", and a clock cannot show it."""
 

@@ -20,12 +20,6 @@ class PromptEstimate:
     input_cost: Decimal | None
     context_window: int | None
 
-    @property
-    def fits(self) -> bool:
-        """Whether the prompt leaves room for a reply in the context window."""
-        return self.context_window is None or self.prompt_tokens.tokens < self.context_window
-
-
 class DraftEstimator:
     """Counts the conversation once and only the draft on each keystroke."""
 
@@ -35,7 +29,6 @@ class DraftEstimator:
         self._provider = ""
         self._model = ""
         self._window: int | None = None
-        self._history_chars = 0
 
     @property
     def ready(self) -> bool:

@@ -176,11 +176,3 @@ def log_failure(provider: str, failure: ProviderFailure, cause: BaseException | 
     return failure
 
 
-def describe_body(body: object) -> str:
-    """A short, plain rendering of a server's error body."""
-    if isinstance(body, Mapping):
-        error = body.get("error", body)
-        if isinstance(error, Mapping):
-            return str(error.get("message") or json.dumps(error)[:300])
-        return str(error)[:300]
-    return str(body)[:300] if body else ""

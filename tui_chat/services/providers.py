@@ -107,12 +107,6 @@ class ProviderRegistry:
         provider = self.provider(name)
         return ProviderRef(name=name, base_url=self._base_url_overrides.get(name, provider.base_url), local=provider.local)
 
-    def default_target(self) -> Target:
-        """The provider and model from the settings."""
-        name = self.settings.default_provider
-        provider = self.provider(name)
-        return Target(name, self.settings.default_model or provider.default_model)
-
     def is_demo(self, name: str) -> bool:
         """Whether a provider is the built-in offline demo server."""
         return name == "demo" and name not in self._base_url_overrides

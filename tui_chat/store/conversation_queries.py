@@ -186,11 +186,6 @@ class ConversationQueries:
             rows = await cursor.fetchall()
         return [message_from_row(row) for row in rows]
 
-    async def edit_message(self, message_id: int, content: str) -> None:
-        """Replace a message's text (the search index follows)."""
-        async with self.database.transaction() as tx:
-            await tx.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
-
     async def delete_message(self, message_id: int) -> bool:
         """Delete one message; if it was a shown alternative, the newest remaining one is shown instead."""
         async with self.database.transaction() as tx:

@@ -81,15 +81,6 @@ class Repository(ReplyWrites, ConversationQueries):
             row = await cursor.fetchone()
         return _conversation(row) if row else None
 
-    async def list_conversations(self, *, archived: bool = False, limit: int = 500) -> list[Conversation]:
-        """Conversations, newest activity first."""
-        async with self._read.execute(
-            "SELECT * FROM conversations WHERE archived = ? ORDER BY updated_at DESC, id DESC LIMIT ?",
-            (int(archived), limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return [_conversation(row) for row in rows]
-
     async def set_title(self, conversation_id: int, title: str) -> None:
         """Rename a conversation."""
         async with self.database.transaction() as tx:

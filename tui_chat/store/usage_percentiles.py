@@ -43,14 +43,6 @@ def value_bucket_sql(column: str) -> str:
     return f"CASE WHEN {column} < 0 THEN 0 ELSE length({whole}) * 100 + CAST(substr({whole}, 1, 2) AS INTEGER) END"
 
 
-def value_bucket(value: int) -> int:
-    """The bucket of a timing value: digits * 100 plus the two leading digits; 0 when negative."""
-    if value < 0:
-        return 0
-    text = str(int(value))
-    return len(text) * 100 + int(text[:2])
-
-
 def bucket_bounds(bucket: int) -> tuple[int | None, int]:
     """The values [low, high) of a bucket; low is None for bucket 0 (every negative value)."""
     if bucket == 0:

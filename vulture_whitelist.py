@@ -1,0 +1,22 @@
+"""Names vulture cannot see used, each with the reason; read by vulture (`make check`), never run.
+
+from tui_chat.core.models import Role
+from tui_chat.demo.corpus import CorpusWriter
+from tui_chat.screens.chat import ChatScreen
+from tui_chat.screens.usage import UsageScreen
+from tui_chat.store.reply_writes import ReplyWrites
+from tui_chat.theming import _ThemeOptions
+from tui_chat.widgets.reply import textual_internals
+from tui_chat.widgets.reply.body import ReplyBody
+
+Role.SYSTEM  # stored in the database and read back by value
+CorpusWriter.bullets  # called by name from the block plan (getattr)
+CorpusWriter.numbered  # called by name from the block plan (getattr)
+UsageScreen.exported_path  # where the last CSV export went, read by tests and shown in the toast
+ReplyWrites.add_usage  # the seam tests seed usage rows with; the app writes usage together with replies
+_ThemeOptions.luminosity_spread  # keys of a TypedDict passed to Theme(**options)
+_ThemeOptions.text_alpha  # keys of a TypedDict passed to Theme(**options)
+textual_internals.TEXTUAL_VERSION_READ  # named by the test that checks the pinned Textual
+textual_internals.missing_internals  # the check that test runs
+ChatScreen._estimator  # the draft estimator, awaited by the Pilot helpers before they type
+ReplyBody.shown_source  # what the renderer has drawn, compared with the stored text by the property tests
