@@ -30,7 +30,7 @@ async def test_the_marker_appears_while_scrolled_up_and_end_or_a_click_jumps_dow
         assert pane.following and pane.scroll_y >= pane.max_scroll_y - 1
 
         pane.scroll_to(y=0, animate=False)
-        await wait_until(pilot, lambda: marker.display)
+        await wait_until(pilot, lambda: marker.display and marker.region.height > 0)  # drawn, so a click can land
         await pilot.click(NewTextMarker)
         await wait_until(pilot, lambda: not marker.display)
         assert pane.following
