@@ -1,4 +1,4 @@
-# Two entry points: `make run` and `make test`. Each installs what it needs into .venv first:
+# Entry points: `make run`, `make test` and `make check` (the gates). Each installs what it needs into .venv first:
 # run only the app, test the app and the test tools. Each stamp says what is installed.
 PYTHON ?= python3
 VENV := .venv
@@ -6,13 +6,21 @@ BIN := $(VENV)/bin
 APP_STAMP := $(VENV)/.installed-app
 TEST_STAMP := $(VENV)/.installed
 
-.PHONY: run test install bench clean
+.PHONY: run test check install bench clean
 
 run: $(APP_STAMP)
 	$(BIN)/tui-chat $(ARGS)
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The gates every commit passes: formatting, lint, types, the layer contracts, dead code.
+check: $(TEST_STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	$(BIN)/vulture
 
 install: $(APP_STAMP)
 

@@ -1,4 +1,4 @@
-"""Names vulture cannot see used, each with the reason; read by vulture (`make check`), never run.
+"""Names vulture cannot see used, each with the reason; read by vulture (`make check`), never run."""
 
 from tui_chat.core.models import Role
 from tui_chat.demo.corpus import CorpusWriter

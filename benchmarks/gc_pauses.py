@@ -66,8 +66,12 @@ def run_app(env: dict[str, str], report: Path) -> dict:
     """One launch: wait for the chat, send three long prompts, quit; the child's report of its pauses."""
     master, slave = pty.openpty()
     process = subprocess.Popen(
-        [sys.executable, "-c", CHILD], stdin=slave, stdout=slave, stderr=slave,
-        env={**env, "GC_REPORT": str(report)}, start_new_session=True,
+        [sys.executable, "-c", CHILD],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env={**env, "GC_REPORT": str(report)},
+        start_new_session=True,
     )
     os.close(slave)
     output = bytearray()
@@ -116,14 +120,19 @@ def main(argv: list[str] | None = None) -> int:
                 late = result["after_warm_up"]
                 worst[name].append(max(late) if late else 0.0)
                 shown = ", ".join(f"{ms:.0f}" for ms in result["all"])
-                print(f"  run {index + 1} {name:<9} full collections (ms): {shown or 'none'}; after warm-up: "
-                      f"{len(late)}, longest {worst[name][-1]:.0f} ms", flush=True)
+                print(
+                    f"  run {index + 1} {name:<9} full collections (ms): {shown or 'none'}; after warm-up: "
+                    f"{len(late)}, longest {worst[name][-1]:.0f} ms",
+                    flush=True,
+                )
     ours, base = median(worst["tui-chat"]), median(worst["baseline"])
     print()
     print(f"Results (median of {args.runs})")
     print(f"        longest full collection after warm-up, start-up freeze only (baseline) {base:7.0f} ms")
     print(f"        longest full collection after warm-up, tui-chat                        {ours:7.0f} ms")
-    print(f"        ratio                                                                  {ours / base if base else 0:7.2f}")
+    print(
+        f"        ratio                                                                  {ours / base if base else 0:7.2f}"
+    )
     return 0
 
 

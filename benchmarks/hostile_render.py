@@ -40,7 +40,9 @@ def hundred_thousand_lines() -> str:
     return "".join(f"line {number}\n" for number in range(100_000))
 
 
-async def render_once(app, pilot, server: DemoServerProcess, probe: Probe, frames: FrameClock, text: str) -> tuple[float, bool]:
+async def render_once(
+    app, pilot, server: DemoServerProcess, probe: Probe, frames: FrameClock, text: str
+) -> tuple[float, bool]:
     """Stream `text` as a new conversation's reply; seconds from the server's last byte to rendered, and whether it is all held."""
     from tui_chat.core.text import show_controls
     from tui_chat.widgets.chat_pane import ReplyView
@@ -83,9 +85,9 @@ async def toggle_latency(app, pilot, frames: FrameClock) -> float:
 async def run_app(server: DemoServerProcess, runs: int) -> dict[str, list[tuple[float, bool, float]]]:
     """Every measurement in one ChatApp session."""
     from tui_chat.app import ChatApp
+    from tui_chat.demo.corpus import markdown_corpus
     from tui_chat.paths import AppPaths
     from tui_chat.services.bootstrap import build_services
-    from tui_chat.demo.corpus import markdown_corpus
 
     probe = Probe()
     probe.install()
@@ -108,8 +110,11 @@ async def run_app(server: DemoServerProcess, runs: int) -> dict[str, list[tuple[
                 latency, complete = await render_once(app, pilot, server, probe, frames, text)
                 toggle = await toggle_latency(app, pilot, frames)
                 results[key].append((latency, complete, toggle))
-                print(f"  {key:<6} run {index + 1}: last byte -> rendered {latency:7.3f} s, ctrl+b -> frame {toggle:.3f} s"
-                      + ("" if complete else "  (INCOMPLETE)"), flush=True)
+                print(
+                    f"  {key:<6} run {index + 1}: last byte -> rendered {latency:7.3f} s, ctrl+b -> frame {toggle:.3f} s"
+                    + ("" if complete else "  (INCOMPLETE)"),
+                    flush=True,
+                )
     return results
 
 
@@ -126,8 +131,15 @@ def report(results: dict[str, list[tuple[float, bool, float]]], runs: int) -> No
         detail = f"{latency / normal:.1f}x the normal reply; ctrl+b -> frame afterwards {toggle * 1000:.0f} ms"
         if not complete:
             detail += "; WARNING: the reply view does not hold the whole text"
-        print(report_line(f"{name}: last byte -> rendered", f"{latency:.3f} s", f"< {TARGET_SECONDS:.0f} s",
-                          latency < TARGET_SECONDS and complete, detail))
+        print(
+            report_line(
+                f"{name}: last byte -> rendered",
+                f"{latency:.3f} s",
+                f"< {TARGET_SECONDS:.0f} s",
+                latency < TARGET_SECONDS and complete,
+                detail,
+            )
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,9 +29,9 @@ FLUSH_REPLY_WORDS = 8_000
 
 async def stream_seconds(server: DemoServerProcess, intervals: list[float]) -> dict[float, float]:
     """The median wall time of streaming and storing one reply, per flush interval, runs interleaved."""
+    from tui_chat.demo.corpus import markdown_corpus
     from tui_chat.paths import AppPaths
     from tui_chat.services.bootstrap import build_services
-    from tui_chat.demo.corpus import markdown_corpus
 
     services = build_services(provider="demo", model="demo", base_url=server.base_url, paths=AppPaths.default())
     repository = await services.repository()
@@ -66,7 +66,10 @@ async def database_figures(path: Path) -> tuple[float, float, float]:
     async with repository.database.transaction() as tx:
         await tx.executemany(
             "INSERT INTO messages (conversation_id, role, content, model, status, created_at) VALUES (?, ?, ?, 'demo', 'complete', 0)",
-            ((conversation.id, "user" if n % 2 == 0 else "assistant", f"message {n} " + "lorem ipsum " * 40) for n in range(MESSAGES)),
+            (
+                (conversation.id, "user" if n % 2 == 0 else "assistant", f"message {n} " + "lorem ipsum " * 40)
+                for n in range(MESSAGES)
+            ),
         )
     draft = await repository.start_reply(Message(0, conversation.id, Role.ASSISTANT, "start", model="demo"))
     words = " ".join(f"word{n}" for n in range(FLUSH_REPLY_WORDS))
@@ -93,18 +96,32 @@ async def main() -> int:
         flush_ms, scan_ms, read_ms = await database_figures(home / "bench.db")
     overhead = frequent / baseline - 1
     print("reply_flush: storing a streaming reply as it arrives")
-    print(report_line(
-        f"{TOKENS:,}-token reply, flushed 10x a second vs never", f"{overhead:+.1%}", "< +5 %", overhead < 0.05,
-        f"never {baseline:.3f} s, once a second {flushed:.3f} s, ten times a second {frequent:.3f} s",
-    ))
-    print(report_line(
-        f"one flush of an {FLUSH_REPLY_WORDS:,}-word reply ({MESSAGES:,} messages)", f"{flush_ms:.2f} ms", "< 10 ms",
-        flush_ms < 10,
-    ))
-    print(report_line(
-        "start-up scan for replies left streaming", f"{scan_ms:.3f} ms", "< 5 ms", scan_ms < 5,
-        f"one read by id {read_ms:.3f} ms ({scan_ms / read_ms:.1f}x)",
-    ))
+    print(
+        report_line(
+            f"{TOKENS:,}-token reply, flushed 10x a second vs never",
+            f"{overhead:+.1%}",
+            "< +5 %",
+            overhead < 0.05,
+            f"never {baseline:.3f} s, once a second {flushed:.3f} s, ten times a second {frequent:.3f} s",
+        )
+    )
+    print(
+        report_line(
+            f"one flush of an {FLUSH_REPLY_WORDS:,}-word reply ({MESSAGES:,} messages)",
+            f"{flush_ms:.2f} ms",
+            "< 10 ms",
+            flush_ms < 10,
+        )
+    )
+    print(
+        report_line(
+            "start-up scan for replies left streaming",
+            f"{scan_ms:.3f} ms",
+            "< 5 ms",
+            scan_ms < 5,
+            f"one read by id {read_ms:.3f} ms ({scan_ms / read_ms:.1f}x)",
+        )
+    )
     return 0
 
 

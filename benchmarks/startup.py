@@ -141,7 +141,9 @@ def import_times(text: str) -> dict[str, tuple[int, int]]:
     return times
 
 
-def imports_before_first_frame(env: dict[str, str], folder: Path) -> tuple[float, list[tuple[str, float, int]], set[str]]:
+def imports_before_first_frame(
+    env: dict[str, str], folder: Path
+) -> tuple[float, list[tuple[str, float, int]], set[str]]:
     """One instrumented launch: what was imported before the first frame beyond `import textual.app`.
 
     Returns the first frame time (from interpreter start), per top-level package the summed own
@@ -180,20 +182,28 @@ def main(argv: list[str] | None = None) -> int:
         config.parent.mkdir(parents=True)
         config.write_text('default_provider = "demo"\n')  # a returning user: no first-run key setup
         env.pop("PYTHONDONTWRITEBYTECODE", None)
-        env.update(PYTHONPYCACHEPREFIX=str(home / "pycache"), TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS))
+        env.update(
+            PYTHONPYCACHEPREFIX=str(home / "pycache"), TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS)
+        )
         launch_to_first_frame(env)
         baseline(env)
         app_times, base_times = [], []
         for index in range(args.runs):
             base_times.append(baseline(env))
             app_times.append(launch_to_first_frame(env)[0])
-            print(f"  run {index + 1}: import textual.app {base_times[-1] * 1000:6.0f} ms   tui-chat first frame {app_times[-1] * 1000:6.0f} ms", flush=True)
+            print(
+                f"  run {index + 1}: import textual.app {base_times[-1] * 1000:6.0f} ms   tui-chat first frame {app_times[-1] * 1000:6.0f} ms",
+                flush=True,
+            )
         seconds, ranked, modules = imports_before_first_frame(env, home)
     app_ms, base_ms = median(app_times) * 1000, median(base_times) * 1000
     over = app_ms - base_ms
     print()
     print(f"Results (median of {args.runs})")
-    for name, value in (("tui-chat launch -> first frame", app_ms), ('python -c "import textual.app" (baseline)', base_ms)):
+    for name, value in (
+        ("tui-chat launch -> first frame", app_ms),
+        ('python -c "import textual.app" (baseline)', base_ms),
+    ):
         print(f"        {name:<58} {value:>9.0f} ms")
     print(report_line("first frame minus baseline", f"{over:+.0f} ms", f"<= {TARGET_MS:.0f} ms", over <= TARGET_MS))
     early = sorted({name.split(".")[0] for name in modules} & set(MUST_NOT_PRECEDE_FIRST_FRAME))

@@ -189,13 +189,19 @@ async def run_app(server: DemoServerProcess, runs: int, rate_runs: int) -> dict[
             for key, tokens in (("small", SMALL), ("large", LARGE)):
                 run = await stream_once(app, pilot, server, probe, frames, tokens, None)
                 results[key].append(run)
-                print(f"  {tokens:>6,} tokens unthrottled, run {index + 1}: cpu {run.cpu:6.2f} s, "
-                      f"server last byte -> rendered {run.server_last_byte_to_rendered:6.3f} s", flush=True)
+                print(
+                    f"  {tokens:>6,} tokens unthrottled, run {index + 1}: cpu {run.cpu:6.2f} s, "
+                    f"server last byte -> rendered {run.server_last_byte_to_rendered:6.3f} s",
+                    flush=True,
+                )
         for index in range(rate_runs):
             run = await stream_once(app, pilot, server, probe, frames, SMALL, RATE)
             results["rate"].append(run)
-            print(f"  {SMALL:,} tokens at {RATE:.0f} tokens/s, run {index + 1}: cpu {run.cpu:.2f} s over "
-                  f"{run.wall:.1f} s ({run.cpu / run.wall:.0%} of a core)", flush=True)
+            print(
+                f"  {SMALL:,} tokens at {RATE:.0f} tokens/s, run {index + 1}: cpu {run.cpu:.2f} s over "
+                f"{run.wall:.1f} s ({run.cpu / run.wall:.0%} of a core)",
+                flush=True,
+            )
     return results
 
 
@@ -237,7 +243,7 @@ async def run_naive(tokens: int, budget: float) -> NaiveRun:
         await pilot.pause()
         text = ""
         cpu_start = time.process_time()
-        for index, chunk in enumerate(chunks):
+        for chunk in chunks:
             before = time.process_time()
             text += chunk
             await markdown.update(text)
@@ -257,7 +263,7 @@ async def run_naive(tokens: int, budget: float) -> NaiveRun:
     if done < len(chunks):
         # Each update costs about a + b * (characters so far); fit on the measured second half and
         # add the chunks never run. Only a context figure: verdicts use the measured lower bound.
-        half = costs[done // 2:]
+        half = costs[done // 2 :]
         xs = [size for size, _ in half]
         ys = [cost for _, cost in half]
         mean_x, mean_y = sum(xs) / len(xs), sum(ys) / len(ys)
@@ -281,30 +287,64 @@ def report(results: dict[str, list[ReplyRun]], naive: NaiveRun, runs: int) -> No
     print()
     lat_small = median([r.server_last_byte_to_rendered for r in small])
     lat_large = median([r.server_last_byte_to_rendered for r in large])
-    print(report_line(f"{SMALL:,} tokens unthrottled: server last byte -> rendered", f"{lat_small:.3f} s", "< 0.5 s", lat_small < 0.5,
-                      f"client last chunk -> rendered {median([r.client_last_chunk_to_rendered for r in small]):.3f} s; "
-                      f"submit -> rendered {median([r.wall for r in small]):.2f} s"))
-    print(report_line(f"{LARGE:,} tokens unthrottled: server last byte -> rendered", f"{lat_large:.3f} s", "< 3 s", lat_large < 3.0,
-                      f"client last chunk -> rendered {median([r.client_last_chunk_to_rendered for r in large]):.3f} s; "
-                      f"submit -> rendered {median([r.wall for r in large]):.2f} s"))
+    print(
+        report_line(
+            f"{SMALL:,} tokens unthrottled: server last byte -> rendered",
+            f"{lat_small:.3f} s",
+            "< 0.5 s",
+            lat_small < 0.5,
+            f"client last chunk -> rendered {median([r.client_last_chunk_to_rendered for r in small]):.3f} s; "
+            f"submit -> rendered {median([r.wall for r in small]):.2f} s",
+        )
+    )
+    print(
+        report_line(
+            f"{LARGE:,} tokens unthrottled: server last byte -> rendered",
+            f"{lat_large:.3f} s",
+            "< 3 s",
+            lat_large < 3.0,
+            f"client last chunk -> rendered {median([r.client_last_chunk_to_rendered for r in large]):.3f} s; "
+            f"submit -> rendered {median([r.wall for r in large]):.2f} s",
+        )
+    )
     if rate:
         share = median([r.cpu / r.wall for r in rate])
-        print(report_line(f"CPU while {SMALL:,} tokens stream at {RATE:.0f} tokens/s", f"{share:.1%}", "< 25 % of a core", share < 0.25,
-                          f"{median([r.cpu for r in rate]):.2f} CPU s over {median([r.wall for r in rate]):.1f} s wall"))
+        print(
+            report_line(
+                f"CPU while {SMALL:,} tokens stream at {RATE:.0f} tokens/s",
+                f"{share:.1%}",
+                "< 25 % of a core",
+                share < 0.25,
+                f"{median([r.cpu for r in rate]):.2f} CPU s over {median([r.wall for r in rate]):.1f} s wall",
+            )
+        )
     per_small = median([r.cpu for r in small]) / (SMALL / 1000)
     per_large = median([r.cpu for r in large]) / (LARGE / 1000)
     growth = per_large / per_small
-    print(report_line(f"CPU per 1,000 tokens, {LARGE:,} vs {SMALL:,} (unthrottled)", f"{growth:.2f}x", "< 1.5x", growth < 1.5,
-                      f"{per_large * 1000:.0f} ms vs {per_small * 1000:.0f} ms per 1,000 tokens"))
+    print(
+        report_line(
+            f"CPU per 1,000 tokens, {LARGE:,} vs {SMALL:,} (unthrottled)",
+            f"{growth:.2f}x",
+            "< 1.5x",
+            growth < 1.5,
+            f"{per_large * 1000:.0f} ms vs {per_small * 1000:.0f} ms per 1,000 tokens",
+        )
+    )
     ours = median([r.cpu for r in large])
     lower = ours / naive.cpu
-    detail = (f"ours {ours:.2f} CPU s; naive update(all text) per chunk used {naive.cpu:.1f} CPU s for "
-              f"{naive.chunks_done:,} of {naive.chunks_total:,} chunks")
+    detail = (
+        f"ours {ours:.2f} CPU s; naive update(all text) per chunk used {naive.cpu:.1f} CPU s for "
+        f"{naive.chunks_done:,} of {naive.chunks_total:,} chunks"
+    )
     if naive.chunks_done < naive.chunks_total:
-        detail += (f" (stopped at the budget, so the ratio is an upper bound; fitted full run ≈ {naive.cpu_estimate:,.0f} s, "
-                   f"ratio ≈ {ours / naive.cpu_estimate:.4f})")
+        detail += (
+            f" (stopped at the budget, so the ratio is an upper bound; fitted full run ≈ {naive.cpu_estimate:,.0f} s, "
+            f"ratio ≈ {ours / naive.cpu_estimate:.4f})"
+        )
     detail += f"; the naive app's final update alone takes {naive.last_update_cpu:.2f} CPU s"
-    print(report_line(f"our CPU / naive baseline CPU at {LARGE:,} tokens", f"{lower:.4f}", "<= 0.2", lower <= 0.2, detail))
+    print(
+        report_line(f"our CPU / naive baseline CPU at {LARGE:,} tokens", f"{lower:.4f}", "<= 0.2", lower <= 0.2, detail)
+    )
     incomplete = [note for group in (small, large, rate) for r in group for note in r.notes]
     if incomplete:
         print("  WARNING: " + "; ".join(sorted(set(incomplete))))
@@ -314,7 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="unthrottled runs per size (default 3)")
     parser.add_argument("--rate-runs", type=int, default=3, help=f"runs at {RATE:.0f} tokens/s (default 3; 20 s each)")
-    parser.add_argument("--naive-budget", type=float, default=40.0, help="CPU seconds for the naive baseline (default 40)")
+    parser.add_argument(
+        "--naive-budget", type=float, default=40.0, help="CPU seconds for the naive baseline (default 40)"
+    )
     args = parser.parse_args(argv)
     import textual
 

@@ -39,8 +39,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks._harness import ROOT, isolated_env, median, report_line, temp_home  # noqa: E402
 
 MODELS = (
-    ("openai", "gpt-4o", 2500), ("openai", "gpt-4o-mini", 150), ("openrouter", "anthropic/claude-sonnet-4", 3000),
-    ("groq", "llama-3.3-70b", 590), ("local", "qwen3:8b", 0), ("mistral", "mistral-large", None),
+    ("openai", "gpt-4o", 2500),
+    ("openai", "gpt-4o-mini", 150),
+    ("openrouter", "anthropic/claude-sonnet-4", 3000),
+    ("groq", "llama-3.3-70b", 590),
+    ("local", "qwen3:8b", 0),
+    ("mistral", "mistral-large", None),
 )
 STATUSES = ("complete",) * 90 + ("partial",) * 3 + ("cancelled",) * 3 + ("failed",) * 3 + ("truncated",)
 DAY_MS = 86_400_000
@@ -95,9 +99,18 @@ def fill(path: Path, rows: int, conversations: int) -> None:
             cost = None if price is None else (input_tokens + output_tokens) * price * 1000
             failed = status == "failed"
             yield (
-                rng.randrange(1, conversations + 1), provider, model, input_tokens, rng.randrange(input_tokens // 2 + 1),
-                output_tokens, int(rng.random() < 0.05), cost, status, 1 + (rng.random() < 0.1),
-                None if failed else rng.randrange(200, 30_000), None if failed else rng.randrange(80, 3_000),
+                rng.randrange(1, conversations + 1),
+                provider,
+                model,
+                input_tokens,
+                rng.randrange(input_tokens // 2 + 1),
+                output_tokens,
+                int(rng.random() < 0.05),
+                cost,
+                status,
+                1 + (rng.random() < 0.1),
+                None if failed else rng.randrange(200, 30_000),
+                None if failed else rng.randrange(80, 3_000),
                 start_ms + index * step + rng.randrange(step),
             )
 
@@ -184,8 +197,10 @@ def main() -> int:
         else:
             started = time.perf_counter()
             fill(path, options.rows, max(1, options.rows // 20))
-            print(f"filled {options.rows:,} rows in {time.perf_counter() - started:.1f} s "
-                  f"(shipped schema, rollups by triggers); {path.stat().st_size / 1e6:.0f} MB")
+            print(
+                f"filled {options.rows:,} rows in {time.perf_counter() - started:.1f} s "
+                f"(shipped schema, rollups by triggers); {path.stat().st_size / 1e6:.0f} MB"
+            )
         print(f"  time zone {time.tzname[0]}, load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
         base = baseline_ms(path, options.repeats)
         print(f"  baseline  SELECT count(*) FROM usage: {base:.1f} ms")

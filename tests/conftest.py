@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.loopback import LoopbackServer
 from tui_chat.paths import AppPaths
 from tui_chat.services.bootstrap import build_services
 from tui_chat.services.container import AppServices
-
-from tests.loopback import LoopbackServer
 
 KEY_VARIABLES = (
     "OPENAI_API_KEY",

@@ -33,7 +33,11 @@ def to_toml(data: dict, *, sections: bool) -> str:
     """A TOML document for `data`; with `sections`, every nested table gets its own [a."b"] header."""
 
     def table(items: dict, path: list[str]) -> list[str]:
-        lines = [f"{toml_key(name)} = {toml_value(item)}" for name, item in items.items() if not (sections and isinstance(item, dict))]
+        lines = [
+            f"{toml_key(name)} = {toml_value(item)}"
+            for name, item in items.items()
+            if not (sections and isinstance(item, dict))
+        ]
         for name, item in items.items():
             if sections and isinstance(item, dict):
                 lines += ["[" + ".".join(toml_key(part) for part in [*path, name]) + "]", *table(item, [*path, name])]

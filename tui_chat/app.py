@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from textual import work
-
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 
 from tui_chat.core.errors import ConfigError, TuiChatError
 from tui_chat.screens.chat import ChatScreen
+from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
 
 CHAT_COMMANDS = [
     ("New conversation", "Start an empty conversation, from a preset when there are any (ctrl+n)", "new_chat"),
@@ -31,7 +31,6 @@ CHAT_COMMANDS = [
     ("Delete message", "Delete the selected message, or the last one (F8, d)", "delete_message"),
     ("Toggle sidebar", "Show or hide the usage sidebar (ctrl+b)", "toggle_sidebar"),
 ]
-from tui_chat.theming import DEFAULT_THEME, load_themes, theme_variable_defaults
 
 WELCOME = (
     "Type a message and press Enter: the offline demo model answers, no key needed. "
@@ -55,7 +54,9 @@ class ChatApp(App):
     TITLE = "tui-chat"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=True, priority=True, id="app.quit"),
-        Binding("ctrl+k", "setup_keys", "Keys", show=True, priority=True, id="app.keys"),  # before the prompt's kill-line
+        Binding(
+            "ctrl+k", "setup_keys", "Keys", show=True, priority=True, id="app.keys"
+        ),  # before the prompt's kill-line
         Binding("f5", "usage", "Usage", show=True, id="app.usage"),
         Binding("f1", "help", "Help", show=True, id="app.help"),
     ]
@@ -115,7 +116,9 @@ class ChatApp(App):
 
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.call_after_refresh(
-            lambda: self.run_worker(open_database_or_explain(self, self.services), group="database", exit_on_error=False)
+            lambda: self.run_worker(
+                open_database_or_explain(self, self.services), group="database", exit_on_error=False
+            )
         )
         for problem in self.services.startup_problems:
             self.show_error(problem)
@@ -135,7 +138,9 @@ class ChatApp(App):
         yield from super().get_system_commands(screen)
         yield SystemCommand("API keys", "Set, check or delete a provider's API key (ctrl+k)", self.action_setup_keys)
         yield SystemCommand("Usage history", "Spending by day, model and conversation (F5)", self.action_usage)
-        yield SystemCommand("Keyboard help", "Every binding as it is now, with its id for [keymap] (F1)", self.action_help)
+        yield SystemCommand(
+            "Keyboard help", "Every binding as it is now, with its id for [keymap] (F1)", self.action_help
+        )
         chat = self._chat_screen()
         if chat is not None:
             for title, help_text, action in CHAT_COMMANDS:

@@ -358,5 +358,3 @@ def _split_problem(message: str) -> tuple[str, tuple[str | int, ...]]:
     elif checked and whole_path:
         location.append(checked.group(1))
     return problem, tuple(location)
-
-

@@ -99,4 +99,6 @@ def check_keymap(keymap: Mapping[str, str]) -> None:
     for binding_id, keys in keymap.items():
         parts = [part.strip() for part in keys.split(",")]
         if not all(part and part.isprintable() and not any(char.isspace() for char in part) for part in parts):
-            raise ValueError(f"`keymap` must map {binding_id!r} to keys separated by commas, such as \"ctrl+f,f3\", not {keys!r}")
+            raise ValueError(
+                f'`keymap` must map {binding_id!r} to keys separated by commas, such as "ctrl+f,f3", not {keys!r}'
+            )

@@ -27,7 +27,9 @@ def read_config_text(path: Path) -> str:
     try:
         return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: cannot read (not UTF-8 text: {exc.reason} at byte {exc.start}).", hint="Using defaults.") from None
+        raise ConfigError(
+            f"{path}: cannot read (not UTF-8 text: {exc.reason} at byte {exc.start}).", hint="Using defaults."
+        ) from None
 
 
 def parse_config(path: Path, text: str) -> dict:
@@ -37,7 +39,9 @@ def parse_config(path: Path, text: str) -> dict:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}.", hint="Fix the file; using defaults for now.") from None
     except RecursionError:
-        raise ConfigError(f"{path}: invalid TOML: values nested too deeply.", hint="Fix the file; using defaults for now.") from None
+        raise ConfigError(
+            f"{path}: invalid TOML: values nested too deeply.", hint="Fix the file; using defaults for now."
+        ) from None
 
 
 def remember_setting(path: Path, key: str, value: str) -> None:
@@ -83,7 +87,9 @@ def _with_setting(text: str, data: dict, key: str, rendered: str, value: str) ->
     if key in data:
         expected = repr({**data, key: value})
         starts = [index for index, line in enumerate(lines) if pattern.match(line)]
-        spans = ((start, end) for start in starts for end in range(start + 1, min(len(lines), start + MAX_VALUE_LINES) + 1))
+        spans = (
+            (start, end) for start in starts for end in range(start + 1, min(len(lines), start + MAX_VALUE_LINES) + 1)
+        )
     else:
         expected = repr({key: value, **data})
         spans = iter([(0, 0)])

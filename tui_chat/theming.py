@@ -65,7 +65,9 @@ class ThemeError(ConfigError):
     kind = "theme"
     title = "Theme file problem"
 
-    def __init__(self, source: str, problem: str, *, hint: str = "Fix or remove that file; the rest still work.") -> None:
+    def __init__(
+        self, source: str, problem: str, *, hint: str = "Fix or remove that file; the rest still work."
+    ) -> None:
         super().__init__(f"{source}: {problem}", hint=hint)
         self.source = source
         self.problem = problem
@@ -240,7 +242,7 @@ def _check_color(source: str, key: str, value: Any, *, css: bool = False, keywor
     text = match["color"] if match else value
     if keyword and text == keyword:
         return
-    problem = f"'{key}' must be a colour such as \"#1e90ff\" or \"rgb(30,144,255)\", not {value!r}"
+    problem = f'\'{key}\' must be a colour such as "#1e90ff" or "rgb(30,144,255)", not {value!r}'
     if not isinstance(text, str) or text.startswith("ansi_"):
         raise ThemeError(source, problem)
     try:
@@ -258,7 +260,9 @@ def _check_variable(source: str, key: str, value: Any) -> None:
     if _is_style_variable(key):
         words = value.split() if isinstance(value, str) else None
         if not words or any(word not in VALID_STYLE_FLAGS for word in words) or not _is_rich_style(" ".join(words)):
-            raise ThemeError(source, f"'variables.{key}' must be style words like \"bold\" or \"not underline\", not {value!r}")
+            raise ThemeError(
+                source, f'\'variables.{key}\' must be style words like "bold" or "not underline", not {value!r}'
+            )
         return
     keyword = _textual_variables().get(key, "").partition(" ")[0]
     _check_color(source, f"variables.{key}", value, css=True, keyword=keyword if keyword in _CSS_KEYWORDS else "")

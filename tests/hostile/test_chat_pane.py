@@ -6,14 +6,13 @@ from contextlib import suppress
 
 import pytest
 
+from tests.hostile.corpus import ALL_PAYLOADS, CONTROLS, ESCAPES, MARKUP, UNICODE, Case
+from tests.hostile.screen import leaked_payloads, screen_text, terminal_output, unsafe_characters
+from tests.ui.pilot import wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core.models import Role
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.message_view import MessageView
-
-from tests.hostile.corpus import ALL_PAYLOADS, CONTROLS, ESCAPES, MARKUP, UNICODE, Case
-from tests.hostile.screen import leaked_payloads, screen_text, terminal_output, unsafe_characters
-from tests.ui.pilot import wait_until
 
 GROUPS = {"markup": MARKUP, "escapes": ESCAPES, "controls": CONTROLS, "unicode": UNICODE}
 

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat import debug_log
-from tui_chat.paths import AppPaths
-
 from tests.conftest import subprocess_env
 from tests.loopback import LoopbackServer, Script
+from tui_chat import debug_log
+from tui_chat.paths import AppPaths
 
 FAKE_KEY = "sk-test-FAKEKEY1234567890abcdef"
 WRONG_KEY = "sk-test-WRONGKEY0987654321zyxwvu"
@@ -41,14 +40,18 @@ def write_config(paths: AppPaths, server: LoopbackServer, extra: str = "") -> No
 
 def ask(home: Path, key: str, *flags: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "tui_chat", *flags, "ask", "Say something", "--provider", "secure"]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, env=subprocess_env(home, SECURE_API_KEY=key))
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=120, env=subprocess_env(home, SECURE_API_KEY=key)
+    )
 
 
 def log_text(paths: AppPaths) -> str:
     return "".join(path.read_text(encoding="utf-8") for path in sorted(paths.state_dir.glob("tui-chat.log*")))
 
 
-def test_debug_log_records_requests_retries_and_failures_but_no_key(isolated_environment, app_paths, keyed_server) -> None:
+def test_debug_log_records_requests_retries_and_failures_but_no_key(
+    isolated_environment, app_paths, keyed_server
+) -> None:
     write_config(app_paths, keyed_server)
     keyed_server.enqueue(Script(status=503))
     keyed_server.enqueue(Script(text="Hello from the keyed server."))
@@ -57,7 +60,9 @@ def test_debug_log_records_requests_retries_and_failures_but_no_key(isolated_env
     assert "Hello from the keyed server." in answered.stdout
     refused = ask(isolated_environment, WRONG_KEY, "--debug")
     assert refused.returncode != 0 and "API key rejected" in refused.stderr
-    assert [request.headers["authorization"] for request in keyed_server.requests] == [f"Bearer {FAKE_KEY}"] * 2 + [f"Bearer {WRONG_KEY}"]
+    assert [request.headers["authorization"] for request in keyed_server.requests] == [f"Bearer {FAKE_KEY}"] * 2 + [
+        f"Bearer {WRONG_KEY}"
+    ]
 
     text = log_text(app_paths)
     assert text.count("chat request: provider=secure") == 3
@@ -87,7 +92,13 @@ def test_rotated_files_are_private_and_redacted(app_paths) -> None:
     logger = logging.getLogger("tui_chat.hostile_test")
     try:
         for number in range(200):
-            logger.debug("line %d headers={'authorization': 'Bearer %s'} api_key=%s key %s", number, FAKE_KEY, UNSHAPED_KEY, WRONG_KEY)
+            logger.debug(
+                "line %d headers={'authorization': 'Bearer %s'} api_key=%s key %s",
+                number,
+                FAKE_KEY,
+                UNSHAPED_KEY,
+                WRONG_KEY,
+            )
         try:
             raise RuntimeError(f"failed with {FAKE_KEY} and {UNSHAPED_KEY}")
         except RuntimeError:

@@ -17,17 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.app import ChatApp
-from tui_chat.core.models import MessageStatus, Role
-from tui_chat.paths import AppPaths
-from tui_chat.services.bootstrap import build_services
-
 from tests.conftest import subprocess_env
 from tests.hostile.corpus import KEY_ECHOES, UNICODE
 from tests.hostile.screen import UNSAFE_CHARACTERS, screen_text
 from tests.integration.test_keys import require_secret_service, secret_tool
 from tests.loopback import LoopbackServer, Script
 from tests.ui.pilot import send, wait_for_reply, wait_until
+from tui_chat.app import ChatApp
+from tui_chat.core.models import MessageStatus, Role
+from tui_chat.paths import AppPaths
+from tui_chat.services.bootstrap import build_services
 
 SHAPED_KEY = "sk-proj-Q7vN2xLp9TfR4kWz8mBc1HdY6sGj3EaU5oKi0nVb_Xw4"
 UNSHAPED_KEY = "Zt9qLmW2xVb7RkP4nJc8Hd5YgF3sQ1aE"
@@ -73,7 +72,9 @@ def database_bytes(paths: AppPaths) -> bytes:
 
 
 @pytest.mark.parametrize("key", KEYS)
-def test_an_echoed_key_is_in_no_stored_error_stderr_export_or_search(isolated_environment, app_paths, echo_server, key) -> None:
+def test_an_echoed_key_is_in_no_stored_error_stderr_export_or_search(
+    isolated_environment, app_paths, echo_server, key
+) -> None:
     write_config(app_paths, echo_server)
     for echo in KEY_ECHOES:
         echo_server.enqueue(Script(**echo.script_fields(key)))
@@ -90,7 +91,11 @@ def test_an_echoed_key_is_in_no_stored_error_stderr_export_or_search(isolated_en
             exported = run(isolated_environment, key, "export", str(conversation_id), "--format", output_format)
             assert exported.returncode == 0, exported.stderr
             assert leaks(exported.stdout, key) == []
-            assert conversation_id != 1 or "Incorrect API key provided: " in exported.stdout and "redacted" in exported.stdout
+            assert (
+                conversation_id != 1
+                or "Incorrect API key provided: " in exported.stdout
+                and "redacted" in exported.stdout
+            )
         exported_file = isolated_environment / f"export-{conversation_id}.md"
         assert run(isolated_environment, key, "export", str(conversation_id), "-o", str(exported_file)).returncode == 0
         assert leaks(exported_file.read_bytes(), key) == []
@@ -100,7 +105,9 @@ def test_a_key_from_the_keyring_echoed_back_is_masked(isolated_environment, app_
     require_secret_service()
     provider = f"tuichat-test-{secrets.token_hex(4)}"
     write_config(app_paths, echo_server, provider)
-    stored = secret_tool("store", "--label=tui-chat test", "service", "tui-chat", "username", provider, stdin=UNSHAPED_KEY)
+    stored = secret_tool(
+        "store", "--label=tui-chat test", "service", "tui-chat", "username", provider, stdin=UNSHAPED_KEY
+    )
     assert stored.returncode == 0, stored.stderr
     try:
         for echo in KEY_ECHOES[:3]:
@@ -108,23 +115,31 @@ def test_a_key_from_the_keyring_echoed_back_is_masked(isolated_environment, app_
             asked = run(isolated_environment, None, "ask", "Say something")
             assert asked.returncode == 1 and leaks(asked.stderr, UNSHAPED_KEY) == [], asked.stderr
         assert [request.headers["authorization"] for request in echo_server.requests] == [f"Bearer {UNSHAPED_KEY}"] * 3
-        assert "Incorrect API key provided: [redacted]." in run(isolated_environment, None, "export", "1").stdout.replace("\\", "")
+        assert "Incorrect API key provided: [redacted]." in run(
+            isolated_environment, None, "export", "1"
+        ).stdout.replace("\\", "")
     finally:
         secret_tool("clear", "service", "tui-chat", "username", provider)
     assert leaks(database_bytes(app_paths), UNSHAPED_KEY) == []
 
 
 @pytest.mark.parametrize("key", KEYS)
-async def test_a_key_already_in_an_older_database_is_masked_on_the_way_out(isolated_environment, app_paths, echo_server, key) -> None:
+async def test_a_key_already_in_an_older_database_is_masked_on_the_way_out(
+    isolated_environment, app_paths, echo_server, key
+) -> None:
     write_config(app_paths, echo_server)
     services = build_services(paths=app_paths)
     try:
         repository = await services.repository()
         conversation = await repository.create_conversation(provider="secure", model="demo", title=f"about {key}")
         await repository.add_message(conversation.id, Role.USER, f"the proxy answered: leaked {key} in the body")
-        reply = await repository.add_message(conversation.id, Role.ASSISTANT, "", model="demo", status=MessageStatus.FAILED)
+        reply = await repository.add_message(
+            conversation.id, Role.ASSISTANT, "", model="demo", status=MessageStatus.FAILED
+        )
         async with repository.database.transaction() as tx:  # as an older version stored a server's echo
-            await tx.execute("UPDATE messages SET error = ? WHERE id = ?", (f"API key rejected: bad key {key}", reply.id))
+            await tx.execute(
+                "UPDATE messages SET error = ? WHERE id = ?", (f"API key rejected: bad key {key}", reply.id)
+            )
     finally:
         await services.aclose()
 
@@ -142,7 +157,9 @@ async def test_a_key_already_in_an_older_database_is_masked_on_the_way_out(isola
 
 
 @pytest.mark.parametrize("key", KEYS)
-async def test_an_echoed_key_is_in_no_toast_or_screen(isolated_environment, app_paths, echo_server, monkeypatch, key) -> None:
+async def test_an_echoed_key_is_in_no_toast_or_screen(
+    isolated_environment, app_paths, echo_server, monkeypatch, key
+) -> None:
     write_config(app_paths, echo_server)
     monkeypatch.setenv("SECURE_API_KEY", key)
     services = build_services(paths=app_paths)
@@ -160,7 +177,9 @@ async def test_an_echoed_key_is_in_no_toast_or_screen(isolated_environment, app_
     assert leaks(database_bytes(app_paths), key) == []
 
 
-def test_bidi_controls_show_as_stand_ins_in_ask_search_and_markdown(isolated_environment, app_paths, echo_server) -> None:
+def test_bidi_controls_show_as_stand_ins_in_ask_search_and_markdown(
+    isolated_environment, app_paths, echo_server
+) -> None:
     write_config(app_paths, echo_server)
     echo_server.enqueue(Script(text=f"reply {TROJAN}"))
     asked = run(isolated_environment, "unused-key-value", "ask", f"prompt {TROJAN}")
@@ -171,5 +190,10 @@ def test_bidi_controls_show_as_stand_ins_in_ask_search_and_markdown(isolated_env
     as_json = run(isolated_environment, "unused-key-value", "export", "1", "--format", "json")
     for output in (asked.stdout, found.stdout, exported.stdout, as_json.stdout):
         assert UNSAFE_CHARACTERS.search(output) is None
-    assert "<U+202E>" in found.stdout and exported.stdout.count("<U+2066>// Check if admin<U+2069>") == 3  # title, prompt, reply
-    assert [message["content"] for message in json.loads(as_json.stdout)["messages"]] == [f"prompt {TROJAN}", f"reply {TROJAN}"]
+    assert (
+        "<U+202E>" in found.stdout and exported.stdout.count("<U+2066>// Check if admin<U+2069>") == 3
+    )  # title, prompt, reply
+    assert [message["content"] for message in json.loads(as_json.stdout)["messages"]] == [
+        f"prompt {TROJAN}",
+        f"reply {TROJAN}",
+    ]

@@ -16,12 +16,11 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
+from tests.hostile.corpus import ALL_PAYLOADS, CASES, Case, params
+from tests.hostile.screen import leaked_payloads
 from tui_chat.core.models import MessageStatus, Role
 from tui_chat.core.text import show_controls
 from tui_chat.services.conversation_export import to_json, to_markdown
-
-from tests.hostile.corpus import ALL_PAYLOADS, CASES, Case, params
-from tests.hostile.screen import leaked_payloads
 
 RAW_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 """Raw controls, bidi controls and lone surrogates: none may be in an export (JSON escapes them, Markdown shows them)."""

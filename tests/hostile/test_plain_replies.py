@@ -8,12 +8,16 @@ import random
 import pytest
 from rich.cells import cell_len
 
+from tests.hostile.corpus import LARGE, Case, params
+from tests.hostile.screen import screen_text, unsafe_characters
+from tests.loopback import Script
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core.models import Role
 from tui_chat.core.text import show_controls
 from tui_chat.demo.corpus import markdown_corpus, split_tokens
 from tui_chat.widgets.chat_pane import ChatPane, ReplyView
-from tui_chat.widgets.reply.tokens import RememberingParser, new_parser, same_tokens
+from tui_chat.widgets.reply.body import ReplyBody
 from tui_chat.widgets.reply.plain_text import (
     MAX_MARKDOWN_CHARS,
     MAX_MARKDOWN_LINE_CHARS,
@@ -23,13 +27,8 @@ from tui_chat.widgets.reply.plain_text import (
     PlainText,
     too_big_for_markdown,
 )
-from tui_chat.widgets.reply.body import ReplyBody
+from tui_chat.widgets.reply.tokens import RememberingParser, new_parser, same_tokens
 from tui_chat.widgets.usage_sidebar import UsageSidebar
-
-from tests.hostile.corpus import LARGE, Case, params
-from tests.hostile.screen import screen_text, unsafe_characters
-from tests.loopback import Script
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 HOSTILE_LINES = [
     "[bold]not bold[/bold] [red]not red[/]",
@@ -136,7 +135,9 @@ async def test_reply_that_grows_too_big_while_streaming_turns_plain(make_service
     services = make_services()
     app = ChatApp(services)
     async with app.run_test(size=(120, 40)) as pilot:
-        loopback.enqueue(Script(text=text, tokens_per_second=0, stall_after=len(split_tokens(start)), stall_seconds=2.0))
+        loopback.enqueue(
+            Script(text=text, tokens_per_second=0, stall_after=len(split_tokens(start)), stall_seconds=2.0)
+        )
         await send(pilot, "Go")
         await wait_until(pilot, lambda: bool(app.screen.query(ReplyView)))
         body = app.screen.query(ReplyView).last().body
@@ -146,7 +147,9 @@ async def test_reply_that_grows_too_big_while_streaming_turns_plain(make_service
         plain = plain_view(app)
         await pilot.pause()
         assert plain.plain.text == text == await stored_reply(services)
-        assert shown_rows(plain)[:3] == [row.ljust(plain.size.width) for row in ("# A heading", "", "Some **bold** words.")]
+        assert shown_rows(plain)[:3] == [
+            row.ljust(plain.size.width) for row in ("# A heading", "", "Some **bold** words.")
+        ]
 
 
 async def test_stored_huge_reply_reopens_as_plain_text(make_services) -> None:
@@ -184,7 +187,9 @@ def test_remembering_parser_gives_what_a_fresh_parser_gives() -> None:
     assert parser.parse(text) is first, "the same text is parsed once"
     assert same_tokens(first, new_parser().parse(text))
     longer = parser.parse(text + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
-    assert longer is not first and same_tokens(longer, new_parser().parse(text + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"))
+    assert longer is not first and same_tokens(
+        longer, new_parser().parse(text + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+    )
 
 
 def test_limits_keep_long_markdown_replies_as_markdown() -> None:
@@ -215,4 +220,6 @@ def test_text_appended_in_pieces_folds_like_the_whole() -> None:
     assert streamed.rows == whole.rows == folded_late.rows
     assert streamed.text == whole.text == show_controls(text)
     assert all(cell_len(row) <= 37 for row in whole.rows)
-    assert "".join(whole.rows).replace(" ", "") == show_controls(text).replace("\n", "").replace("\t", "").replace(" ", "")
+    assert "".join(whole.rows).replace(" ", "") == show_controls(text).replace("\n", "").replace("\t", "").replace(
+        " ", ""
+    )

@@ -14,6 +14,10 @@ from collections.abc import Iterator
 import pytest
 from textual.widgets import Static
 
+from tests.hostile.corpus import ALL_PAYLOADS, LARGE, SMALL_CASES, Case, params
+from tests.hostile.screen import leaked_payloads, screen_text, terminal_output, unsafe_characters
+from tests.loopback import LoopbackServer, Script
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core.models import MessageStatus, Role
 from tui_chat.core.text import one_line, show_controls
@@ -22,11 +26,6 @@ from tui_chat.services.bootstrap import build_services
 from tui_chat.widgets.chat_pane import ReplyView
 from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.message_view import MessageView
-
-from tests.hostile.corpus import ALL_PAYLOADS, LARGE, SMALL_CASES, Case, params
-from tests.hostile.screen import leaked_payloads, screen_text, terminal_output, unsafe_characters
-from tests.loopback import LoopbackServer, Script
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 SIZE = (160, 60)
 
@@ -65,7 +64,9 @@ async def test_case_on_every_surface(app_paths, hostile_server: LoopbackServer, 
         assert [shown for shown in case.shown if shown not in text] == [], "reply or prompt not shown literally"
         assert_screen_safe(app)
 
-        hostile_server.enqueue(Script(status=400, body={"error": {"message": case.text, "type": "invalid_request_error"}}))
+        hostile_server.enqueue(
+            Script(status=400, body={"error": {"message": case.text, "type": "invalid_request_error"}})
+        )
         await send(pilot, "and again")
         await wait_for_reply(pilot)
         await wait_until(pilot, lambda: bool(screen.query("Toast")))
@@ -77,7 +78,13 @@ async def test_case_on_every_surface(app_paths, hostile_server: LoopbackServer, 
         await repository.set_title(conversation.id, case.text)
         screen.refresh_conversation_list()
         conversations = screen.query_one(ConversationList)
-        await wait_until(pilot, lambda: conversations.option_count and one_line(case.text)[:40] in str(conversations.get_option_at_index(0).prompt))
+        await wait_until(
+            pilot,
+            lambda: (
+                conversations.option_count
+                and one_line(case.text)[:40] in str(conversations.get_option_at_index(0).prompt)
+            ),
+        )
         await pilot.pause()
 
         assert one_line(case.text) in plain(screen.query_one("#sidebar-text", Static))
@@ -111,7 +118,13 @@ async def test_large_case_as_server_error_and_title(make_services, loopback, cas
         await repository.set_title(conversation.id, case.text)
         screen.refresh_conversation_list()
         conversations = screen.query_one(ConversationList)
-        await wait_until(pilot, lambda: conversations.option_count and one_line(case.text)[:50] in str(conversations.get_option_at_index(0).prompt))
+        await wait_until(
+            pilot,
+            lambda: (
+                conversations.option_count
+                and one_line(case.text)[:50] in str(conversations.get_option_at_index(0).prompt)
+            ),
+        )
         assert len(str(conversations.get_option_at_index(0).prompt)) < 300
         await pilot.pause()
         assert_screen_safe(app)

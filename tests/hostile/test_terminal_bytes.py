@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.core.models import Role
-
 from tests.hostile.corpus import ALL_PAYLOADS, CONTROLS, ESCAPES, MARKUP, SMALL_CASES, UNICODE
 from tests.hostile.screen import leaked_payloads
 from tests.hostile.terminal import RecordedTerminal
 from tests.loopback import LoopbackServer, Script
+from tui_chat.core.models import Role
 
 HOSTILE_MODEL = "evil-model invoice_\u202eexe.pdf " + "".join(case.text for case in ESCAPES + CONTROLS)
 EVERYTHING = "\n\n".join(case.text for case in MARKUP + ESCAPES + CONTROLS + UNICODE)
@@ -49,12 +48,16 @@ async def seed(make_services, server: LoopbackServer, config_dir: Path) -> None:
             await repository.create_conversation(provider="hostile", model=HOSTILE_MODEL, title=case.text)
         conversation = await repository.create_conversation(provider="hostile", model=HOSTILE_MODEL, title=EVERYTHING)
         await repository.add_message(conversation.id, Role.USER, EVERYTHING + "\nEND-OF-PROMPT")
-        await repository.add_message(conversation.id, Role.ASSISTANT, EVERYTHING + "\nEND-OF-STORED", model=HOSTILE_MODEL)
+        await repository.add_message(
+            conversation.id, Role.ASSISTANT, EVERYTHING + "\nEND-OF-STORED", model=HOSTILE_MODEL
+        )
     finally:
         await services.aclose()
 
 
-async def test_no_hostile_escape_reaches_the_terminal(isolated_environment: Path, app_paths, make_services, hostile_endpoint) -> None:
+async def test_no_hostile_escape_reaches_the_terminal(
+    isolated_environment: Path, app_paths, make_services, hostile_endpoint
+) -> None:
     await seed(make_services, hostile_endpoint, app_paths.config_dir)
     hostile_endpoint.enqueue(Script(text=EVERYTHING + "\n\nEND-OF-REPLY"))
     hostile_endpoint.enqueue(Script(status=400, body={"error": {"message": "ERROR-FROM-SERVER " + EVERYTHING}}))
@@ -64,9 +67,11 @@ async def test_no_hostile_escape_reaches_the_terminal(isolated_environment: Path
         terminal.wait_for(lambda out: b"END-OF-REPLY" in out, "the streamed reply")
         terminal.wait_for(lambda out: b"(reported)" in out, "the reply's usage, once it is stored")
         terminal.type("again\r")
-        terminal.wait_for(lambda out: b"ERROR-FROM-SERVER" in out and b"Check the model and the" in out, "the error toast")
+        terminal.wait_for(
+            lambda out: b"ERROR-FROM-SERVER" in out and b"Check the model and the" in out, "the error toast"
+        )
         terminal.type("\x0f")  # ctrl+o: make sure the conversation list is drawn
-        terminal.wait_for(lambda out: out.count("evil-model".encode()) >= 3, "the model name")
+        terminal.wait_for(lambda out: out.count(b"evil-model") >= 3, "the model name")
         terminal.type("\x02")  # ctrl+b: hide and show the sidebar, redrawing everything once more
         terminal.type("\x02")
         output = terminal.bytes()

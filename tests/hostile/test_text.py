@@ -5,12 +5,13 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui_chat.core.text import one_line, show_controls, strip_control
-
 from tests.hostile.corpus import CASES
 from tests.hostile.screen import UNSAFE_CHARACTERS
+from tui_chat.core.text import one_line, show_controls, strip_control
 
-TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from(["\x1b", "\x9b", "\r", "\n", "\u202e", "\u2066", "\x00", "\t"]))
+TEXT = st.text(
+    st.characters(codec="utf-8") | st.sampled_from(["\x1b", "\x9b", "\r", "\n", "\u202e", "\u2066", "\x00", "\t"])
+)
 
 
 def test_every_control_gets_a_visible_stand_in() -> None:
@@ -23,7 +24,7 @@ def test_every_control_gets_a_visible_stand_in() -> None:
 
 def test_plain_output_drops_escapes_but_shows_bidi_controls() -> None:
     assert strip_control("a\x1b[31mred\x1b[0m\x07b\r\n") == "aredb\n"
-    trojan = "if access_level != \"user\u202e \u2066// Check if admin\u2069 \u2066\":"
+    trojan = 'if access_level != "user\u202e \u2066// Check if admin\u2069 \u2066":'
     assert strip_control(trojan) == 'if access_level != "user<U+202E> <U+2066>// Check if admin<U+2069> <U+2066>":'
     assert strip_control("".join(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))) == (
         "<U+202A><U+202B><U+202C><U+202D><U+202E><U+2066><U+2067><U+2068><U+2069>"

@@ -9,7 +9,6 @@ import pytest
 
 from tests.loopback import LoopbackServer
 
-
 UNTHROTTLED: dict[str, float | None] = {"demo": None, "demo-fast": None}
 
 

@@ -73,7 +73,9 @@ class TerminalApp:
             if condition():
                 return
             if self.process is not None and self.process.poll() is not None:
-                raise AssertionError(f"tui-chat exited ({self.process.returncode}) before {what}: {self.text()[-2000:]}")
+                raise AssertionError(
+                    f"tui-chat exited ({self.process.returncode}) before {what}: {self.text()[-2000:]}"
+                )
             time.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}; last output: {self.text()[-2000:]}")
 

@@ -6,10 +6,9 @@ import asyncio
 
 import pytest
 
+from tests.loopback import Script
 from tui_chat.core.models import MessageStatus, Role
 from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
-
-from tests.loopback import Script
 
 
 class Recorder:
@@ -211,7 +210,9 @@ async def test_concurrency_limit_per_provider_queues_the_second_request(make_ser
     second = await repository.create_conversation(provider="demo", model="demo-slow")
     session = await services.session()
     await asyncio.gather(session.send(first, "a", Recorder()), session.send(second, "b", Recorder()))
-    requests = sorted((r for r in loopback.requests if r.path.endswith("/chat/completions")), key=lambda r: r.received_at)
+    requests = sorted(
+        (r for r in loopback.requests if r.path.endswith("/chat/completions")), key=lambda r: r.received_at
+    )
     assert len(requests) == 2
     assert requests[1].received_at >= requests[0].finished_at
     await services.aclose()
@@ -282,7 +283,9 @@ async def test_continue_sends_the_partial_reply_and_an_instruction(make_services
 
 async def test_conversation_settings_are_sent(make_services, loopback) -> None:
     services, repository, conversation = await start(make_services)
-    await repository.update_conversation_settings(conversation.id, system_prompt="Terse.", temperature=0.2, max_tokens=50)
+    await repository.update_conversation_settings(
+        conversation.id, system_prompt="Terse.", temperature=0.2, max_tokens=50
+    )
     conversation = await repository.get_conversation(conversation.id)
     await (await services.session()).send(conversation, "hi", Recorder())
     [request] = [r.json for r in loopback.requests if r.path.endswith("/chat/completions")]

@@ -7,11 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tui_chat import __version__
-from tui_chat.paths import AppPaths
-
 from tests.conftest import subprocess_env
 from tests.loopback import Script
+from tui_chat import __version__
+from tui_chat.paths import AppPaths
 
 
 def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -39,8 +38,12 @@ def test_version_and_help(isolated_environment: Path) -> None:
         assert word in help_text.stdout
 
 
-def test_ask_streams_to_stdout_and_stores_the_exchange(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
-    result = run(isolated_environment, "ask", "Hello from the CLI", "--provider", "demo", "--base-url", loopback.base_url)
+def test_ask_streams_to_stdout_and_stores_the_exchange(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
+    result = run(
+        isolated_environment, "ask", "Hello from the CLI", "--provider", "demo", "--base-url", loopback.base_url
+    )
     assert result.returncode == 0, result.stderr
     assert "> Hello from the CLI" in result.stdout
     rows = stored(app_paths)
@@ -69,8 +72,12 @@ def test_ask_never_prints_terminal_escape_sequences(isolated_environment: Path, 
     assert "safe" in result.stdout and "end" in result.stdout
 
 
-def test_ask_failure_is_a_clear_message_and_a_non_zero_exit(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
-    loopback.enqueue(Script(status=404, body={"error": {"message": "The model `nope` does not exist", "code": "model_not_found"}}))
+def test_ask_failure_is_a_clear_message_and_a_non_zero_exit(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
+    loopback.enqueue(
+        Script(status=404, body={"error": {"message": "The model `nope` does not exist", "code": "model_not_found"}})
+    )
     result = run(isolated_environment, "ask", "hi", "--model", "nope", "--base-url", loopback.base_url)
     assert result.returncode == 1
     assert "Unknown model" in result.stderr and "Traceback" not in result.stderr
@@ -99,7 +106,9 @@ def test_themes_lists_built_in_user_and_textual_themes(isolated_environment: Pat
     assert "broken.toml" in result.stderr and result.returncode == 1
 
 
-def test_unknown_theme_option_is_refused_and_a_known_one_is_remembered(isolated_environment: Path, app_paths: AppPaths) -> None:
+def test_unknown_theme_option_is_refused_and_a_known_one_is_remembered(
+    isolated_environment: Path, app_paths: AppPaths
+) -> None:
     refused = run(isolated_environment, "--theme", "no-such-theme")
     assert refused.returncode == 1 and "no theme called 'no-such-theme'" in refused.stderr
     from tui_chat.services.bootstrap import build_services

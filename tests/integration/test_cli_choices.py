@@ -7,18 +7,22 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tui_chat.paths import AppPaths
-
 from tests.conftest import subprocess_env
 from tests.integration.pty_app import TerminalApp
 from tests.loopback import Script
+from tui_chat.paths import AppPaths
 
 PRICED = {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 0}}
 
 
 def run(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tui_chat", *args], input=stdin, capture_output=True, text=True, timeout=60, env=subprocess_env(home)
+        [sys.executable, "-m", "tui_chat", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(home),
     )
 
 
@@ -45,8 +49,12 @@ def error_lines(result: subprocess.CompletedProcess[str]) -> list[str]:
     return lines
 
 
-def test_one_bad_field_keeps_the_rest_of_the_file_and_is_named(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
-    write_config(app_paths, f'show_sidebar = "yes"\n[providers.mine]\nbase_url = "{loopback.base_url}"\nneeds_key = false\n')
+def test_one_bad_field_keeps_the_rest_of_the_file_and_is_named(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
+    write_config(
+        app_paths, f'show_sidebar = "yes"\n[providers.mine]\nbase_url = "{loopback.base_url}"\nneeds_key = false\n'
+    )
     result = run(isolated_environment, "ask", "hello", "--provider", "mine", "--model", "demo")
     assert result.returncode == 0, result.stderr
     assert len(completions(loopback)) == 1
@@ -54,7 +62,9 @@ def test_one_bad_field_keeps_the_rest_of_the_file_and_is_named(isolated_environm
     assert "line 1: field 'show_sidebar'" in line and "Ignoring 'show_sidebar'" in line
 
 
-def test_an_unknown_provider_is_explained_by_the_field_that_dropped_it(isolated_environment: Path, app_paths: AppPaths) -> None:
+def test_an_unknown_provider_is_explained_by_the_field_that_dropped_it(
+    isolated_environment: Path, app_paths: AppPaths
+) -> None:
     write_config(app_paths, '[providers.mine]\nbase_url = "ftp://example.com/v1"\nneeds_key = false\n')
     for args in (("ask", "hello", "--provider", "mine"), ("keys", "set", "mine")):
         result = run(isolated_environment, *args)
@@ -64,7 +74,9 @@ def test_an_unknown_provider_is_explained_by_the_field_that_dropped_it(isolated_
         assert "No provider named 'mine'" in error and "line 2: field 'providers.mine.base_url'" in error
 
 
-def test_a_missing_key_is_one_line_naming_the_cli_fix_and_leaves_no_conversation(isolated_environment: Path, app_paths: AppPaths) -> None:
+def test_a_missing_key_is_one_line_naming_the_cli_fix_and_leaves_no_conversation(
+    isolated_environment: Path, app_paths: AppPaths
+) -> None:
     result = run(isolated_environment, "ask", "hello", "--provider", "openai")
     assert result.returncode == 1
     [line] = error_lines(result)
@@ -73,7 +85,9 @@ def test_a_missing_key_is_one_line_naming_the_cli_fix_and_leaves_no_conversation
 
 
 def test_a_failed_request_is_one_line_naming_cli_options(isolated_environment: Path, loopback) -> None:
-    loopback.enqueue(Script(status=404, body={"error": {"message": "The model `nope` does not exist", "code": "model_not_found"}}))
+    loopback.enqueue(
+        Script(status=404, body={"error": {"message": "The model `nope` does not exist", "code": "model_not_found"}})
+    )
     result = run(isolated_environment, "ask", "hi", "--model", "nope", "--base-url", loopback.base_url)
     assert result.returncode == 1
     [line] = error_lines(result)
@@ -85,7 +99,10 @@ def test_a_rejected_key_names_where_it_came_from_on_the_command_line(isolated_en
     args = ("ask", "hi", "--provider", "openai", "--model", "gpt-4o", "--base-url", loopback.base_url)
     loopback.enqueue(rejected)
     from_env = subprocess.run(
-        [sys.executable, "-m", "tui_chat", *args], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "tui_chat", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=subprocess_env(isolated_environment, OPENAI_API_KEY="sk-rejected-by-the-loopback-0000"),
     )
     assert from_env.returncode == 1
@@ -102,7 +119,9 @@ def priced_config(paths: AppPaths, loopback, over_budget: str) -> None:
     )
 
 
-def test_ask_over_budget_is_refused_with_exit_3_and_sends_nothing(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_ask_over_budget_is_refused_with_exit_3_and_sends_nothing(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     priced_config(app_paths, loopback, "refuse")
     loopback.enqueue(Script(text="spent", usage=PRICED))
     assert run(isolated_environment, "ask", "spend it").returncode == 0
@@ -114,7 +133,9 @@ def test_ask_over_budget_is_refused_with_exit_3_and_sends_nothing(isolated_envir
     assert len(conversations(app_paths)) == 1
 
 
-def test_ask_over_budget_set_to_confirm_refuses_without_a_terminal(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_ask_over_budget_set_to_confirm_refuses_without_a_terminal(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     priced_config(app_paths, loopback, "confirm")
     loopback.enqueue(Script(text="spent", usage=PRICED))
     assert run(isolated_environment, "ask", "spend it").returncode == 0
@@ -125,7 +146,9 @@ def test_ask_over_budget_set_to_confirm_refuses_without_a_terminal(isolated_envi
     assert len(completions(loopback)) == 1
 
 
-def test_ask_over_budget_set_to_confirm_asks_on_a_terminal(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_ask_over_budget_set_to_confirm_asks_on_a_terminal(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     priced_config(app_paths, loopback, "confirm")
     loopback.enqueue(Script(text="spent", usage=PRICED))
     assert run(isolated_environment, "ask", "spend it").returncode == 0
@@ -138,14 +161,18 @@ def test_ask_over_budget_set_to_confirm_asks_on_a_terminal(isolated_environment:
     assert len(completions(loopback)) == 2
 
 
-def test_command_line_choices_win_over_the_resumed_conversation(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_command_line_choices_win_over_the_resumed_conversation(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     assert run(isolated_environment, "ask", "hello demo", "--model", "demo-fast").returncode == 0
     assert conversations(app_paths) == [("demo", "demo-fast")]
     write_config(app_paths, '[providers.openai]\nbase_url = "https://api.openai.com/v1"\nneeds_key = false\n')
     loopback.enqueue(Script(text="from the loopback server"))
     args = ("--provider", "openai", "--base-url", loopback.base_url, "--model", "gpt-4o-mini")
     with TerminalApp(isolated_environment, *args) as app:
-        app.wait_for(lambda: conversations(app_paths) == [("openai", "gpt-4o-mini")], what="the switch to the chosen model")
+        app.wait_for(
+            lambda: conversations(app_paths) == [("openai", "gpt-4o-mini")], what="the switch to the chosen model"
+        )
         app.wait_for(lambda: "Model switched" in app.text(), what="the switch to be shown")
         app.type("and now?\r")
         app.wait_for(lambda: len(completions(loopback)) == 1, what="the request to the loopback server")

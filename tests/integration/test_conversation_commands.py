@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import subprocess_env
+from tui_chat.cli.conversations import run_export, run_list, run_search
 from tui_chat.core.models import Message, MessageStatus, Role, Usage, UsageRecord
 from tui_chat.paths import AppPaths
-from tui_chat.cli.conversations import run_export, run_list, run_search
-
-from tests.conftest import subprocess_env
 
 
 async def populate(services) -> tuple[int, int]:
@@ -31,22 +30,46 @@ async def populate(services) -> tuple[int, int]:
 
     await session.send(first, "Explain the \x1b[2J platypus", ignore)
     priced = await repository.save_reply(
-        Message(0, first.id, Role.ASSISTANT, "A priced reply about eggs", model="gpt-4o", status=MessageStatus.TRUNCATED),
+        Message(
+            0, first.id, Role.ASSISTANT, "A priced reply about eggs", model="gpt-4o", status=MessageStatus.TRUNCATED
+        ),
         UsageRecord(
-            provider="openai", model="gpt-4o", usage=Usage(input_tokens=1234, output_tokens=56, cached_tokens=100),
-            cost=Decimal("0.000123456789"), price_source="test", status="truncated", conversation_id=first.id,
-            latency_ms=321, ttft_ms=45,
+            provider="openai",
+            model="gpt-4o",
+            usage=Usage(input_tokens=1234, output_tokens=56, cached_tokens=100),
+            cost=Decimal("0.000123456789"),
+            price_source="test",
+            status="truncated",
+            conversation_id=first.id,
+            latency_ms=321,
+            ttft_ms=45,
         ),
     )
     alternative = await repository.save_reply(
         Message(0, first.id, Role.ASSISTANT, "Second take on eggs", model="gpt-4o"),
-        UsageRecord(provider="openai", model="gpt-4o", usage=Usage(10, 20, estimated=True), cost=None,
-                    price_source="unpriced", status="complete", conversation_id=first.id),
+        UsageRecord(
+            provider="openai",
+            model="gpt-4o",
+            usage=Usage(10, 20, estimated=True),
+            cost=None,
+            price_source="unpriced",
+            status="complete",
+            conversation_id=first.id,
+        ),
     )
     await repository.mark_alternative(alternative.id, priced.id)
     await repository.add_usage(
-        UsageRecord(provider="openai", model="gpt-4o", usage=Usage(), cost=Decimal("0"), price_source="test",
-                    status="failed", error_kind="rate_limit", attempts=3, conversation_id=first.id)
+        UsageRecord(
+            provider="openai",
+            model="gpt-4o",
+            usage=Usage(),
+            cost=Decimal("0"),
+            price_source="test",
+            status="failed",
+            error_kind="rate_limit",
+            attempts=3,
+            conversation_id=first.id,
+        )
     )
     await repository.update_conversation_settings(first.id, system_prompt="Be kind.", temperature=0.5, max_tokens=99)
     second = await repository.create_conversation(provider="demo", model="demo-fast")
@@ -89,7 +112,9 @@ async def test_export_json_round_trip_matches_the_database(make_services, app_pa
     exported = json.loads(target.read_text())
     with sqlite3.connect(app_paths.database) as connection:
         connection.row_factory = sqlite3.Row
-        messages = connection.execute("SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (first,)).fetchall()
+        messages = connection.execute(
+            "SELECT * FROM messages WHERE conversation_id = ? ORDER BY id", (first,)
+        ).fetchall()
         usage = connection.execute("SELECT * FROM usage WHERE conversation_id = ? ORDER BY id", (first,)).fetchall()
         conversation = connection.execute("SELECT * FROM conversations WHERE id = ?", (first,)).fetchone()
     assert exported["conversation"]["system_prompt"] == conversation["system_prompt"] == "Be kind."
@@ -100,12 +125,25 @@ async def test_export_json_round_trip_matches_the_database(make_services, app_pa
     assert sorted(exported_usage) == [row["id"] for row in usage]
     for row, message in zip(messages, exported["messages"]):
         assert (message["role"], message["content"], message["model"], message["status"], message["hidden"]) == (
-            row["role"], row["content"], row["model"], row["status"], bool(row["hidden"]))
+            row["role"],
+            row["content"],
+            row["model"],
+            row["status"],
+            bool(row["hidden"]),
+        )
         assert message["created_at"].endswith("Z")
     for row in usage:
         message_id, figures = exported_usage[row["id"]]
         assert message_id == row["message_id"]
-        for column in ("input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens", "attempts", "latency_ms", "ttft_ms"):
+        for column in (
+            "input_tokens",
+            "cached_tokens",
+            "output_tokens",
+            "reasoning_tokens",
+            "attempts",
+            "latency_ms",
+            "ttft_ms",
+        ):
             assert figures[column] == row[column]
         expected = None if row["cost_pusd"] is None else Decimal(row["cost_pusd"]) * Decimal("1e-12")
         assert (None if figures["cost_usd"] is None else Decimal(figures["cost_usd"])) == expected
@@ -125,12 +163,16 @@ def _field_names(value) -> set[str]:
 async def test_export_markdown_to_stdout_and_unknown_id(make_services, capsys) -> None:
     first, _ = await populate(make_services())
     out = io.StringIO()
-    assert await run_export(make_services(), argparse.Namespace(conversation_id=first, format="md", output=None), out) == 0
+    assert (
+        await run_export(make_services(), argparse.Namespace(conversation_id=first, format="md", output=None), out) == 0
+    )
     text = out.getvalue()
     assert text.startswith("# Explain the") and "\x1b" not in text
     assert "## Assistant · gpt-4o" in text and "truncated" in text and "alternative, not shown" in text
     assert "in 1,234 · out 56 tokens · $0.000123456789 · 321 ms" in text and "> Be kind." in text
-    assert await run_export(make_services(), argparse.Namespace(conversation_id=999, format="md", output=None), out) == 2
+    assert (
+        await run_export(make_services(), argparse.Namespace(conversation_id=999, format="md", output=None), out) == 2
+    )
     assert "no conversation with id 999" in capsys.readouterr().err
 
 
@@ -148,8 +190,9 @@ wired = pytest.mark.skipif(not _cli_has("export"), reason="list/search/export no
 
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tui_chat", *args], capture_output=True, text=True, timeout=60,
-                          env=subprocess_env(home))
+    return subprocess.run(
+        [sys.executable, "-m", "tui_chat", *args], capture_output=True, text=True, timeout=60, env=subprocess_env(home)
+    )
 
 
 @wired

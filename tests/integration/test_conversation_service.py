@@ -112,13 +112,18 @@ async def test_pages_edits_and_alternatives(make_services, loopback) -> None:
 
     assert await conversations.delete_from(conversation.id, messages[4].id) == 4
     assert [m.content for m in await conversations.messages(conversation.id)] == [
-        "question 0", "answer 0", "question 1", "answer 1"
+        "question 0",
+        "answer 0",
+        "question 1",
+        "answer 1",
     ]
     await services.aclose()
 
 
 async def test_spending_and_the_budget_check(make_services, app_paths, loopback) -> None:
-    services = priced_services(make_services, app_paths, loopback, '[budget]\ndaily = "0.001"\nover_budget = "confirm"\n')
+    services = priced_services(
+        make_services, app_paths, loopback, '[budget]\ndaily = "0.001"\nover_budget = "confirm"\n'
+    )
     conversations = await services.conversations()
     conversation = await conversations.create(provider="priced", model="gpt-4o")
     before = await conversations.spending(conversation.id)

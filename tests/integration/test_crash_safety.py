@@ -8,15 +8,14 @@ import string
 import time
 from pathlib import Path
 
-from tui_chat.core.models import Message, MessageStatus, Role
-from tui_chat.paths import AppPaths
-from tui_chat.services.bootstrap import build_services
-from tui_chat.demo.corpus import split_tokens
-from tui_chat.services.events import TextDelta
-from tui_chat.store.migrations import SCHEMA_VERSION
-
 from tests.integration.pty_app import TerminalApp
 from tests.loopback import Script
+from tui_chat.core.models import Message, MessageStatus, Role
+from tui_chat.demo.corpus import split_tokens
+from tui_chat.paths import AppPaths
+from tui_chat.services.bootstrap import build_services
+from tui_chat.services.events import TextDelta
+from tui_chat.store.migrations import SCHEMA_VERSION
 
 RATE = 40.0
 """Tokens per second of the scripted replies (the demo-slow pace)."""
@@ -140,7 +139,9 @@ async def test_recovery_marks_leftover_replies_interrupted_with_a_usage_row_once
         await reopened.aclose()
 
 
-async def test_another_copy_opened_mid_stream_leaves_the_live_reply_streaming(make_services, app_paths, loopback) -> None:
+async def test_another_copy_opened_mid_stream_leaves_the_live_reply_streaming(
+    make_services, app_paths, loopback
+) -> None:
     words = numbered_words(60)
     loopback.enqueue(Script(text="".join(words), tokens_per_second=RATE))
     services = make_services(model="demo-slow")
@@ -152,7 +153,9 @@ async def test_another_copy_opened_mid_stream_leaves_the_live_reply_streaming(ma
     async def open_another_copy(event: object) -> None:
         if isinstance(event, TextDelta) and not seen_by_the_other:
             await other.repository()
-            seen_by_the_other.extend(status for _, role, status, _ in stored_rows(app_paths.database) if role == "assistant")
+            seen_by_the_other.extend(
+                status for _, role, status, _ in stored_rows(app_paths.database) if role == "assistant"
+            )
 
     finished = await (await services.session()).send(conversation, "two windows", open_another_copy)
     await other.aclose()

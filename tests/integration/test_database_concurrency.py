@@ -12,10 +12,9 @@ from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
-from tui_chat.paths import AppPaths
-
 from tests.conftest import subprocess_env
 from tests.loopback import Script
+from tui_chat.paths import AppPaths
 
 PROCESSES = 4
 ASKS_EACH = 10
@@ -55,7 +54,10 @@ def run_round(home: Path, base_url: str) -> list[subprocess.Popen[str]]:
     drivers = [
         subprocess.Popen(
             [sys.executable, "-c", ASK_DRIVER, f"p{number}", base_url, str(ASKS_EACH)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             env=subprocess_env(home),
         )
         for number in range(PROCESSES)
@@ -89,7 +91,10 @@ def start_slow_ask(home: Path, loopback, prompt: str) -> subprocess.Popen[str]:
     loopback.enqueue(Script(text=" word" * 400, tokens_per_second=RATE))
     return subprocess.Popen(
         [sys.executable, "-m", "tui_chat", "ask", prompt, "--base-url", loopback.base_url],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(home),
     )
 
 
@@ -112,7 +117,10 @@ def test_a_start_leaves_a_reply_another_process_is_streaming_and_recovers_one_wh
     wait_for(lambda: database.exists() and has_streaming_reply(database), "the first reply to start streaming")
 
     second = subprocess.run(
-        [sys.executable, "-m", "tui_chat", "list"], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "tui_chat", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=subprocess_env(isolated_environment),
     )
     assert second.returncode == 0, second.stderr
@@ -131,7 +139,10 @@ def test_a_start_leaves_a_reply_another_process_is_streaming_and_recovers_one_wh
     kept = rows(database, "SELECT content FROM messages WHERE status = 'streaming'")
 
     restart = subprocess.run(
-        [sys.executable, "-m", "tui_chat", "list"], capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "tui_chat", "list"],
+        capture_output=True,
+        text=True,
+        timeout=60,
         env=subprocess_env(isolated_environment),
     )
     assert restart.returncode == 0, restart.stderr

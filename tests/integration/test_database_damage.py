@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.paths import AppPaths
-
 from tests.conftest import subprocess_env
 from tests.damaged_files import damage_inside
+from tui_chat.paths import AppPaths
 
 
 def cli(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -29,7 +28,13 @@ def digest(path: Path) -> str:
 
 @pytest.mark.parametrize(
     "command",
-    [("list",), ("list", "--format", "json"), ("search", "zebra"), ("export", "2"), ("export", "2", "--format", "json")],
+    [
+        ("list",),
+        ("list", "--format", "json"),
+        ("search", "zebra"),
+        ("export", "2"),
+        ("export", "2", "--format", "json"),
+    ],
     ids=["list", "list json", "search", "export", "export json"],
 )
 def test_every_command_names_the_damage_and_the_way_forward_without_a_traceback(
@@ -56,7 +61,9 @@ def test_ask_on_a_damaged_file_says_so_and_leaves_the_file_alone(
     assert digest(app_paths.database) == before
 
 
-def test_doctor_runs_sqlites_quick_check_and_reports_the_damage(isolated_environment: Path, app_paths: AppPaths) -> None:
+def test_doctor_runs_sqlites_quick_check_and_reports_the_damage(
+    isolated_environment: Path, app_paths: AppPaths
+) -> None:
     damage_inside(app_paths.database)
     result = cli(isolated_environment, "doctor")
     [line] = [line for line in result.stdout.splitlines() if " database: " in line]
@@ -64,19 +71,25 @@ def test_doctor_runs_sqlites_quick_check_and_reports_the_damage(isolated_environ
     assert result.returncode == 1 and "Traceback" not in result.stderr
 
 
-def test_doctor_says_a_sound_file_passed_the_quick_check(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_doctor_says_a_sound_file_passed_the_quick_check(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     assert cli(isolated_environment, "ask", "hello", "--base-url", loopback.base_url).returncode == 0
     result = cli(isolated_environment, "doctor")
     [line] = [line for line in result.stdout.splitlines() if " database: " in line]
     assert line.startswith("ok") and "quick_check ok" in line
 
 
-def test_move_aside_takes_a_file_damaged_inside_and_keeps_every_byte(isolated_environment: Path, app_paths: AppPaths) -> None:
+def test_move_aside_takes_a_file_damaged_inside_and_keeps_every_byte(
+    isolated_environment: Path, app_paths: AppPaths
+) -> None:
     damaged = damage_inside(app_paths.database)
     moved = cli(isolated_environment, "db", "move-aside")
     assert moved.returncode == 0, moved.stderr
     [aside] = [
-        path for path in app_paths.data_dir.iterdir() if ".corrupt-" in path.name and not path.name.endswith(("-wal", "-shm"))
+        path
+        for path in app_paths.data_dir.iterdir()
+        if ".corrupt-" in path.name and not path.name.endswith(("-wal", "-shm"))
     ]
     assert aside.read_bytes() == damaged and not app_paths.database.exists()
     assert cli(isolated_environment, "list").returncode == 0

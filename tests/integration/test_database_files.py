@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import subprocess_env
+from tests.integration.pty_app import TerminalApp
 from tui_chat.core.models import Message, MessageStatus, Role, Usage, UsageRecord
 from tui_chat.paths import AppPaths
 from tui_chat.services.database_repair import NotMovedError, move_aside_if_damaged
@@ -26,9 +28,6 @@ from tui_chat.store.db import Database
 from tui_chat.store.failures import CorruptDatabaseError, DiskFullError, NewerSchemaError
 from tui_chat.store.migrations import SCHEMA_VERSION
 from tui_chat.store.repository import Repository
-
-from tests.conftest import subprocess_env
-from tests.integration.pty_app import TerminalApp
 
 NOBODY = 65534
 
@@ -41,7 +40,10 @@ def cli(home: Path, *args: str, as_nobody: bool = False) -> subprocess.Completed
     prefix = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if as_nobody else []
     return subprocess.run(
         [*prefix, sys.executable, "-m", "tui_chat", *args],
-        capture_output=True, text=True, timeout=60, env=subprocess_env(home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(home),
     )
 
 
@@ -193,7 +195,9 @@ async def test_full_disk_at_the_final_save_writes_reply_and_usage_together_or_no
         pages = (await cursor.fetchone())[0]
     await repository.database.connection.execute(f"PRAGMA max_page_count = {pages}")
     finished = Message(draft.id, conversation.id, Role.ASSISTANT, "many more words " * 5000, model="demo")
-    record = UsageRecord("demo", "demo", Usage(10, 5000), Decimal("0.01"), "test", "complete", conversation_id=conversation.id)
+    record = UsageRecord(
+        "demo", "demo", Usage(10, 5000), Decimal("0.01"), "test", "complete", conversation_id=conversation.id
+    )
     with pytest.raises(DiskFullError) as caught:
         await repository.save_reply(finished, record)
     assert caught.value.title == "Disk full" and "Free some space" in caught.value.message
@@ -285,7 +289,10 @@ def test_read_only_config_folder_is_a_clear_error_when_saving_a_choice(shared_ho
     )
     result = subprocess.run(
         ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", sys.executable, "-c", snippet],
-        capture_output=True, text=True, timeout=60, env=subprocess_env(shared_home),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(shared_home),
     )
     assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
     assert result.stdout.startswith("Choice not saved|") and "Permission denied" in result.stdout
@@ -293,7 +300,9 @@ def test_read_only_config_folder_is_a_clear_error_when_saving_a_choice(shared_ho
     assert list(config_dir.iterdir()) == []
 
 
-def test_first_start_creates_private_files_in_private_folders(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_first_start_creates_private_files_in_private_folders(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     args = ("--theme", "tui-chat-light", "--provider", "demo", "--base-url", loopback.base_url)
     database = app_paths.database
     companions = [Path(f"{database}-wal"), Path(f"{database}-shm")]

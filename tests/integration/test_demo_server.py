@@ -17,10 +17,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openai.types.chat import ChatCompletionChunk
 
+from tests.loopback import LoopbackServer, Script
 from tui_chat.demo.content import reply_for_prompt
 from tui_chat.demo.corpus import markdown_corpus, split_tokens
-
-from tests.loopback import LoopbackServer, Script
 
 PROMPT = "How do I bake bread?\nIn a small oven."
 MESSAGES: list[dict[str, Any]] = [
@@ -303,7 +302,9 @@ async def test_script_can_withhold_or_force_the_usage_chunk(demo_server: Loopbac
 
 
 @pytest.mark.asyncio
-async def test_demo_model_is_paced_and_script_can_override_it(demo_server_factory: Callable[..., LoopbackServer]) -> None:
+async def test_demo_model_is_paced_and_script_can_override_it(
+    demo_server_factory: Callable[..., LoopbackServer],
+) -> None:
     server = demo_server_factory(tokens_per_second=None)
     text = " ".join(["word"] * 30)
     server.enqueue(Script(text=text))

@@ -37,7 +37,11 @@ def test_a_fresh_install_is_healthy_and_left_clean(isolated_environment: Path) -
 def test_the_database_schema_version_is_reported(isolated_environment: Path) -> None:
     asked = subprocess.run(
         [sys.executable, "-m", "tui_chat", "ask", "hello", "--model", "demo-fast"],
-        input="", capture_output=True, text=True, timeout=60, env=subprocess_env(isolated_environment),
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(isolated_environment),
     )
     assert asked.returncode == 0, asked.stderr
     result = run(isolated_environment, "doctor")
@@ -81,7 +85,10 @@ def test_an_unreachable_default_provider_fails_quickly(isolated_environment: Pat
     write_provider(isolated_environment, "gone", "http://127.0.0.1:9/v1", key_env="TUICHAT_TEST_KEY", default=True)
     result = run(isolated_environment, "doctor", TUICHAT_TEST_KEY="sk-any-0123456789abcdef")
     assert result.returncode == 1
-    assert lines_by_check(result.stdout)["provider gone"] == "problem" and "cannot reach http://127.0.0.1:9/v1" in result.stdout
+    assert (
+        lines_by_check(result.stdout)["provider gone"] == "problem"
+        and "cannot reach http://127.0.0.1:9/v1" in result.stdout
+    )
 
 
 def test_a_working_secret_service_is_proven_and_left_clean(isolated_environment: Path) -> None:

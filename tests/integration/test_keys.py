@@ -18,11 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.config import ProviderSettings
-from tui_chat.services.secrets import validate_key
-
 from tests.conftest import subprocess_env
 from tests.loopback import LoopbackServer
+from tui_chat.config import ProviderSettings
+from tui_chat.services.secrets import validate_key
 
 FAIL_BACKEND = "keyring.backends.fail.Keyring"
 LEAK_KEY = "sk-LEAKCHECK-0123456789abcdefghij"
@@ -48,7 +47,11 @@ def run(home: Path, *args: str, stdin: str | None = "", **env: str) -> subproces
         environment.pop("PYTHON_KEYRING_BACKEND", None)
     return subprocess.run(
         [sys.executable, "-m", cli_module(), *args],
-        input=stdin, capture_output=True, text=True, timeout=60, env=environment,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=environment,
     )
 
 
@@ -92,7 +95,9 @@ def secret_service() -> None:
 
 
 @pytest.fixture
-def throwaway_provider(isolated_environment: Path, demo_server_factory: Callable[..., LoopbackServer]) -> Iterator[tuple[str, LoopbackServer]]:
+def throwaway_provider(
+    isolated_environment: Path, demo_server_factory: Callable[..., LoopbackServer]
+) -> Iterator[tuple[str, LoopbackServer]]:
     """A user-defined provider in config.toml, served by a demo server that requires LEAK_KEY; its keyring entry is removed afterwards."""
     name = f"tuichat-test-{secrets.token_hex(4)}"
     server = demo_server_factory(api_key=LEAK_KEY)
@@ -137,9 +142,19 @@ def test_no_key_option_and_no_traceback_for_unknown_providers(isolated_environme
 
 
 def test_without_a_keyring_set_fails_clearly_and_writes_nothing(isolated_environment: Path) -> None:
-    result = run(isolated_environment, "keys", "set", "openai", "--no-check", stdin=LEAK_KEY + "\n", PYTHON_KEYRING_BACKEND=FAIL_BACKEND)
+    result = run(
+        isolated_environment,
+        "keys",
+        "set",
+        "openai",
+        "--no-check",
+        stdin=LEAK_KEY + "\n",
+        PYTHON_KEYRING_BACKEND=FAIL_BACKEND,
+    )
     assert result.returncode == 1
-    assert "No usable keyring" in result.stderr and "gnome-keyring" in result.stderr and "OPENAI_API_KEY" in result.stderr
+    assert (
+        "No usable keyring" in result.stderr and "gnome-keyring" in result.stderr and "OPENAI_API_KEY" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert LEAK_KEY not in result.stdout + result.stderr
     assert files_containing(isolated_environment, LEAK_KEY) == []
@@ -156,13 +171,21 @@ def test_without_a_keyring_list_still_shows_an_environment_key(isolated_environm
 
 async def test_validate_key_accepts_the_right_key(demo_server_factory) -> None:
     server = demo_server_factory(api_key="sk-test-right-0123456789")
-    check = await validate_key("custom", ProviderSettings(base_url=server.base_url), server.base_url, "sk-test-right-0123456789")
-    assert check.ok and check.model_count == len(server.models) and check.message == f"key works: {len(server.models)} models"
+    check = await validate_key(
+        "custom", ProviderSettings(base_url=server.base_url), server.base_url, "sk-test-right-0123456789"
+    )
+    assert (
+        check.ok
+        and check.model_count == len(server.models)
+        and check.message == f"key works: {len(server.models)} models"
+    )
 
 
 async def test_validate_key_reports_a_rejected_key_without_showing_it(demo_server_factory) -> None:
     server = demo_server_factory(api_key="sk-test-right-0123456789")
-    check = await validate_key("custom", ProviderSettings(base_url=server.base_url), server.base_url, "sk-test-wrong-0123456789")
+    check = await validate_key(
+        "custom", ProviderSettings(base_url=server.base_url), server.base_url, "sk-test-wrong-0123456789"
+    )
     assert not check.ok and check.status == 401
     assert check.message.startswith("key rejected: Incorrect API key provided")
     assert "sk-test-wrong-0123456789" not in check.message
@@ -181,7 +204,9 @@ def test_an_unusable_key_is_refused(isolated_environment: Path, typed: str, prob
     assert result.returncode == 1 and problem in result.stderr and "Traceback" not in result.stderr
 
 
-def test_set_checks_the_key_then_secret_tool_reads_it(secret_service, isolated_environment: Path, throwaway_provider) -> None:
+def test_set_checks_the_key_then_secret_tool_reads_it(
+    secret_service, isolated_environment: Path, throwaway_provider
+) -> None:
     name, server = throwaway_provider
     result = run(isolated_environment, "keys", "set", name, stdin=LEAK_KEY + "\n")
     assert result.returncode == 0, result.stderr
@@ -242,10 +267,16 @@ def test_the_key_appears_nowhere(source: str, isolated_environment: Path, throwa
     ask_env.pop("PYTHON_KEYRING_BACKEND", None)
     asked = subprocess.run(
         [sys.executable, "-m", "tui_chat", "ask", "Say something", "--provider", name],
-        input="", capture_output=True, text=True, timeout=60, env=ask_env,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=ask_env,
     )
     assert asked.returncode == 0, asked.stderr
-    assert server.requests and all(r.headers.get("authorization") == f"Bearer {LEAK_KEY}" for r in server.requests if r.path.startswith("/v1"))
+    assert server.requests and all(
+        r.headers.get("authorization") == f"Bearer {LEAK_KEY}" for r in server.requests if r.path.startswith("/v1")
+    )
     outputs.append(asked)
     assert f"provider {name}" in outputs[-2].stdout
     for result in outputs:

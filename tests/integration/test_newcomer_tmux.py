@@ -47,7 +47,10 @@ class Tmux:
         return self.run("capture-pane", "-p", "-t", "main")
 
     def alive(self) -> bool:
-        return subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", "main"], capture_output=True).returncode == 0
+        return (
+            subprocess.run(["tmux", "-L", self.socket, "has-session", "-t", "main"], capture_output=True).returncode
+            == 0
+        )
 
     def wait_for(self, condition: Callable[[str], bool], what: str, timeout: float = 40.0) -> str:
         deadline = time.monotonic() + timeout
@@ -101,7 +104,14 @@ def test_a_newcomer_types_at_once_gets_the_demo_and_a_restart_obeys_its_flags(
     try:
         restarted.start(
             launch_command(
-                home, "--provider", "openai", "--base-url", loopback.base_url, "--model", "gpt-4o-mini", OPENAI_API_KEY=KEY
+                home,
+                "--provider",
+                "openai",
+                "--base-url",
+                loopback.base_url,
+                "--model",
+                "gpt-4o-mini",
+                OPENAI_API_KEY=KEY,
             )
         )
         restarted.wait_for(lambda s: "gpt-4o-mini" in s, "the chosen model shown")

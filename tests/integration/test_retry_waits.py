@@ -9,10 +9,9 @@ import sys
 import threading
 from pathlib import Path
 
-from tui_chat.paths import AppPaths
-
 from tests.conftest import subprocess_env
 from tests.loopback import Script
+from tui_chat.paths import AppPaths
 
 
 def rate_limited(seconds: int) -> Script:
@@ -59,7 +58,9 @@ def ask(home: Path, base_url: str, *, stderr_on_terminal: bool = False) -> tuple
     return status, stdout, seen.decode()
 
 
-def test_retry_after_above_max_delay_is_waited_in_full(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_retry_after_above_max_delay_is_waited_in_full(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     configure(app_paths, "[retry]\nmax_delay = 1.0\nmax_retry_after = 60.0\n")
     loopback.enqueue(rate_limited(3))
     status, stdout, stderr = ask(isolated_environment, loopback.base_url)
@@ -69,13 +70,17 @@ def test_retry_after_above_max_delay_is_waited_in_full(isolated_environment: Pat
     assert stdout.strip() and stderr == ""
 
 
-def test_retry_after_above_the_limit_stops_at_once_saying_when_to_try_again(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_retry_after_above_the_limit_stops_at_once_saying_when_to_try_again(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     configure(app_paths, "[retry]\nmax_retry_after = 2.0\n")
     loopback.enqueue(rate_limited(3))
     status, stdout, stderr = ask(isolated_environment, loopback.base_url)
     assert status == 1
     assert len(chat_requests(loopback)) == 1
-    assert stderr.startswith("tui-chat: Rate limited: Slow down. The server asks for a 3 s wait, over the 2 s limit: try again after ")
+    assert stderr.startswith(
+        "tui-chat: Rate limited: Slow down. The server asks for a 3 s wait, over the 2 s limit: try again after "
+    )
     assert "max_retry_after" in stderr and "Traceback" not in stderr
 
 

@@ -14,13 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from tui_chat.paths import AppPaths
-from tui_chat.services.events import TextDelta
-
 from tests.conftest import subprocess_env
 from tests.integration.pty_app import TerminalApp
 from tests.integration.test_crash_safety import RATE, numbered_words, stored_rows
 from tests.loopback import Script
+from tui_chat.paths import AppPaths
+from tui_chat.services.events import TextDelta
 
 SIGNALS = [pytest.param(signal.SIGTERM, id="SIGTERM"), pytest.param(signal.SIGHUP, id="SIGHUP")]
 
@@ -62,11 +61,23 @@ def usage_rows(path: Path) -> list[tuple]:
 
 
 @pytest.mark.parametrize("signum", SIGNALS)
-def test_ask_signalled_mid_stream_keeps_every_printed_word(signum, isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_ask_signalled_mid_stream_keeps_every_printed_word(
+    signum, isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     words = numbered_words(1200)
     loopback.enqueue(Script(text="".join(words), tokens_per_second=RATE))
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui_chat", "ask", "count slowly", "--model", "demo-slow", "--base-url", loopback.base_url],
+        [
+            sys.executable,
+            "-m",
+            "tui_chat",
+            "ask",
+            "count slowly",
+            "--model",
+            "demo-slow",
+            "--base-url",
+            loopback.base_url,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=subprocess_env(isolated_environment),
@@ -123,11 +134,23 @@ def test_tui_signalled_mid_stream_saves_the_reply_and_restores_the_terminal(
     assert "\x1b[?1049l" in screen, "the terminal was not given back (alternate screen left on)"
 
 
-def test_ask_whose_reader_goes_away_saves_the_reply_as_cancelled(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
+def test_ask_whose_reader_goes_away_saves_the_reply_as_cancelled(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
     words = numbered_words(1200)
     loopback.enqueue(Script(text="".join(words), tokens_per_second=RATE))
     process = subprocess.Popen(
-        [sys.executable, "-m", "tui_chat", "ask", "count slowly", "--model", "demo-slow", "--base-url", loopback.base_url],
+        [
+            sys.executable,
+            "-m",
+            "tui_chat",
+            "ask",
+            "count slowly",
+            "--model",
+            "demo-slow",
+            "--base-url",
+            loopback.base_url,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=subprocess_env(isolated_environment),

@@ -6,19 +6,18 @@ import argparse
 import asyncio
 import io
 import json
-from datetime import datetime, timedelta, timezone
-
-from tui_chat.services.bootstrap import build_services
-from tui_chat.cli.usage import run_usage
+from datetime import UTC, datetime, timedelta
 
 from tests.usage_helpers import record
+from tui_chat.cli.usage import run_usage
+from tui_chat.services.bootstrap import build_services
 
 
 def seed(app_paths) -> None:
     async def write() -> None:
         services = build_services(paths=app_paths)
         repository = await services.repository()
-        moment = datetime.now(timezone.utc) - timedelta(hours=1)
+        moment = datetime.now(UTC) - timedelta(hours=1)
         await repository.add_usage(record(moment, cost="0.001234"))
         await repository.add_usage(record(moment, model="mystery", cost=None, estimated=True))
         await services.aclose()

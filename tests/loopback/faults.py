@@ -6,11 +6,10 @@ import asyncio
 import dataclasses
 import time
 
+from tests.loopback.script import MALFORMED_EVENT, Script, override_usage
 from tui_chat.demo.http import send_json
 from tui_chat.demo.protocol import ChunkFormatter, completion_payload
 from tui_chat.demo.stream import Pacer, ReplyPlan, finish_stream, start_stream
-
-from tests.loopback.script import MALFORMED_EVENT, Script, override_usage
 
 
 class EmptyChoicesFormatter(ChunkFormatter):

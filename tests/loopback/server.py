@@ -11,13 +11,12 @@ import time
 import weakref
 from typing import Any
 
+from tests.loopback import faults
+from tests.loopback.script import LoggedRequest, Script, default_error_body
 from tui_chat.demo.http import HttpRequest, send_body, send_json
 from tui_chat.demo.protocol import error_body, parse_json
 from tui_chat.demo.routes import DemoRouter, request_id_header, steady_rate
 from tui_chat.demo.server import DemoServer
-
-from tests.loopback import faults
-from tests.loopback.script import LoggedRequest, Script, default_error_body
 
 CONTROL_ROUTES = {("POST", "/_demo/script"), ("GET", "/_demo/requests"), ("POST", "/_demo/reset")}
 
@@ -67,7 +66,11 @@ class LoopbackRouter(DemoRouter):
         if writer not in self._connection_ids:
             self._connection_ids[writer] = next(self._next_connection_id)
         logged = LoggedRequest(
-            request.method, request.path, dict(request.headers), parse_json(request.body), time.time(),
+            request.method,
+            request.path,
+            dict(request.headers),
+            parse_json(request.body),
+            time.time(),
             self._connection_ids[writer],
         )
         with self._lock:
@@ -93,7 +96,9 @@ class LoopbackRouter(DemoRouter):
         from tui_chat.demo.content import last_user_text, reply_for_prompt
 
         text = script.text if script.text is not None else reply_for_prompt(last_user_text(payload["messages"]))
-        pace = self.pace(payload["model"]) if script.tokens_per_second is None else steady_rate(script.tokens_per_second)
+        pace = (
+            self.pace(payload["model"]) if script.tokens_per_second is None else steady_rate(script.tokens_per_second)
+        )
         plan = faults.scripted_plan(self.plan_reply(payload, text, pace), script)
         headers = {**request_id_header(), **script.headers}
         send = faults.stream_completion if payload.get("stream") else faults.send_completion
@@ -112,8 +117,12 @@ class LoopbackRouter(DemoRouter):
         headers = {**request_id_header(), **script.headers}
         if isinstance(body, str):
             await send_body(
-                writer, status, body.encode(), content_type="text/plain; charset=utf-8",
-                keep_alive=request.keep_alive, headers=headers,
+                writer,
+                status,
+                body.encode(),
+                content_type="text/plain; charset=utf-8",
+                keep_alive=request.keep_alive,
+                headers=headers,
             )
         else:
             await send_json(writer, status, body, keep_alive=request.keep_alive, headers=headers)
@@ -162,4 +171,3 @@ class LoopbackServer(DemoServer):
     def reset(self) -> None:
         """Forget the request log and every queued script."""
         self._router.reset()
-

@@ -5,10 +5,9 @@ from __future__ import annotations
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled
 
+from tests.loopback import Script
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.loopback import Script
 
 
 async def settle_workers(screen) -> None:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from tests.ui.pilot import send, settle_workers, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.widgets.conversation_list import ConversationList
-
-from tests.ui.pilot import send, settle_workers, wait_for_reply, wait_until
 
 
 async def archived_ids(services, archived: bool) -> set[int]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from textual.widgets import Button
 
-from tui_chat.app import ChatApp
-from tui_chat.screens.confirm import ConfirmScreen
-
 from tests.loopback import Script
 from tests.ui.pilot import send, settle_workers, wait_for_reply, wait_until
+from tui_chat.app import ChatApp
+from tui_chat.screens.confirm import ConfirmScreen
 
 PRICED = {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 0}}
 

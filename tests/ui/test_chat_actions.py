@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from textual.widgets import Button, Input, Markdown
+from textual.widgets import Button, Input
 
+from tests.loopback import Script
+from tests.ui.pilot import chat, modal, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core.models import Role
 from tui_chat.screens.confirm import ConfirmScreen
@@ -18,9 +20,6 @@ from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.conversation_list import ConversationList
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar
-
-from tests.loopback import Script
-from tests.ui.pilot import chat, modal, wait_for_reply, wait_until
 
 WIDE = (150, 40)
 
@@ -52,7 +51,9 @@ async def test_rename_archive_and_delete_keep_spending(make_services, loopback) 
         prompt = await modal(pilot, TextPromptScreen)
         prompt.query_one(Input).value = "[bold]Renamed[/bold]"
         await pilot.press("enter")
-        await wait_until(pilot, lambda: listing.summaries and listing.summaries[0].conversation.title == "[bold]Renamed[/bold]")
+        await wait_until(
+            pilot, lambda: listing.summaries and listing.summaries[0].conversation.title == "[bold]Renamed[/bold]"
+        )
         listing.post_message(ConversationList.ArchiveToggled(conversation.id, True))
         await wait_until(pilot, lambda: listing.summaries == [] or listing.summaries == ())
         assert (await repository.get_conversation(conversation.id)).archived

@@ -5,13 +5,12 @@ from __future__ import annotations
 from textual import events
 from textual.widgets import Markdown
 
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core.models import MessageStatus, Role
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.widgets.chat_pane import ChatPane, MessageView, ReplyView
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 
 async def test_send_streams_reply_and_stores_both(make_services) -> None:
@@ -40,7 +39,9 @@ async def test_send_streams_reply_and_stores_both(make_services) -> None:
         rows = await repository.usage_rows(conversation.id)
         assert len(rows) == 1 and rows[0].usage.estimated is False
         assert app.screen.query_one(PromptInput).text == ""
-    order = [type(m).__qualname__ for m in seen if type(m).__qualname__ in ("PromptInput.Submitted", "ChatScreen.Replied")]
+    order = [
+        type(m).__qualname__ for m in seen if type(m).__qualname__ in ("PromptInput.Submitted", "ChatScreen.Replied")
+    ]
     assert order == ["PromptInput.Submitted", "ChatScreen.Replied"]
 
 
@@ -96,8 +97,8 @@ async def test_restart_shows_the_last_conversation_exactly(make_services) -> Non
 
 
 async def test_pane_follows_the_bottom_until_the_reader_scrolls_up(make_services, loopback) -> None:
-    from tui_chat.demo.corpus import markdown_corpus
     from tests.loopback import Script
+    from tui_chat.demo.corpus import markdown_corpus
 
     app = ChatApp(make_services(model="demo-slow"))
     async with app.run_test(size=(100, 30)) as pilot:
@@ -121,7 +122,9 @@ async def test_failure_before_any_text_shows_a_toast_and_gives_the_prompt_back(m
 
     app = ChatApp(make_services())
     async with app.run_test() as pilot:
-        loopback.enqueue(Script(status=401, body={"error": {"message": "Incorrect API key [bold]x[/]", "code": "invalid_api_key"}}))
+        loopback.enqueue(
+            Script(status=401, body={"error": {"message": "Incorrect API key [bold]x[/]", "code": "invalid_api_key"}})
+        )
         await send(pilot, "keep these words")
         await wait_for_reply(pilot)
         assert app.screen.query_one(PromptInput).text == "keep these words"

@@ -7,13 +7,12 @@ from decimal import Decimal
 from textual.app import App, ComposeResult
 from textual.widgets import OptionList, Static
 
+from tests.ui.pilot import wait_until
+from tests.ui.test_conversation_widgets import MODELS, SUMMARIES
 from tui_chat.screens.model_picker import ModelPickerScreen
 from tui_chat.services.models_catalog import ModelInfo, ModelListing
 from tui_chat.theming import DEFAULT_THEME, load_themes
 from tui_chat.widgets.conversation_list import ConversationList
-
-from tests.ui.pilot import wait_until
-from tests.ui.test_conversation_widgets import MODELS, SUMMARIES
 
 
 class ThemedApp(App):
@@ -44,7 +43,9 @@ class PickerSnapshotApp(ThemedApp):
             yield ModelListing("openai", MODELS, failure="Cannot reach the server: connection refused")
             yield ModelListing("demo", [ModelInfo("demo", None, Decimal(0), Decimal(0), "endpoint")])
 
-        self.push_screen(ModelPickerScreen(load, provider="openai", current_model="gpt-4o-mini", provider_order=["demo"]))
+        self.push_screen(
+            ModelPickerScreen(load, provider="openai", current_model="gpt-4o-mini", provider_order=["demo"])
+        )
 
 
 def test_conversation_list(snap_compare) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, OptionList, TextArea
 
+from tests.ui.pilot import wait_until
 from tui_chat.core.models import Conversation, ConversationSummary, Role, SearchHit
 from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
@@ -18,12 +19,12 @@ from tui_chat.screens.search import SearchScreen
 from tui_chat.services.models_catalog import ModelInfo, ModelListing
 from tui_chat.widgets.conversation_list import ConversationList
 
-from tests.ui.pilot import wait_until
-
-NOW = datetime(2025, 3, 4, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 3, 4, 12, 0, tzinfo=UTC)
 
 
-def summary(conversation_id: int, title: str, model: str, cost: str, days_ago: int = 0, unpriced: int = 0) -> ConversationSummary:
+def summary(
+    conversation_id: int, title: str, model: str, cost: str, days_ago: int = 0, unpriced: int = 0
+) -> ConversationSummary:
     moment = NOW - timedelta(days=days_ago)
     conversation = Conversation(conversation_id, title, "openai", model, created_at=moment, updated_at=moment)
     return ConversationSummary(conversation, 4, Decimal(cost), unpriced)
@@ -82,7 +83,13 @@ async def test_conversation_list_shows_titles_literally_and_posts_each_action() 
         await pilot.press("enter", "r", "a", "d", "n", "up", "delete", "v")
         await pilot.pause()
     assert app.posted == [
-        ("selected", 2), ("rename", 2), ("archive", 2, True), ("delete", 2), ("new",), ("delete", 3), ("archived view",)
+        ("selected", 2),
+        ("rename", 2),
+        ("archive", 2, True),
+        ("delete", 2),
+        ("new",),
+        ("delete", 3),
+        ("archived view",),
     ]
 
 
@@ -118,7 +125,9 @@ async def test_confirm_answers_yes_only_when_asked() -> None:
 
 async def test_settings_validate_and_return_the_values() -> None:
     start = ConversationSettings("Be brief.", 0.7, None)
-    modal = ConversationSettingsScreen(start, model="gpt-4o", max_tokens_limit=16384, presets={"Pirate": "Talk like a pirate."})
+    modal = ConversationSettingsScreen(
+        start, model="gpt-4o", max_tokens_limit=16384, presets={"Pirate": "Talk like a pirate."}
+    )
     app = HostApp(modal)
     async with app.run_test(size=(100, 40)) as pilot:
         modal.query_one("#settings-temperature", Input).value = "2.5"
@@ -226,15 +235,26 @@ async def test_model_picker_shows_the_failure_and_accepts_a_typed_id() -> None:
 async def test_model_picker_groups_providers_in_order_and_leaves_out_local_ones_not_running() -> None:
     async def load():
         yield ModelListing("groq", [ModelInfo("llama-3.3-70b", 131_072, Decimal("0.59"), Decimal("0.79"), "endpoint")])
-        yield ModelListing("ollama", [ModelInfo("llama3.2", None, None, None, "configured")], "Cannot reach", not_running=True)
+        yield ModelListing(
+            "ollama", [ModelInfo("llama3.2", None, None, None, "configured")], "Cannot reach", not_running=True
+        )
         yield ModelListing("demo", [ModelInfo("demo", None, Decimal(0), Decimal(0), "endpoint")])
 
     modal = ModelPickerScreen(load, provider="demo", current_model="demo", provider_order=["demo", "ollama", "groq"])
     app = HostApp(modal)
     async with app.run_test(size=(100, 30)) as pilot:
         options = modal.query_one(OptionList)
-        await wait_until(pilot, lambda: modal.query_one("#picker-note").display and "ollama" in str(modal.query_one("#picker-note").render()))
-        headings = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count) if options.get_option_at_index(i).disabled]
+        await wait_until(
+            pilot,
+            lambda: (
+                modal.query_one("#picker-note").display and "ollama" in str(modal.query_one("#picker-note").render())
+            ),
+        )
+        headings = [
+            options.get_option_at_index(i).prompt.plain
+            for i in range(options.option_count)
+            if options.get_option_at_index(i).disabled
+        ]
         assert headings == ["demo", "groq"]
         assert "Not running: ollama." in str(modal.query_one("#picker-note").render())
         assert options.highlighted == 1

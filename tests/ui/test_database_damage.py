@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from textual.widgets import Button, Static
 
+from tests.damaged_files import damaged_database
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.database_problem import DatabaseProblemScreen
-
-from tests.damaged_files import damaged_database
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 
 def shown_text(screen: DatabaseProblemScreen) -> str:
     return " ".join(str(widget.render()) for widget in screen.query(Static))
 
 
-async def test_damage_met_after_start_shows_the_dialog_and_the_file_can_be_moved_aside(make_services, app_paths) -> None:
+async def test_damage_met_after_start_shows_the_dialog_and_the_file_can_be_moved_aside(
+    make_services, app_paths
+) -> None:
     damaged = await damaged_database(app_paths.database)
     services = make_services()
     app = ChatApp(services)

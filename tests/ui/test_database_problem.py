@@ -7,13 +7,12 @@ import sqlite3
 
 from textual.widgets import Button, Static
 
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.database_problem import DatabaseProblemScreen
 from tui_chat.store.migrations import SCHEMA_VERSION
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 GARBAGE = b"definitely not a database\n" * 200
 

@@ -9,12 +9,11 @@ import pytest
 from textual.notifications import Notification, Notify
 from textual.widgets._toast import Toast
 
+from tests.loopback import Script
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core.models import MessageStatus
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.loopback import Script
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 FAST_RETRIES = "[retry]\nbase_delay = 0.01\nmax_delay = 3.0\n[network]\nstall_timeout = 0.5\nconnect_timeout = 2.0\n"
 
@@ -36,24 +35,72 @@ class Case:
 
 
 CASES = {
-    "bad key": Case([error(401, "Incorrect API key provided: sk-…abcd", "invalid_api_key")], "API key rejected", 1, MessageStatus.FAILED, True),
+    "bad key": Case(
+        [error(401, "Incorrect API key provided: sk-…abcd", "invalid_api_key")],
+        "API key rejected",
+        1,
+        MessageStatus.FAILED,
+        True,
+    ),
     "permission": Case([error(403, "Not allowed for this org")], "Permission denied", 1, MessageStatus.FAILED, True),
-    "unknown model": Case([error(404, "The model `x` does not exist", "model_not_found")], "Unknown model or endpoint", 1, MessageStatus.FAILED, True),
-    "context too long (server)": Case([error(400, "This model's maximum context length is 8192 tokens", "context_length_exceeded")], "Conversation too long for the model", 1, MessageStatus.FAILED, True),
+    "unknown model": Case(
+        [error(404, "The model `x` does not exist", "model_not_found")],
+        "Unknown model or endpoint",
+        1,
+        MessageStatus.FAILED,
+        True,
+    ),
+    "context too long (server)": Case(
+        [error(400, "This model's maximum context length is 8192 tokens", "context_length_exceeded")],
+        "Conversation too long for the model",
+        1,
+        MessageStatus.FAILED,
+        True,
+    ),
     "bad request": Case([error(400, "Invalid 'temperature'")], "Request refused (400)", 1, MessageStatus.FAILED, True),
     "unprocessable": Case([error(422, "Unprocessable")], "Request refused (422)", 1, MessageStatus.FAILED, True),
-    "quota": Case([error(429, "You exceeded your current quota", "insufficient_quota")], "Quota exhausted", 1, MessageStatus.FAILED, True),
-    "rate limited after the last attempt": Case(
-        [error(429, "Slow down", headers={"retry-after-ms": "10"}) for _ in range(4)], "Rate limited", 4, MessageStatus.FAILED, True, ["Retrying"]
+    "quota": Case(
+        [error(429, "You exceeded your current quota", "insufficient_quota")],
+        "Quota exhausted",
+        1,
+        MessageStatus.FAILED,
+        True,
     ),
-    "server error after the last attempt": Case([error(500, "Internal error") for _ in range(4)], "Server error (500)", 4, MessageStatus.FAILED, True, ["Retrying"]),
-    "read timeout before any byte": Case([Script(first_byte_delay=1.5)] * 4, "Server stopped answering", 4, MessageStatus.FAILED, True),
-    "stall mid-stream": Case([Script(stall_after=3, stall_seconds=2.0)], "Server stopped answering", 1, MessageStatus.PARTIAL, False),
+    "rate limited after the last attempt": Case(
+        [error(429, "Slow down", headers={"retry-after-ms": "10"}) for _ in range(4)],
+        "Rate limited",
+        4,
+        MessageStatus.FAILED,
+        True,
+        ["Retrying"],
+    ),
+    "server error after the last attempt": Case(
+        [error(500, "Internal error") for _ in range(4)],
+        "Server error (500)",
+        4,
+        MessageStatus.FAILED,
+        True,
+        ["Retrying"],
+    ),
+    "read timeout before any byte": Case(
+        [Script(first_byte_delay=1.5)] * 4, "Server stopped answering", 4, MessageStatus.FAILED, True
+    ),
+    "stall mid-stream": Case(
+        [Script(stall_after=3, stall_seconds=2.0)], "Server stopped answering", 1, MessageStatus.PARTIAL, False
+    ),
     "dropped mid-stream": Case([Script(drop_after=3)], "Connection dropped", 1, MessageStatus.PARTIAL, False),
     "malformed chunk": Case([Script(malformed_at=2)], "Malformed reply from server", 1, MessageStatus.PARTIAL, False),
     "empty choices": Case([Script(empty_choices=True)], "Empty reply", 1, MessageStatus.FAILED, True),
-    "content filter": Case([Script(text="Partial answer", finish_reason="content_filter")], "Stopped by the content filter", 1, MessageStatus.PARTIAL, False),
-    "length": Case([Script(text="Cut at the limit", finish_reason="length")], "Reply truncated", 1, MessageStatus.TRUNCATED, False),
+    "content filter": Case(
+        [Script(text="Partial answer", finish_reason="content_filter")],
+        "Stopped by the content filter",
+        1,
+        MessageStatus.PARTIAL,
+        False,
+    ),
+    "length": Case(
+        [Script(text="Cut at the limit", finish_reason="length")], "Reply truncated", 1, MessageStatus.TRUNCATED, False
+    ),
 }
 
 

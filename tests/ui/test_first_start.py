@@ -5,12 +5,11 @@ from __future__ import annotations
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tests.ui.pilot import wait_for_estimates, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.screens.setup import SetupScreen
 from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.ui.pilot import wait_for_estimates, wait_for_reply, wait_until
 
 
 async def test_first_start_opens_the_demo_chat_and_typing_goes_to_the_prompt(make_services) -> None:

@@ -6,11 +6,10 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import OptionList, Static
 
+from tests.ui.pilot import modal, prompt_ready, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.help import HelpScreen
-
-from tests.ui.pilot import modal, prompt_ready, wait_until
 
 
 @pytest.mark.parametrize(
@@ -52,7 +51,9 @@ async def test_help_shows_every_binding_whole(make_services, size: tuple[int, in
         help_screen = await modal(pilot, HelpScreen)
         await wait_until(pilot, lambda: len(help_screen.query(".help-row")) == len(help_screen.rows))
         await pilot.pause()
-        assert len(help_screen.rows) > 20 and {"chat.new", "message.copy", "app.help"} <= {r.binding_id for r in help_screen.rows}
+        assert len(help_screen.rows) > 20 and {"chat.new", "message.copy", "app.help"} <= {
+            r.binding_id for r in help_screen.rows
+        }
         for binding, row in zip(help_screen.rows, help_screen.query(".help-row").results(Static)):
             lines = row_text(row)
             assert max(map(len, lines)) <= size[0] - 4

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+from tests.loopback import Script
+from tests.ui.pilot import send, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core.models import Message, MessageStatus, Role
 from tui_chat.widgets.chat_pane import ChatPane
 from tui_chat.widgets.message_view import MessageView
-
-from tests.loopback import Script
-from tests.ui.pilot import send, wait_for_reply, wait_until
 
 
 def streaming_rows(path) -> list[str]:

@@ -6,11 +6,10 @@ from pathlib import Path
 
 from textual.widgets import Input, Static
 
-from tui_chat.app import ChatApp
-from tui_chat.screens.setup import SetupScreen
-
 from tests.ui.pilot import send, wait_for_reply, wait_until
 from tests.ui.test_setup_screen import GOOD_KEY, guarded_server, memory_keyring, open_setup, services_with_provider  # noqa: F401
+from tui_chat.app import ChatApp
+from tui_chat.screens.setup import SetupScreen
 
 
 def files_containing(root: Path, needle: str) -> list[Path]:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
+from tests.ui.pilot import chat, modal, prompt_ready, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.config import load_settings
 from tui_chat.screens.help import HelpScreen
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.ui.pilot import chat, modal, prompt_ready, wait_until
 
 
 async def test_the_help_screens_keymap_example_remaps_the_key(make_services, app_paths, loopback) -> None:

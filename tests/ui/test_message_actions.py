@@ -7,6 +7,8 @@ import json
 from textual.command import CommandPalette
 from textual.widgets import OptionList
 
+from tests.loopback import Script
+from tests.ui.pilot import chat, modal, prompt_ready, wait_for_reply, wait_until
 from tui_chat.app import CHAT_COMMANDS, ChatApp
 from tui_chat.core.models import Role
 from tui_chat.screens.chat import ChatScreen
@@ -17,9 +19,6 @@ from tui_chat.screens.message_actions import code_blocks
 from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.conversation_pane import ConversationPane
 from tui_chat.widgets.prompt_input import PromptInput
-
-from tests.loopback import Script
-from tests.ui.pilot import chat, modal, prompt_ready, wait_for_reply, wait_until
 
 WIDE = (150, 40)
 TWO_BLOCKS = "Two ways:\n\n```python\nprint('first')\n```\n\nor\n\n```sh\necho second\necho again\n```\n"
@@ -55,7 +54,14 @@ def test_code_blocks_are_found_with_their_language_even_inside_lists() -> None:
 
 def test_every_chat_command_names_an_action_of_the_chat_screen() -> None:
     actions = {action for _, _, action in CHAT_COMMANDS}
-    assert {"select_message", "copy_message", "copy_code", "edit_prompt", "delete_message", "new_from_preset"} <= actions
+    assert {
+        "select_message",
+        "copy_message",
+        "copy_code",
+        "edit_prompt",
+        "delete_message",
+        "new_from_preset",
+    } <= actions
     assert all(callable(getattr(ChatScreen, f"action_{action}", None)) for action in actions)
 
 
@@ -88,7 +94,10 @@ async def test_the_palette_selects_a_message_and_copies_it(make_services, loopba
             await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
             await pilot.press(*command)
             options = app.screen.query_one(OptionList)
-            await wait_until(pilot, lambda: command in str(options.get_option_at_index(0).prompt).lower())
+            await wait_until(
+                pilot,
+                lambda command=command, options=options: command in str(options.get_option_at_index(0).prompt).lower(),
+            )
             await pilot.press("enter")
             await wait_until(pilot, lambda: isinstance(app.screen, ChatScreen))
             await pilot.pause()
@@ -129,7 +138,9 @@ async def test_one_of_several_code_blocks_is_picked_and_a_single_block_copies_at
         assert isinstance(app.screen, ChatScreen)
 
 
-async def test_deleting_an_older_message_removes_it_from_pane_and_store_but_keeps_its_usage(make_services, loopback) -> None:
+async def test_deleting_an_older_message_removes_it_from_pane_and_store_but_keeps_its_usage(
+    make_services, loopback
+) -> None:
     services = make_services()
     app = ChatApp(services)
     async with app.run_test(size=WIDE) as pilot:
@@ -150,7 +161,9 @@ async def test_deleting_an_older_message_removes_it_from_pane_and_store_but_keep
         assert [message.content for message in stored] == ["first question", "second question", "second answer"]
         usage_after = await repository.usage_rows()
         assert len(usage_after) == len(usage_before) == 2
-        assert sum(row.usage.output_tokens for row in usage_after) == sum(row.usage.output_tokens for row in usage_before)
+        assert sum(row.usage.output_tokens for row in usage_after) == sum(
+            row.usage.output_tokens for row in usage_before
+        )
         assert selected(app).message.content == "second question"
 
 
@@ -304,7 +317,7 @@ async def test_help_lists_the_message_keys_with_the_keymap_applied(make_services
         rows = [json.dumps([row.keys, row.description, row.binding_id]) for row in help_screen.rows]
         text = json.dumps(rows)
         assert "message.copy" in text and "message.delete" in text and "chat.select_message" in text
-        copy_row = next(row for row in rows if "message.copy\"" in row)
+        copy_row = next(row for row in rows if 'message.copy"' in row)
         assert '"y"' in copy_row and "selected message" in copy_row
 
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 from textual.command import CommandPalette
 from textual.widgets import Input, OptionList
 
+from tests.ui.pilot import chat, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.choice_picker import ChoicePickerScreen
 from tui_chat.widgets.chat_pane import MessageView
 from tui_chat.widgets.prompt_input import PromptInput
 
-from tests.ui.pilot import chat, wait_until
-
 WIDE = (150, 40)
 PRESETS = (
-    '[presets]\n'
+    "[presets]\n"
     'reviewer = "You review code.\\nBe concrete and brief."\n'
     'translator = "Translate everything into French."\n'
 )
@@ -108,7 +107,9 @@ async def test_the_palette_command_offers_the_presets(make_services, app_paths, 
         await pilot.press("ctrl+p")
         await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette))
         await pilot.press(*"new chat from preset")
-        await wait_until(pilot, lambda: "from preset" in str(app.screen.query_one(OptionList).get_option_at_index(0).prompt))
+        await wait_until(
+            pilot, lambda: "from preset" in str(app.screen.query_one(OptionList).get_option_at_index(0).prompt)
+        )
         await pilot.press("enter")
         screen = await picker(pilot)
         screen.query_one(Input).value = "transl"

@@ -33,10 +33,43 @@ SIZE = (60, 14)
 
 WORDS = st.sampled_from(
     [
-        "alpha", "beta", "gamma", "delta", "x", "longerwordthatwrapsaroundthepane", "漢字", "🙂", "e\u0301",
-        "**bold**", "*em*", "_em_", "`code`", "``a ` b``", "[link](https://example.com)", "~~gone~~",
-        "[bold]not markup[/bold]", "[@click=app.quit]q[/]", "\x1b[31mred", "\\*", "\\", "&amp;", "<b>html</b>",
-        "*", "_", "`", "|", "#", ">", "-", "1.", "\t", "\u2028", "\x00", "[ref]", "[Ref][ref]", "<https://a.b>",
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "x",
+        "longerwordthatwrapsaroundthepane",
+        "漢字",
+        "🙂",
+        "e\u0301",
+        "**bold**",
+        "*em*",
+        "_em_",
+        "`code`",
+        "``a ` b``",
+        "[link](https://example.com)",
+        "~~gone~~",
+        "[bold]not markup[/bold]",
+        "[@click=app.quit]q[/]",
+        "\x1b[31mred",
+        "\\*",
+        "\\",
+        "&amp;",
+        "<b>html</b>",
+        "*",
+        "_",
+        "`",
+        "|",
+        "#",
+        ">",
+        "-",
+        "1.",
+        "\t",
+        "\u2028",
+        "\x00",
+        "[ref]",
+        "[Ref][ref]",
+        "<https://a.b>",
     ]
 )
 INLINE = st.lists(WORDS, min_size=1, max_size=8).map(" ".join)
@@ -247,8 +280,15 @@ async def test_finished_reply_shows_the_blocks_of_a_fresh_render(fast_pacing) ->
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(text=markdown_text(), sizes=SIZES, steps=STEPS, out_of_sight=st.booleans())
         @example(text="```python\nprint(1)\n", sizes=[3], steps=[], out_of_sight=False)
-        @example(text="See [ref] here.\n\nMore.\n\n[ref]: https://example.com\n", sizes=[4], steps=["drain"] * 20, out_of_sight=False)
-        @example(text="| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n", sizes=[5], steps=["drain"] * 20, out_of_sight=False)
+        @example(
+            text="See [ref] here.\n\nMore.\n\n[ref]: https://example.com\n",
+            sizes=[4],
+            steps=["drain"] * 20,
+            out_of_sight=False,
+        )
+        @example(
+            text="| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n", sizes=[5], steps=["drain"] * 20, out_of_sight=False
+        )
         @example(text="9. nine\n10. ten\n11. eleven\n", sizes=[4], steps=["drain"] * 20, out_of_sight=False)
         @example(text="- a\n  - b\n    - c\n- d\n\n  more d\n", sizes=[2], steps=["pause"] * 30, out_of_sight=False)
         @example(text="> quote\ncontinued\n\n---\n# [bold]x[/] \x1b[31m\n", sizes=[1, 7], steps=[], out_of_sight=False)
@@ -294,7 +334,11 @@ async def test_stored_reply_in_segments_shows_the_blocks_of_a_fresh_render() -> 
 
         @settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(text=st.lists(markdown_text(), min_size=1, max_size=5).map("\n\n".join))
-        @example(text="See [ref] here.\n\n" + "".join(f"Paragraph {n}.\n\n" for n in range(80)) + "[ref]: https://example.com\n")
+        @example(
+            text="See [ref] here.\n\n"
+            + "".join(f"Paragraph {n}.\n\n" for n in range(80))
+            + "[ref]: https://example.com\n"
+        )
         @example(text="".join(f"Paragraph {n}.\n\n" for n in range(80)) + "```\nopen fence")
         def check(text: str) -> None:
             asyncio.run_coroutine_threadsafe(show_stored_and_compare(pilot, text), loop).result()

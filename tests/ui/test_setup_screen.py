@@ -9,14 +9,13 @@ import keyring
 import pytest
 from textual.widgets import Button, Input, Select, Static
 
+from tests.loopback import LoopbackServer
+from tests.ui.pilot import send, wait_for_reply, wait_until
+from tests.unit.test_secrets import MemoryKeyring
 from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.setup import SetupScreen
 from tui_chat.widgets.usage_sidebar import UsageSidebar
-
-from tests.loopback import LoopbackServer
-from tests.ui.pilot import send, wait_for_reply, wait_until
-from tests.unit.test_secrets import MemoryKeyring
 
 GOOD_KEY = "sk-setup-good-0123456789abcdef"
 
@@ -70,7 +69,9 @@ async def test_wrong_key_is_refused_with_the_servers_reason(services_with_provid
         assert isinstance(app.screen, SetupScreen)
 
 
-async def test_good_key_is_checked_saved_and_used(services_with_provider, memory_keyring, app_paths, guarded_server) -> None:
+async def test_good_key_is_checked_saved_and_used(
+    services_with_provider, memory_keyring, app_paths, guarded_server
+) -> None:
     app = ChatApp(services_with_provider)
     async with app.run_test(size=(110, 36)) as pilot:
         screen = await open_setup(pilot)
@@ -102,7 +103,9 @@ async def test_current_key_is_shown_masked_and_can_be_deleted(services_with_prov
         assert memory_keyring.entries == {}
 
 
-async def test_no_usable_keyring_is_explained_and_nothing_is_written(services_with_provider, app_paths, isolated_environment) -> None:
+async def test_no_usable_keyring_is_explained_and_nothing_is_written(
+    services_with_provider, app_paths, isolated_environment
+) -> None:
     app = ChatApp(services_with_provider)
     async with app.run_test(size=(110, 36)) as pilot:
         screen = await open_setup(pilot)
@@ -110,7 +113,9 @@ async def test_no_usable_keyring_is_explained_and_nothing_is_written(services_wi
         await pilot.click("#setup-save")
         await wait_until(pilot, lambda: "No usable keyring" in status_text(screen), timeout=15)
         assert "gnome-keyring" in status_text(screen) and "MINE_API_KEY" in status_text(screen)
-    leaked = [path for path in isolated_environment.rglob("*") if path.is_file() and GOOD_KEY.encode() in path.read_bytes()]
+    leaked = [
+        path for path in isolated_environment.rglob("*") if path.is_file() and GOOD_KEY.encode() in path.read_bytes()
+    ]
     assert leaked == []
 
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 import pytest
 from textual.widgets import Button, Static
 
+from tests.loopback import Script
+from tests.ui.pilot import send, wait_for_estimates, wait_for_reply, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.core import tokens
 from tui_chat.core.pricing import format_money
@@ -14,22 +16,24 @@ from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.widgets.prompt_input import PromptInput
 from tui_chat.widgets.usage_sidebar import UsageSidebar, context_bar
 
-from tests.loopback import Script
-from tests.ui.pilot import send, wait_for_estimates, wait_for_reply, wait_until
-
 PRICED = {"prompt_tokens": 1000, "completion_tokens": 200, "prompt_tokens_details": {"cached_tokens": 0}}
 
 
 def priced_services(make_services, app_paths, loopback, extra_config: str = ""):
     app_paths.config_dir.mkdir(parents=True, exist_ok=True)
     app_paths.config_file.write_text(
-        f'[providers.priced]\nbase_url = "{loopback.base_url}"\nneeds_key = false\ndefault_model = "gpt-4o"\n' + extra_config
+        f'[providers.priced]\nbase_url = "{loopback.base_url}"\nneeds_key = false\ndefault_model = "gpt-4o"\n'
+        + extra_config
     )
     return make_services(provider="priced", model="gpt-4o")
 
 
-async def test_draft_estimate_updates_while_typing_and_matches_the_tokenizer(make_services, app_paths, loopback) -> None:
-    app = ChatApp(priced_services(make_services, app_paths, loopback, '[prices."gpt-4o"]\ninput = "2.50"\noutput = "10"\n'))
+async def test_draft_estimate_updates_while_typing_and_matches_the_tokenizer(
+    make_services, app_paths, loopback
+) -> None:
+    app = ChatApp(
+        priced_services(make_services, app_paths, loopback, '[prices."gpt-4o"]\ninput = "2.50"\noutput = "10"\n')
+    )
     async with app.run_test(size=(110, 36)) as pilot:
         await wait_for_estimates(pilot)
         sidebar = app.screen.query_one(UsageSidebar)
@@ -93,7 +97,9 @@ async def test_budget_warns_at_80_percent_and_asks_at_100(make_services, app_pat
 
 
 async def test_budget_can_refuse_outright(make_services, app_paths, loopback) -> None:
-    services = priced_services(make_services, app_paths, loopback, '[budget]\ndaily = "0.001"\nover_budget = "refuse"\n')
+    services = priced_services(
+        make_services, app_paths, loopback, '[budget]\ndaily = "0.001"\nover_budget = "refuse"\n'
+    )
     app = ChatApp(services)
     async with app.run_test(size=(110, 36)) as pilot:
         loopback.enqueue(Script(text="first", usage=PRICED))

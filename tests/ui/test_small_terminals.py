@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Static
 
+from tests.hostile.screen import screen_lines
+from tests.ui.pilot import chat, prompt_ready, wait_for_estimates, wait_until
 from tui_chat.app import ChatApp
 from tui_chat.widgets.chat_pane import ChatPane
 from tui_chat.widgets.usage_sidebar import UsageSidebar
-
-from tests.hostile.screen import screen_lines
-from tests.ui.pilot import chat, prompt_ready, wait_for_estimates, wait_until
 
 
 def status_text(app: ChatApp) -> str:
@@ -18,7 +17,9 @@ def status_text(app: ChatApp) -> str:
 
 
 @pytest.mark.parametrize(("size", "sidebar_shown"), [((60, 20), False), ((80, 24), False), ((120, 40), True)])
-async def test_the_sidebar_hides_itself_where_the_chat_would_be_cramped(make_services, loopback, size, sidebar_shown) -> None:
+async def test_the_sidebar_hides_itself_where_the_chat_would_be_cramped(
+    make_services, loopback, size, sidebar_shown
+) -> None:
     app = ChatApp(make_services())
     async with app.run_test(size=size) as pilot:
         await prompt_ready(pilot)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from tui_chat.app import ChatApp
-
 from tests.ui.pilot import prompt_ready, send, wait_for_reply
+from tui_chat.app import ChatApp
 
 
 def test_chat_screen_with_a_finished_demo_reply(snap_compare, make_services) -> None:

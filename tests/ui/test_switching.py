@@ -45,10 +45,14 @@ async def test_reply_figures_are_blanked_for_a_new_or_another_conversation(make_
         assert "in 4,036" not in sidebar_text(app)
 
 
-async def test_a_rejected_key_from_the_environment_names_the_variable_to_fix(make_services, loopback, monkeypatch) -> None:
+async def test_a_rejected_key_from_the_environment_names_the_variable_to_fix(
+    make_services, loopback, monkeypatch
+) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-env-rejected-0123456789abcdef")
     app = ChatApp(make_services(provider="openai", model="gpt-4o", base_url=loopback.base_url))
-    loopback.enqueue(Script(status=401, body={"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}}))
+    loopback.enqueue(
+        Script(status=401, body={"error": {"message": "Incorrect API key provided", "code": "invalid_api_key"}})
+    )
     async with app.run_test(size=(110, 36)) as pilot:
         await send(pilot, "hello")
         await wait_for_reply(pilot)
@@ -92,8 +96,11 @@ async def test_the_picker_offers_every_usable_provider_and_a_new_chat_starts_on_
         options = picker.query_one(OptionList)
         await wait_until(pilot, lambda: {"demo", "openai"} <= set(picker.listings), timeout=20)
         await wait_until(pilot, lambda: not picker.workers)
-        headings = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count)
-                    if options.get_option_at_index(i).disabled]
+        headings = [
+            options.get_option_at_index(i).prompt.plain
+            for i in range(options.option_count)
+            if options.get_option_at_index(i).disabled
+        ]
         assert headings == ["demo", "openai"]
         assert "openrouter" not in picker.listings and "groq" not in picker.listings
         details = [options.get_option_at_index(i).prompt.plain for i, row in enumerate(picker.rows) if row]
@@ -119,7 +126,7 @@ async def test_closing_the_picker_gives_the_keys_back_to_the_prompt(make_service
         for closing in ("escape", "enter"):
             await pilot.press("ctrl+l")
             picker = await modal(pilot, ModelPickerScreen)
-            await wait_until(pilot, lambda: picker.shown)
+            await wait_until(pilot, lambda picker=picker: picker.shown)
             await pilot.press(closing)
             await wait_until(pilot, lambda: not isinstance(app.screen, ModelPickerScreen))
             await pilot.pause()

@@ -7,11 +7,10 @@ import tomllib
 import pytest
 from msgspec.structs import replace
 
-from tui_chat.app import ChatApp
-from tui_chat.theming import load_themes
-
 from tests.loopback import Script
 from tests.ui.pilot import prompt_ready, send, wait_for_reply, wait_until
+from tui_chat.app import ChatApp
+from tui_chat.theming import load_themes
 
 BUILT_IN = [theme.name for theme in load_themes(None)[0]]
 REPLY = """## Results

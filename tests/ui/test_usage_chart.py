@@ -33,10 +33,14 @@ async def test_chart_draws_bars_with_plain_text_labels() -> None:
     app = ChartApp()
     async with app.run_test(size=(100, 20)) as pilot:
         chart = app.query_one(SpendChart)
-        chart.show(FIRST, FIRST + timedelta(days=2), [
-            (FIRST, "[bold]big\x1b]0;evil\x07", Decimal("1.00")),
-            (FIRST + timedelta(days=1), "small", Decimal("0.50")),
-        ])
+        chart.show(
+            FIRST,
+            FIRST + timedelta(days=2),
+            [
+                (FIRST, "[bold]big\x1b]0;evil\x07", Decimal("1.00")),
+                (FIRST + timedelta(days=1), "small", Decimal("0.50")),
+            ],
+        )
         await pilot.pause()
         drawn = chart.render()
         text = drawn.plain if hasattr(drawn, "plain") else str(drawn)
@@ -51,7 +55,9 @@ async def test_long_periods_get_coarser_bars_and_no_data_says_so() -> None:
     app = ChartApp()
     async with app.run_test(size=(80, 16)) as pilot:
         chart = app.query_one(SpendChart)
-        chart.show(FIRST, FIRST + timedelta(days=729), [(FIRST + timedelta(days=day), "m", Decimal(1)) for day in range(730)])
+        chart.show(
+            FIRST, FIRST + timedelta(days=729), [(FIRST + timedelta(days=day), "m", Decimal(1)) for day in range(730)]
+        )
         await pilot.pause()
         assert (chart.unit, len(chart.starts), chart.has_data) == ("month", 24, True)
         assert "Spend per month" in chart.render().plain

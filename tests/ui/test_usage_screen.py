@@ -7,23 +7,21 @@ import csv
 import io
 import os
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from textual.app import App
 
+from tests.ui.pilot import wait_until
+from tests.usage_helpers import record
 from tui_chat.core.periods import PeriodKind
 from tui_chat.screens.usage import UsageScreen
-from tui_chat.store.db import Database
 from tui_chat.store.repository import Repository
 from tui_chat.widgets.usage_chart import SpendChart
 from tui_chat.widgets.usage_tables import RequestsTable
 from tui_chat.widgets.usage_totals import UsageTotals
-
-from tests.ui.pilot import wait_until
-from tests.usage_helpers import record
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2025, 6, 15, 12, tzinfo=BERLIN)
@@ -33,10 +31,15 @@ async def seed(services) -> None:
     """Three requests this month in two models, one unpriced, one failed; one conversation."""
     repository: Repository = await services.repository()
     conversation = await repository.create_conversation(provider="openai", model="gpt-4o", title="Trip plans")
-    for day, model, cost, status in ((13, "gpt-4o", "0.25", "complete"), (14, "gpt-4o-mini", None, "complete"),
-                                     (15, "gpt-4o", "0.5", "failed")):
-        moment = datetime(2025, 6, day, 9, tzinfo=BERLIN).astimezone(timezone.utc)
-        await repository.add_usage(record(moment, model=model, cost=cost, status=status, conversation_id=conversation.id))
+    for day, model, cost, status in (
+        (13, "gpt-4o", "0.25", "complete"),
+        (14, "gpt-4o-mini", None, "complete"),
+        (15, "gpt-4o", "0.5", "failed"),
+    ):
+        moment = datetime(2025, 6, day, 9, tzinfo=BERLIN).astimezone(UTC)
+        await repository.add_usage(
+            record(moment, model=model, cost=cost, status=status, conversation_id=conversation.id)
+        )
 
 
 class Host(App):
@@ -89,9 +92,19 @@ async def test_totals_chart_filter_and_export(services) -> None:
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
         [row] = list(csv.DictReader(io.StringIO(path.read_text())))
         assert row == {
-            "time": "2025-06-15T09:00:00+02:00", "conversation_id": "1", "model": "gpt-4o", "provider": "openai",
-            "status": "failed", "input_tokens": "100", "cached_tokens": "0", "output_tokens": "10",
-            "cost_usd": "0.5", "estimated": "false", "latency_ms": "1000", "ttft_ms": "200", "attempts": "1",
+            "time": "2025-06-15T09:00:00+02:00",
+            "conversation_id": "1",
+            "model": "gpt-4o",
+            "provider": "openai",
+            "status": "failed",
+            "input_tokens": "100",
+            "cached_tokens": "0",
+            "output_tokens": "10",
+            "cost_usd": "0.5",
+            "estimated": "false",
+            "latency_ms": "1000",
+            "ttft_ms": "200",
+            "attempts": "1",
         }
 
 
@@ -113,7 +126,7 @@ async def test_refreshing_after_a_reply_shows_it(services) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: app.loads == 1)
         repository: Repository = await services.repository()
-        await repository.add_usage(record(datetime(2025, 6, 15, 11, tzinfo=BERLIN).astimezone(timezone.utc), cost="1"))
+        await repository.add_usage(record(datetime(2025, 6, 15, 11, tzinfo=BERLIN).astimezone(UTC), cost="1"))
         app.screen.refresh_data()
         await wait_until(pilot, lambda: app.loads == 2)
         totals = app.screen.query_one(UsageTotals).totals
@@ -133,14 +146,19 @@ async def test_conversations_are_queried_when_their_tab_opens_and_export(service
         await wait_until(pilot, lambda: getattr(screen, "exported_path", None) is not None)
         [row] = list(csv.DictReader(io.StringIO(screen.exported_path.read_text())))
         assert row["title"] == "Trip plans" and Decimal(row["cost_usd"]) == Decimal("0.75")
-        assert (row["requests"], row["input_tokens"], row["output_tokens"], row["unpriced_requests"]) == ("3", "300", "30", "1")
+        assert (row["requests"], row["input_tokens"], row["output_tokens"], row["unpriced_requests"]) == (
+            "3",
+            "300",
+            "30",
+            "1",
+        )
 
 
 async def test_export_writes_plain_numbers_where_the_table_shows_display_text(make_services) -> None:
     """The table shows "≈ $0.0012" and "1,865"; the file has the exact decimal, the count and a column for "estimated"."""
     services = make_services()
     repository: Repository = await services.repository()
-    moment = datetime(2025, 6, 14, 9, tzinfo=BERLIN).astimezone(timezone.utc)
+    moment = datetime(2025, 6, 14, 9, tzinfo=BERLIN).astimezone(UTC)
     await repository.add_usage(record(moment, cost="0.0012", input_tokens=1865, estimated=True))
     await repository.add_usage(record(moment, cost="0.000000000001", input_tokens=1))
     app = Host(services)
@@ -153,15 +171,24 @@ async def test_export_writes_plain_numbers_where_the_table_shows_display_text(ma
         await wait_until(pilot, lambda: getattr(screen, "exported_path", None) is not None)
         [row] = list(csv.DictReader(io.StringIO(screen.exported_path.read_text())))
         assert Decimal(row["cost_usd"]) == Decimal("0.001200000001")
-        assert (row["model"], row["requests"], row["input_tokens"], row["estimated_requests"]) == ("gpt-4o", "2", "1866", "1")
+        assert (row["model"], row["requests"], row["input_tokens"], row["estimated_requests"]) == (
+            "gpt-4o",
+            "2",
+            "1866",
+            "1",
+        )
         screen.exported_path = None
         screen.query_one("#usage-tabs").active = "tab-requests"
-        await wait_until(pilot, lambda: bool(screen.query(RequestsTable)) and screen.query_one(RequestsTable).row_count == 2)
+        await wait_until(
+            pilot, lambda: bool(screen.query(RequestsTable)) and screen.query_one(RequestsTable).row_count == 2
+        )
         await pilot.press("x")
         await wait_until(pilot, lambda: screen.exported_path is not None)
         rows = list(csv.DictReader(io.StringIO(screen.exported_path.read_text())))
         assert sorted((Decimal(row["cost_usd"]), int(row["input_tokens"]), row["estimated"]) for row in rows) == [
-            (Decimal("0.000000000001"), 1, "false"), (Decimal("0.0012"), 1865, "true")]
+            (Decimal("0.000000000001"), 1, "false"),
+            (Decimal("0.0012"), 1865, "true"),
+        ]
 
 
 async def test_a_custom_range_with_no_dates_opens_on_all_history(services) -> None:
@@ -190,4 +217,3 @@ def test_usage_screen_snapshot(snap_compare, services) -> None:
         await pilot.pause()
 
     assert snap_compare(Host(services), terminal_size=(120, 40), run_before=run_before)
-

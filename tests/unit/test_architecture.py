@@ -17,10 +17,22 @@ def test_import_contracts_are_kept() -> None:
 
 
 LOADED_ON_DEMAND = (
-    "openai", "genai_prices", "tiktoken", "aiosqlite", "pydantic", "httpx", "email.utils",
-    "tui_chat.services.llm", "tui_chat.services.conversation_export", "tui_chat.store",
-    "tui_chat.widgets.conversation_list", "tui_chat.screens.confirm", "tui_chat.screens.search",
-    "tui_chat.screens.model_picker", "tui_chat.screens.choice_picker", "tui_chat.screens.conversation_settings",
+    "openai",
+    "genai_prices",
+    "tiktoken",
+    "aiosqlite",
+    "pydantic",
+    "httpx",
+    "email.utils",
+    "tui_chat.services.llm",
+    "tui_chat.services.conversation_export",
+    "tui_chat.store",
+    "tui_chat.widgets.conversation_list",
+    "tui_chat.screens.confirm",
+    "tui_chat.screens.search",
+    "tui_chat.screens.model_picker",
+    "tui_chat.screens.choice_picker",
+    "tui_chat.screens.conversation_settings",
 )
 """Not needed for the first frame: each is imported when first used (the start-up benchmark times the rest)."""
 

@@ -43,13 +43,22 @@ def test_valid_file_is_read_with_exact_prices_and_user_providers(tmp_path: Path)
     [
         ("theme = \n", "invalid TOML", "using defaults"),
         ('theme = "x"\n[retry]\nattempts = "four"\n', "line 3: field 'retry.attempts'", "Ignoring 'retry.attempts'"),
-        ("[network]\nstall_timeout = -1\n", "line 2: field 'network.stall_timeout'", "Ignoring 'network.stall_timeout'"),
-        ('[providers.mine]\nbase_url = "http://x"\ncolour = "red"\n', "line 3: field 'providers.mine.colour': unknown field",
-         "Ignoring [providers.mine]"),
+        (
+            "[network]\nstall_timeout = -1\n",
+            "line 2: field 'network.stall_timeout'",
+            "Ignoring 'network.stall_timeout'",
+        ),
+        (
+            '[providers.mine]\nbase_url = "http://x"\ncolour = "red"\n',
+            "line 3: field 'providers.mine.colour': unknown field",
+            "Ignoring [providers.mine]",
+        ),
         ("unknown_setting = 1\n", "line 1: field 'unknown_setting': unknown field", "Ignoring 'unknown_setting'"),
     ],
 )
-def test_bad_files_name_file_line_and_field_and_what_is_ignored(tmp_path: Path, text: str, expected: str, ignoring: str) -> None:
+def test_bad_files_name_file_line_and_field_and_what_is_ignored(
+    tmp_path: Path, text: str, expected: str, ignoring: str
+) -> None:
     path = write(tmp_path, text)
     settings, problems = load_settings(path)
     assert len(problems) == 1
@@ -77,14 +86,23 @@ def test_one_bad_field_is_dropped_and_every_valid_section_kept(tmp_path: Path) -
     assert settings.keymap == {"chat.new": "ctrl+t"}
     fields = [problem.location for problem in problems]
     assert fields == [
-        ("show_sidebar",), ("retry", "attempts"), ("providers", "broken", "base_url"), ("budget", "daily"), ("keymap", "chat.search")
+        ("show_sidebar",),
+        ("retry", "attempts"),
+        ("providers", "broken", "base_url"),
+        ("budget", "daily"),
+        ("keymap", "chat.search"),
     ]
     assert "line 1: field 'show_sidebar'" in problems[0].message
 
 
 @pytest.mark.parametrize(
     "text",
-    ['[keymap]\nchat.new = "ctrl+t"\n', '[keymap]\n"chat.new" = "ctrl+t"\n', 'keymap.chat.new = "ctrl+t"\n', "[keymap.chat]\nnew = 'ctrl+t'\n"],
+    [
+        '[keymap]\nchat.new = "ctrl+t"\n',
+        '[keymap]\n"chat.new" = "ctrl+t"\n',
+        'keymap.chat.new = "ctrl+t"\n',
+        "[keymap.chat]\nnew = 'ctrl+t'\n",
+    ],
 )
 def test_a_keymap_id_may_be_written_dotted_or_quoted(tmp_path: Path, text: str) -> None:
     settings, problems = load_settings(write(tmp_path, text))
@@ -101,7 +119,9 @@ def test_undecodable_file_is_reported_not_raised(tmp_path: Path) -> None:
 
 def test_a_built_in_provider_table_changes_only_the_fields_it_sets(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
-    path.write_text('[providers.openai]\nbase_url = "http://127.0.0.1:9/v1"\n[providers.mine]\nbase_url = "http://127.0.0.1:8/v1"\n')
+    path.write_text(
+        '[providers.openai]\nbase_url = "http://127.0.0.1:9/v1"\n[providers.mine]\nbase_url = "http://127.0.0.1:8/v1"\n'
+    )
     settings, problems = load_settings(path)
     assert problems == []
     openai = settings.all_providers()["openai"]

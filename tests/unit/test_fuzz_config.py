@@ -49,28 +49,49 @@ SCALARS = (
     | st.times()
     | st.datetimes()
 )
-ANY = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEY_TEXT, inner, max_size=3), max_leaves=6)
+ANY = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEY_TEXT, inner, max_size=3), max_leaves=6
+)
 SECONDS = st.floats() | st.integers(min_value=-10, max_value=10**6) | st.sampled_from([0.001, 30.0, 86_400.0, 86_400.5])
 AMOUNT = (
     st.decimals(allow_nan=True, allow_infinity=True).map(str)
-    | st.sampled_from(["2.50", "0", "-0", "1e-13", "1e999999999", "1E-999999999", "NaN", "-1", "abc", "", "10000", "10000.01"])
+    | st.sampled_from(
+        ["2.50", "0", "-0", "1e-13", "1e999999999", "1E-999999999", "NaN", "-1", "abc", "", "10000", "10000.01"]
+    )
     | st.floats()
     | st.integers(min_value=-(2**70), max_value=2**70)
 )
 URLS = st.sampled_from(
-    ["http://127.0.0.1:8080/v1", "https://api.example.com/v1", "not a url", "ftp://x", "http://", "http://[::1",
-     "http://x:99999/", "http://x:0/", "//x", "http://\x00/", "http://a b/", "", "https://é.example/v1", "HTTP://X/v1"]
+    [
+        "http://127.0.0.1:8080/v1",
+        "https://api.example.com/v1",
+        "not a url",
+        "ftp://x",
+        "http://",
+        "http://[::1",
+        "http://x:99999/",
+        "http://x:0/",
+        "//x",
+        "http://\x00/",
+        "http://a b/",
+        "",
+        "https://é.example/v1",
+        "HTTP://X/v1",
+    ]
 ) | st.text(max_size=30)
 HEADER_NAMES = st.sampled_from(["X-Title", "HTTP-Referer", "X a", "", "é", "X:y"]) | st.text(max_size=8)
 HEADER_VALUES = st.sampled_from(["tui-chat", "", " padded ", "a\nb", "é", "a\tb", "\x00"]) | st.text(max_size=12)
-KEYS = st.sampled_from(["ctrl+f", "ctrl+f,f3", " f3 , f4 ", "", ",", "a,,b", "\x1b[31m", "ctrl+\x00", "🙂", "a b"]) | st.text(max_size=10)
+KEYS = st.sampled_from(
+    ["ctrl+f", "ctrl+f,f3", " f3 , f4 ", "", ",", "a,,b", "\x1b[31m", "ctrl+\x00", "🙂", "a b"]
+) | st.text(max_size=10)
 BINDING_IDS = st.sampled_from(["chat.search", "chat.new", "app.quit"]) | KEY_TEXT
 
 
 def fields(**strategies: st.SearchStrategy) -> st.SearchStrategy[dict]:
     """A table with any subset of the given fields (each usually plausible, sometimes anything) or an unknown one."""
     return st.fixed_dictionaries(
-        {}, optional={**{name: st.one_of(strategy, strategy, ANY) for name, strategy in strategies.items()}, "colour": ANY}
+        {},
+        optional={**{name: st.one_of(strategy, strategy, ANY) for name, strategy in strategies.items()}, "colour": ANY},
     )
 
 
@@ -90,13 +111,22 @@ SETTINGS_DATA = fields(
     show_sidebar=st.booleans(),
     show_conversations=st.booleans(),
     retry=fields(
-        attempts=st.integers(min_value=-5, max_value=30) | st.integers(), base_delay=SECONDS, max_delay=SECONDS, max_retry_after=SECONDS
+        attempts=st.integers(min_value=-5, max_value=30) | st.integers(),
+        base_delay=SECONDS,
+        max_delay=SECONDS,
+        max_retry_after=SECONDS,
     ),
     network=fields(
-        connect_timeout=SECONDS, stall_timeout=SECONDS, max_concurrent_per_provider=st.integers(min_value=-1, max_value=100)
+        connect_timeout=SECONDS,
+        stall_timeout=SECONDS,
+        max_concurrent_per_provider=st.integers(min_value=-1, max_value=100),
     ),
-    providers=st.dictionaries(st.sampled_from(["local", "openai", "my.host"]) | KEY_TEXT, st.one_of(PROVIDER, PROVIDER, ANY), max_size=2),
-    prices=st.dictionaries(st.sampled_from(["gpt-4o", "openai/gpt-4o"]) | KEY_TEXT, st.one_of(PRICE, PRICE, ANY), max_size=2),
+    providers=st.dictionaries(
+        st.sampled_from(["local", "openai", "my.host"]) | KEY_TEXT, st.one_of(PROVIDER, PROVIDER, ANY), max_size=2
+    ),
+    prices=st.dictionaries(
+        st.sampled_from(["gpt-4o", "openai/gpt-4o"]) | KEY_TEXT, st.one_of(PRICE, PRICE, ANY), max_size=2
+    ),
     budget=fields(daily=AMOUNT, monthly=AMOUNT, over_budget=st.sampled_from(["confirm", "refuse", "maybe"])),
     keymap=st.dictionaries(BINDING_IDS, st.one_of(KEYS, KEYS, ANY), max_size=3),
     presets=st.dictionaries(KEY_TEXT, st.one_of(st.text(max_size=30), st.text(max_size=30), ANY), max_size=2),
@@ -105,7 +135,13 @@ SETTINGS_DATA = fields(
 
 def assert_usable(loaded: Settings) -> None:
     """What the loader accepts works downstream: HTTP requests, the environment, prices, budgets and keys."""
-    for seconds in (loaded.network.connect_timeout, loaded.network.stall_timeout, loaded.retry.base_delay, loaded.retry.max_delay, loaded.retry.max_retry_after):
+    for seconds in (
+        loaded.network.connect_timeout,
+        loaded.network.stall_timeout,
+        loaded.retry.base_delay,
+        loaded.retry.max_delay,
+        loaded.retry.max_retry_after,
+    ):
         assert math.isfinite(seconds) and 0 < seconds <= 86_400
     for provider in loaded.providers.values():
         os.environ.get(provider.key_env or "PATH")
@@ -127,7 +163,9 @@ def assert_usable(loaded: Settings) -> None:
 
 def assert_http_request_can_be_sent(provider: ProviderSettings) -> None:
     """The SDK takes the base URL and h11 (the HTTP/1.1 layer under httpx) takes the request line and headers."""
-    client = openai.AsyncOpenAI(base_url=provider.base_url, api_key="sk-fuzz", default_headers=dict(provider.headers) or None)
+    client = openai.AsyncOpenAI(
+        base_url=provider.base_url, api_key="sk-fuzz", default_headers=dict(provider.headers) or None
+    )
     request = httpx2.Request("POST", client.base_url.join("chat/completions"), headers=dict(provider.headers))
     assert request.url.scheme in {"http", "https"} and request.url.host
     h11.Request(method="POST", target=request.url.raw_path, headers=list(request.headers.raw))
@@ -220,7 +258,9 @@ VALID_DATA = st.fixed_dictionaries(
         "retry": st.fixed_dictionaries({"attempts": st.integers(1, 20)}),
         "presets": st.dictionaries(st.text(max_size=5), st.text(max_size=20), max_size=2),
         "providers": st.dictionaries(
-            st.text(min_size=1, max_size=5), st.fixed_dictionaries({"base_url": st.just("http://127.0.0.1:9/v1")}), max_size=2
+            st.text(min_size=1, max_size=5),
+            st.fixed_dictionaries({"base_url": st.just("http://127.0.0.1:9/v1")}),
+            max_size=2,
         ),
     },
 )

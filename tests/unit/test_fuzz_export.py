@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal, localcontext
 
 from hypothesis import HealthCheck, example, given, settings
@@ -17,18 +17,59 @@ from tui_chat.services.conversation_export import to_json, to_markdown
 from tui_chat.store.rows import from_picodollars
 
 HOSTILE_PIECES = [
-    "## User", "## You · 2024-01-01T00:00:00.000Z", "# Title", "```", "````", "```python", "~~~", "\n```\n", "---", "===",
-    "> quote", "<!--", "-->", "<div>", "</div>", "<script>", "[x]: http://example.com", "|a|b|\n|-|-|", "\r", "\r\n",
-    "\n", "\n\n", "\x1b[31m", "\x00", "\x85", "\u2028", "\t", "    indented", "* item", "1. item", "\\", "*", "_", "`",
-    "&amp;", "&#35;", "Setext\n---", "[link](http://x)", "www.example.com", "#", " ", "\x0b", "\x0c",
+    "## User",
+    "## You · 2024-01-01T00:00:00.000Z",
+    "# Title",
+    "```",
+    "````",
+    "```python",
+    "~~~",
+    "\n```\n",
+    "---",
+    "===",
+    "> quote",
+    "<!--",
+    "-->",
+    "<div>",
+    "</div>",
+    "<script>",
+    "[x]: http://example.com",
+    "|a|b|\n|-|-|",
+    "\r",
+    "\r\n",
+    "\n",
+    "\n\n",
+    "\x1b[31m",
+    "\x00",
+    "\x85",
+    "\u2028",
+    "\t",
+    "    indented",
+    "* item",
+    "1. item",
+    "\\",
+    "*",
+    "_",
+    "`",
+    "&amp;",
+    "&#35;",
+    "Setext\n---",
+    "[link](http://x)",
+    "www.example.com",
+    "#",
+    " ",
+    "\x0b",
+    "\x0c",
 ]
 TEXT = st.text(max_size=40) | st.lists(
     st.sampled_from(HOSTILE_PIECES) | st.text(max_size=4) | st.characters(categories=["Cs"]), max_size=10
 ).map("".join)
 MOMENT = st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9000, 1, 1)).map(
-    lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000, tzinfo=timezone.utc)
+    lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000, tzinfo=UTC)
 )
-ZONED = st.tuples(MOMENT, st.sampled_from([0, 330, -480])).map(lambda pair: pair[0].astimezone(timezone(timedelta(minutes=pair[1]))))
+ZONED = st.tuples(MOMENT, st.sampled_from([0, 330, -480])).map(
+    lambda pair: pair[0].astimezone(timezone(timedelta(minutes=pair[1])))
+)
 COUNT = st.integers(min_value=0, max_value=10**12)
 COST = st.none() | st.integers(min_value=0, max_value=2**63 - 1).map(from_picodollars)
 
@@ -37,25 +78,43 @@ COST = st.none() | st.integers(min_value=0, max_value=2**63 - 1).map(from_picodo
 def exports(draw: st.DrawFn) -> ConversationExport:
     """A conversation with messages of every role and status and usage rows, some tied to no message."""
     conversation = Conversation(
-        id=draw(st.integers(1, 10**6)), title=draw(TEXT), provider=draw(TEXT), model=draw(TEXT), system_prompt=draw(TEXT),
-        created_at=draw(ZONED), updated_at=draw(ZONED), temperature=draw(st.none() | st.floats(0, 2)),
+        id=draw(st.integers(1, 10**6)),
+        title=draw(TEXT),
+        provider=draw(TEXT),
+        model=draw(TEXT),
+        system_prompt=draw(TEXT),
+        created_at=draw(ZONED),
+        updated_at=draw(ZONED),
+        temperature=draw(st.none() | st.floats(0, 2)),
         max_tokens=draw(st.none() | st.integers(1, 10**6)),
     )
     messages = [
         Message(
-            id=number, conversation_id=conversation.id, role=draw(st.sampled_from(Role)), content=draw(TEXT),
-            model=draw(TEXT), status=draw(st.sampled_from(MessageStatus)), created_at=draw(ZONED),
-            finished_at=draw(st.none() | ZONED), error=draw(st.just("") | TEXT), hidden=draw(st.booleans()),
+            id=number,
+            conversation_id=conversation.id,
+            role=draw(st.sampled_from(Role)),
+            content=draw(TEXT),
+            model=draw(TEXT),
+            status=draw(st.sampled_from(MessageStatus)),
+            created_at=draw(ZONED),
+            finished_at=draw(st.none() | ZONED),
+            error=draw(st.just("") | TEXT),
+            hidden=draw(st.booleans()),
         )
         for number in range(1, draw(st.integers(0, 4)) + 1)
     ]
     usage = [
         UsageRecord(
-            provider=draw(TEXT), model=draw(TEXT),
+            provider=draw(TEXT),
+            model=draw(TEXT),
             usage=Usage(draw(COUNT), draw(COUNT), draw(COUNT), draw(COUNT), draw(st.booleans())),
-            cost=draw(COST), price_source=draw(TEXT), status=draw(st.sampled_from(MessageStatus)).value,
-            latency_ms=draw(st.none() | st.integers(0, 10**7)), message_id=draw(st.none() | st.integers(0, 8)),
-            created_at=draw(ZONED), id=number,
+            cost=draw(COST),
+            price_source=draw(TEXT),
+            status=draw(st.sampled_from(MessageStatus)).value,
+            latency_ms=draw(st.none() | st.integers(0, 10**7)),
+            message_id=draw(st.none() | st.integers(0, 8)),
+            created_at=draw(ZONED),
+            id=number,
         )
         for number in range(1, draw(st.integers(0, 4)) + 1)
     ]
@@ -77,19 +136,35 @@ def exact_sum(costs: list[Decimal]) -> Decimal:
         return sum(costs, Decimal(0))
 
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-AT = datetime(2026, 11, 22, 10, 43, 32, 20_000, tzinfo=timezone.utc)
+FUZZ = settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+AT = datetime(2026, 11, 22, 10, 43, 32, 20_000, tzinfo=UTC)
 FENCED = ConversationExport(
     Conversation(1, "t\n## You", "p", "m", system_prompt="```\nopen", created_at=AT, updated_at=AT),
     [
         Message(1, 1, Role.USER, "## User\nfake", created_at=AT),
-        Message(2, 1, Role.ASSISTANT, "```python\nx = 1", status=MessageStatus.PARTIAL, model="m\n## You", created_at=AT),
+        Message(
+            2, 1, Role.ASSISTANT, "```python\nx = 1", status=MessageStatus.PARTIAL, model="m\n## You", created_at=AT
+        ),
         Message(3, 1, Role.USER, "a\r## You · fake\r```", created_at=AT),
         Message(4, 1, Role.ASSISTANT, "<!--\nnever closed", error="boom\n## You", created_at=AT, finished_at=AT),
         Message(5, 1, Role.USER, "lone \ud800 surrogate", created_at=AT),
     ],
-    [UsageRecord("p", "m", Usage(10**12, 1, 2, 3), Decimal("9223372.036854775807"), "s", "complete", message_id=4, created_at=AT, id=1),
-     UsageRecord("p", "m", Usage(), Decimal("0.000000000001"), "s", "failed", created_at=AT, id=2)],
+    [
+        UsageRecord(
+            "p",
+            "m",
+            Usage(10**12, 1, 2, 3),
+            Decimal("9223372.036854775807"),
+            "s",
+            "complete",
+            message_id=4,
+            created_at=AT,
+            id=1,
+        ),
+        UsageRecord("p", "m", Usage(), Decimal("0.000000000001"), "s", "failed", created_at=AT, id=2),
+    ],
 )
 
 
@@ -102,7 +177,9 @@ def test_json_export_round_trips_every_text_time_and_figure(export: Conversation
     exported = json.loads(text)
     assert [message["id"] for message in exported["messages"]] == [message.id for message in export.messages]
     for original, message in zip(export.messages, exported["messages"]):
-        assert (message["content"], message["model"], message["error"]) == tuple(map(paired, (original.content, original.model, original.error)))
+        assert (message["content"], message["model"], message["error"]) == tuple(
+            map(paired, (original.content, original.model, original.error))
+        )
         assert message["role"] == original.role.value and message["status"] == original.status.value
         assert parsed_time(message["created_at"]) == original.created_at
         assert parsed_time(message["finished_at"]) == original.finished_at
@@ -112,10 +189,26 @@ def test_json_export_round_trips_every_text_time_and_figure(export: Conversation
     for record in export.usage:
         row = rows[record.id]
         usage = record.usage
-        figures = (usage.input_tokens, usage.cached_tokens, usage.output_tokens, usage.reasoning_tokens, usage.estimated)
-        assert (row["input_tokens"], row["cached_tokens"], row["output_tokens"], row["reasoning_tokens"], row["estimated"]) == figures
+        figures = (
+            usage.input_tokens,
+            usage.cached_tokens,
+            usage.output_tokens,
+            usage.reasoning_tokens,
+            usage.estimated,
+        )
+        assert (
+            row["input_tokens"],
+            row["cached_tokens"],
+            row["output_tokens"],
+            row["reasoning_tokens"],
+            row["estimated"],
+        ) == figures
         assert (None if row["cost_usd"] is None else Decimal(row["cost_usd"])) == record.cost
-        assert (row["model"], row["provider"], row["latency_ms"]) == (paired(record.model), paired(record.provider), record.latency_ms)
+        assert (row["model"], row["provider"], row["latency_ms"]) == (
+            paired(record.model),
+            paired(record.provider),
+            record.latency_ms,
+        )
         assert parsed_time(row["created_at"]) == record.created_at
     priced = [record.cost for record in export.usage if record.cost is not None]
     assert Decimal(exported["totals"]["cost_usd"]) == exact_sum(priced)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 
@@ -22,7 +22,14 @@ from tui_chat.store.usage_stats import dollars
 FUZZ = settings(max_examples=200, deadline=None)
 TOKENS = st.integers(min_value=0, max_value=10**12)
 RATE = st.decimals(min_value=0, max_value=10**6, allow_nan=False, allow_infinity=False) | st.sampled_from(
-    [Decimal("0"), Decimal("-0"), Decimal("1E-30"), Decimal("2.50"), Decimal("0.000001"), Decimal("1234.567890123456789012345678901")]
+    [
+        Decimal("0"),
+        Decimal("-0"),
+        Decimal("1E-30"),
+        Decimal("2.50"),
+        Decimal("0.000001"),
+        Decimal("1234.567890123456789012345678901"),
+    ]
 )
 USAGE = st.builds(Usage, TOKENS, TOKENS, TOKENS, TOKENS, st.booleans())
 OPENAI = ProviderRef("openai", "https://api.openai.com/v1")
@@ -34,13 +41,20 @@ def independent_cost(usage: Usage, input_rate: Decimal, output_rate: Decimal, ca
     cached = min(usage.cached_tokens, usage.input_tokens)
     cached_price = Fraction(input_rate if cached_rate is None else cached_rate)
     return (
-        (usage.input_tokens - cached) * Fraction(input_rate) + cached * cached_price + usage.output_tokens * Fraction(output_rate)
+        (usage.input_tokens - cached) * Fraction(input_rate)
+        + cached * cached_price
+        + usage.output_tokens * Fraction(output_rate)
     ) / 10**6
 
 
 @FUZZ
 @given(USAGE, RATE, RATE, st.none() | RATE)
-@example(Usage(10**12, 10**12, 10**12), Decimal("1234.567890123456789012345678901"), Decimal("9999.999999999999"), Decimal("1E-30"))
+@example(
+    Usage(10**12, 10**12, 10**12),
+    Decimal("1234.567890123456789012345678901"),
+    Decimal("9999.999999999999"),
+    Decimal("1E-30"),
+)
 @example(Usage(999_999_999_999, 7), Decimal("1." + "1" * 55), Decimal("7"), None)
 def test_an_override_cost_is_exactly_tokens_times_price_per_million(
     usage: Usage, input_rate: Decimal, output_rate: Decimal, cached_rate: Decimal | None
@@ -55,16 +69,16 @@ def test_an_override_cost_is_exactly_tokens_times_price_per_million(
 @given(USAGE)
 def test_a_catalogue_price_is_exactly_tokens_times_its_rates(usage: Usage) -> None:
     provider, model = _find_model(OPENAI, "gpt-4o")
-    rates = model.get_prices(datetime.now(timezone.utc))
+    rates = model.get_prices(datetime.now(UTC))
     assert all(isinstance(rate, Decimal) for rate in (rates.input_mtok, rates.output_mtok, rates.cache_read_mtok))
     cost = price_usage(OPENAI, "gpt-4o", usage).cost
     assert cost is not None and cost >= 0
     assert Fraction(cost) == independent_cost(usage, rates.input_mtok, rates.output_mtok, rates.cache_read_mtok)
 
 
-BAD_RATE = st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("-0.01")]) | st.decimals(
-    max_value=Decimal("-1E-12"), allow_nan=False, allow_infinity=False
-)
+BAD_RATE = st.sampled_from(
+    [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("-Infinity"), Decimal("-0.01")]
+) | st.decimals(max_value=Decimal("-1E-12"), allow_nan=False, allow_infinity=False)
 
 
 @FUZZ
@@ -131,7 +145,11 @@ SHOWN = re.compile(r"-?\$\d{1,3}(,\d{3})*\.\d{2,12}|-?\$999,999,999,999,999\+")
 
 
 @FUZZ
-@given(st.none() | st.decimals() | st.sampled_from([Decimal("1E-12"), Decimal("-1E-13"), Decimal("1E+30"), Decimal("1E-999999999")]))
+@given(
+    st.none()
+    | st.decimals()
+    | st.sampled_from([Decimal("1E-12"), Decimal("-1E-13"), Decimal("1E+30"), Decimal("1E-999999999")])
+)
 @example(Decimal("1E+100"))
 @example(Decimal("1E+999999"))
 @example(Decimal("NaN"))
@@ -147,7 +165,9 @@ def test_money_is_always_shown_plainly(cost: Decimal | None) -> None:
     if abs(cost) < Decimal(10) ** 15:
         value = Decimal(shown.replace("$", "").replace(",", ""))
         assert not (shown.startswith("-") and value.is_zero()), "never -0"
-        assert abs(value - cost) <= max(abs(cost) * Decimal("0.005"), Decimal("0.005") if abs(cost) >= 1 else Decimal("5E-13"))
+        assert abs(value - cost) <= max(
+            abs(cost) * Decimal("0.005"), Decimal("0.005") if abs(cost) >= 1 else Decimal("5E-13")
+        )
 
 
 LIMIT = st.decimals(min_value=Decimal("1E-12"), max_value=10**9, places=12)
@@ -190,7 +210,8 @@ JSONISH = st.recursive(
     st.fixed_dictionaries(
         {},
         optional={
-            "prompt_tokens": JSONISH, "completion_tokens": JSONISH,
+            "prompt_tokens": JSONISH,
+            "completion_tokens": JSONISH,
             "prompt_tokens_details": JSONISH | st.fixed_dictionaries({"cached_tokens": JSONISH}),
             "completion_tokens_details": JSONISH | st.fixed_dictionaries({"reasoning_tokens": JSONISH}),
         },

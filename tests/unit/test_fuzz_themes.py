@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from textual.app import App, ComposeResult
 from textual.css.constants import VALID_STYLE_FLAGS
-from textual.css.stylesheet import Stylesheet
 from textual.css.styles import Styles
+from textual.css.stylesheet import Stylesheet
 from textual.design import ColorSystem
 from textual.dom import DOMNode
 from textual.theme import Theme
@@ -24,7 +24,15 @@ import tui_chat.screens
 import tui_chat.widgets
 from tests.toml_writer import to_toml
 from tui_chat import theming
-from tui_chat.theming import APP_VARIABLES, BASE_COLORS, SURFACE_COLORS, ThemeError, load_themes, parse_theme, theme_variable_defaults
+from tui_chat.theming import (
+    APP_VARIABLES,
+    BASE_COLORS,
+    SURFACE_COLORS,
+    ThemeError,
+    load_themes,
+    parse_theme,
+    theme_variable_defaults,
+)
 
 STYLESHEET = Path(theming.__file__).with_name("app.tcss")
 BUILTIN_NAMES = [theme.name for theme in load_themes(None)[0]]
@@ -45,7 +53,9 @@ def declarations_by_variable() -> dict[str, frozenset[str]]:
         found = set(cls.__subclasses__())
         return found.union(*(subclasses(sub) for sub in found))
 
-    sources = [cls.__dict__.get("DEFAULT_CSS", "") for cls in subclasses(DOMNode)] + [STYLESHEET.read_text(encoding="utf-8")]
+    sources = [cls.__dict__.get("DEFAULT_CSS", "") for cls in subclasses(DOMNode)] + [
+        STYLESHEET.read_text(encoding="utf-8")
+    ]
     uses: dict[str, set[str]] = {}
     for source in sources:
         for prop, value in re.findall(r"([a-z-]+)\s*:\s*([^;{}\n]*\$[a-z0-9-]+[^;{}\n]*?)\s*(?:;|\n|})", source):
@@ -68,23 +78,58 @@ def assert_textual_accepts(theme: Theme) -> None:
     sheet.parse()
     for rule_set in sheet.rules:
         for name, value in rule_set.styles.get_rules().items():
-            setattr(Styles(), name, value)  # as Stylesheet.replace_rules applies them: text-style goes through Rich here
+            setattr(
+                Styles(), name, value
+            )  # as Stylesheet.replace_rules applies them: text-style goes through Rich here
 
 
 VARIABLE_NAMES = sorted({*APP_VARIABLES, *theming._textual_variables()})
 COLOUR = st.sampled_from(
-    ["#112233", "#abc", "#11223344", "red", "transparent", "rgb(10, 20, 30)", "hsl(200,50%,40%)", "rgba(1,2,3,0.5)",
-     "ansi_red", "#ggg", "#12345", "rgb(1,2)", "", " ", "#fff 50%", "auto", "auto 87%", "initial", "inherit", "$primary",
-     "#fff 150%", "hsl(1e9, 50%, 50%)", "rgb(999,999,999)", "#fff 50% 40%", "[b]red[/b]", "\x1b[31m"]
-) | st.from_regex(r"(#[0-9a-fA-F]{3,8}|[a-z]{3,8}|(rgb|hsl)a?\([0-9., %-]{0,14}\))( [0-9]{1,3}(\.[0-9])?%)?", fullmatch=True)
-STYLE = st.lists(st.sampled_from(["bold", "not", "none", "underline", "b", "reverse", "sparkly", ""]), max_size=3).map(" ".join)
+    [
+        "#112233",
+        "#abc",
+        "#11223344",
+        "red",
+        "transparent",
+        "rgb(10, 20, 30)",
+        "hsl(200,50%,40%)",
+        "rgba(1,2,3,0.5)",
+        "ansi_red",
+        "#ggg",
+        "#12345",
+        "rgb(1,2)",
+        "",
+        " ",
+        "#fff 50%",
+        "auto",
+        "auto 87%",
+        "initial",
+        "inherit",
+        "$primary",
+        "#fff 150%",
+        "hsl(1e9, 50%, 50%)",
+        "rgb(999,999,999)",
+        "#fff 50% 40%",
+        "[b]red[/b]",
+        "\x1b[31m",
+    ]
+) | st.from_regex(
+    r"(#[0-9a-fA-F]{3,8}|[a-z]{3,8}|(rgb|hsl)a?\([0-9., %-]{0,14}\))( [0-9]{1,3}(\.[0-9])?%)?", fullmatch=True
+)
+STYLE = st.lists(st.sampled_from(["bold", "not", "none", "underline", "b", "reverse", "sparkly", ""]), max_size=3).map(
+    " ".join
+)
 NUMBER = st.floats() | st.integers(min_value=-2, max_value=2) | st.just(True)
 ANY = st.recursive(
-    st.text(max_size=10) | st.booleans() | st.integers() | st.floats(), lambda inner: st.lists(inner, max_size=2), max_leaves=4
+    st.text(max_size=10) | st.booleans() | st.integers() | st.floats(),
+    lambda inner: st.lists(inner, max_size=2),
+    max_leaves=4,
 )
 
 
-GOOD_COLOUR = st.from_regex(r"#[0-9a-f]{6}", fullmatch=True) | st.sampled_from(["red", "rgb(10, 20, 30)", "hsl(200,50%,40%)"])
+GOOD_COLOUR = st.from_regex(r"#[0-9a-f]{6}", fullmatch=True) | st.sampled_from(
+    ["red", "rgb(10, 20, 30)", "hsl(200,50%,40%)"]
+)
 GOOD_VALUE = GOOD_COLOUR | st.sampled_from(["#fff 50%", "auto 87%", "auto", "initial", "transparent", "red 10%"])
 
 
@@ -101,6 +146,8 @@ def variable_entry(name: str) -> st.SearchStrategy[tuple[str, object]]:
     """A variable and a value: usually of the kind Textual's own default has (style words or a colour)."""
     is_style = all(word in VALID_STYLE_FLAGS for word in TEXTUAL_DEFAULTS.get(name, "#000").split())
     return st.tuples(st.just(name), mostly(GOOD_STYLE if is_style else GOOD_VALUE, COLOUR | STYLE | ANY))
+
+
 THEME_DATA = st.fixed_dictionaries(
     {
         "name": mostly(st.just("mine"), st.sampled_from(["x y", "", "-x", "a" * 65, *BUILTIN_NAMES]) | ANY),
@@ -108,14 +155,22 @@ THEME_DATA = st.fixed_dictionaries(
         "colors": mostly(
             st.fixed_dictionaries(
                 {key: mostly(GOOD_COLOUR, COLOUR) for key in ("primary", "foreground", "background")},
-                optional={key: mostly(GOOD_COLOUR, COLOUR) for key in (*BASE_COLORS, *SURFACE_COLORS) if key not in ("primary", "foreground", "background")},
+                optional={
+                    key: mostly(GOOD_COLOUR, COLOUR)
+                    for key in (*BASE_COLORS, *SURFACE_COLORS)
+                    if key not in ("primary", "foreground", "background")
+                },
             ),
             ANY,
         ),
     },
     optional={
         "variables": st.lists(
-            mostly(st.sampled_from(VARIABLE_NAMES), st.sampled_from(["nope", "primary", "blue"])).flatmap(variable_entry), min_size=1, max_size=4
+            mostly(st.sampled_from(VARIABLE_NAMES), st.sampled_from(["nope", "primary", "blue"])).flatmap(
+                variable_entry
+            ),
+            min_size=1,
+            max_size=4,
         ).map(dict),
         "luminosity_spread": mostly(st.floats(0, 1), NUMBER),
         "text_alpha": mostly(st.floats(0, 1), NUMBER),
@@ -125,8 +180,12 @@ THEME_DATA = st.fixed_dictionaries(
 
 def with_variables(**variables: str) -> dict:
     """A minimal valid theme with the given [variables]."""
-    return {"name": "mine", "dark": True, "colors": {"primary": "#88c0d0", "foreground": "#eceff4", "background": "#2e3440"},
-            "variables": variables}
+    return {
+        "name": "mine",
+        "dark": True,
+        "colors": {"primary": "#88c0d0", "foreground": "#eceff4", "background": "#2e3440"},
+        "variables": variables,
+    }
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -139,7 +198,14 @@ def with_variables(**variables: str) -> dict:
 @example(with_variables(**{"footer-key-background": "auto 87%"}), True)
 @example(with_variables(**{"link-background": "initial"}), True)
 @example(with_variables(**{"markdown-h1-background": "transparent 50%"}), True)
-@example({"name": "mine", "dark": True, "colors": {"primary": "hsl(1e9, 50%, 50%)", "foreground": "#fff", "background": "#000"}}, True)
+@example(
+    {
+        "name": "mine",
+        "dark": True,
+        "colors": {"primary": "hsl(1e9, 50%, 50%)", "foreground": "#fff", "background": "#000"},
+    },
+    True,
+)
 def test_structured_themes_load_and_work_in_textual_or_raise_theme_error(data: dict, sections: bool) -> None:
     try:
         theme = parse_theme(to_toml(data, sections=sections), "fuzz.toml")
@@ -155,7 +221,9 @@ NESTED = 'name = "x"\ndark = true\na = ' + "[" * 5000 + "]" * 5000 + "\n"
 @settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
 @example(NESTED.encode())
-@example(b"\xef\xbb\xbfname = 'mine'\ndark = true\n[colors]\nprimary = '#fff'\nforeground = '#fff'\nbackground = '#000'\n")
+@example(
+    b"\xef\xbb\xbfname = 'mine'\ndark = true\n[colors]\nprimary = '#fff'\nforeground = '#fff'\nbackground = '#000'\n"
+)
 @example(b"\x00")
 @example(b"x" * 70_000)
 def test_any_user_theme_file_gives_themes_or_errors_naming_it(content: bytes) -> None:
@@ -194,7 +262,9 @@ class ThemedApp(App[None]):
         return theme_variable_defaults(self.current_theme)
 
     def compose(self) -> ComposeResult:
-        yield Markdown("# Title\n\n## Sub\n\n[link](https://example.com) `code`\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n")
+        yield Markdown(
+            "# Title\n\n## Sub\n\n[link](https://example.com) `code`\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+        )
         yield Input("text")
         yield Button("Press")
         yield Select([("one", 1)])
@@ -203,13 +273,17 @@ class ThemedApp(App[None]):
         yield Footer()
 
 
-ACCEPTED_THEMES = st.builds(
-    dict,
-    name=st.from_regex(r"fuzz-[a-z0-9]{1,8}", fullmatch=True),
-    dark=st.booleans(),
-    colors=st.fixed_dictionaries({key: GOOD_COLOUR for key in ("primary", "foreground", "background")}),
-    variables=st.dictionaries(st.sampled_from(VARIABLE_NAMES), GOOD_VALUE | STYLE, max_size=6),
-).map(lambda data: parsed_or_none(data)).filter(lambda theme: theme is not None)
+ACCEPTED_THEMES = (
+    st.builds(
+        dict,
+        name=st.from_regex(r"fuzz-[a-z0-9]{1,8}", fullmatch=True),
+        dark=st.booleans(),
+        colors=st.fixed_dictionaries({key: GOOD_COLOUR for key in ("primary", "foreground", "background")}),
+        variables=st.dictionaries(st.sampled_from(VARIABLE_NAMES), GOOD_VALUE | STYLE, max_size=6),
+    )
+    .map(lambda data: parsed_or_none(data))
+    .filter(lambda theme: theme is not None)
+)
 
 
 def parsed_or_none(data: dict) -> Theme | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -47,7 +47,7 @@ def test_a_custom_range_that_ends_before_it_starts_is_refused() -> None:
 def test_bounds_are_local_midnights() -> None:
     period = period_for(PeriodKind.TODAY, date(2025, 7, 1))
     start, end = period.bounds(BERLIN)
-    assert start == ms(datetime(2025, 6, 30, 22, tzinfo=timezone.utc))
+    assert start == ms(datetime(2025, 6, 30, 22, tzinfo=UTC))
     assert end - start == DAY_MS
 
 
@@ -63,7 +63,7 @@ def test_offset_segments_change_at_the_exact_transition() -> None:
     end = local_midnight_ms(date(2025, 4, 1), BERLIN)
     segments = offset_segments(start, end, BERLIN)
     assert [segment.offset_ms for segment in segments] == [3_600_000, 7_200_000]
-    assert segments[0].until_ms == ms(datetime(2025, 3, 30, 1, tzinfo=timezone.utc))
+    assert segments[0].until_ms == ms(datetime(2025, 3, 30, 1, tzinfo=UTC))
 
 
 def test_local_date_at_midnight_belongs_to_the_new_day() -> None:
@@ -77,5 +77,5 @@ from tests.usage_helpers import local_zone  # noqa: E402,F401
 
 def test_the_process_zone_is_used_when_none_is_given(local_zone) -> None:
     local_zone("America/New_York")
-    assert local_midnight_ms(date(2025, 1, 1)) == ms(datetime(2025, 1, 1, 5, tzinfo=timezone.utc))
-    assert local_date(ms(datetime(2025, 1, 1, 4, 59, tzinfo=timezone.utc))) == date(2024, 12, 31)
+    assert local_midnight_ms(date(2025, 1, 1)) == ms(datetime(2025, 1, 1, 5, tzinfo=UTC))
+    assert local_date(ms(datetime(2025, 1, 1, 4, 59, tzinfo=UTC))) == date(2024, 12, 31)

@@ -6,13 +6,12 @@ import dataclasses
 import socket
 import threading
 import typing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import genai_prices
 import pytest
-from genai_prices import data_snapshot
-from genai_prices import update_prices
+from genai_prices import data_snapshot, update_prices
 
 from tui_chat.core import pricing
 from tui_chat.core.models import Usage
@@ -73,11 +72,9 @@ def test_cost_is_genai_prices_to_the_last_digit(model: str, usage: Usage) -> Non
 
 def test_cached_tokens_are_part_of_prompt_tokens_at_their_own_rate() -> None:
     _, model = data_snapshot.get_snapshot().find_provider_model("gpt-4o", None, "openai", None)
-    rates = model.get_prices(datetime.now(timezone.utc))
+    rates = model.get_prices(datetime.now(UTC))
     usage = Usage(input_tokens=1234, output_tokens=56, cached_tokens=1000)
-    by_hand = (
-        234 * rates.input_mtok + 1000 * rates.cache_read_mtok + 56 * rates.output_mtok
-    ) / 1_000_000
+    by_hand = (234 * rates.input_mtok + 1000 * rates.cache_read_mtok + 56 * rates.output_mtok) / 1_000_000
     assert price_usage(OPENAI, "gpt-4o", usage).cost == by_hand
 
 
@@ -90,7 +87,7 @@ def test_reasoning_tokens_are_already_inside_the_output_tokens() -> None:
 
 
 def test_a_request_time_selects_the_price_in_force_then() -> None:
-    at = datetime(2025, 1, 15, 12, tzinfo=timezone.utc)
+    at = datetime(2025, 1, 15, 12, tzinfo=UTC)
     usage = Usage(input_tokens=10_000, output_tokens=500)
     expected = genai_prices.calc_price(
         genai_prices.Usage(input_tokens=10_000, output_tokens=500),
@@ -143,11 +140,7 @@ def test_an_override_prices_cached_input_at_its_own_rate() -> None:
 def test_no_float_anywhere_in_a_price() -> None:
     hints = typing.get_type_hints(Price)
     assert all("float" not in str(hint) for hint in hints.values())
-    prices = [
-        price_usage(OPENAI, model, usage)
-        for model in ("gpt-4o", "gpt-4.1", "gpt-5")
-        for usage in REPORTED
-    ]
+    prices = [price_usage(OPENAI, model, usage) for model in ("gpt-4o", "gpt-4.1", "gpt-5") for usage in REPORTED]
     for price in prices:
         for field in dataclasses.fields(price):
             assert not isinstance(getattr(price, field.name), float)

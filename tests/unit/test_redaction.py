@@ -10,13 +10,18 @@ from hypothesis import strategies as st
 
 from tui_chat.core.redaction import REDACTED, redact, redact_spans, remember_secret
 
-ODD_KEY = "local/secret+with=odd\"chars"
+ODD_KEY = 'local/secret+with=odd"chars'
 PLAIN_KEY = "Zt9qLmW2xVb7RkP4nJc8Hd5YgF3sQ1aE"
 
 
 def test_registered_keys_are_found_raw_json_escaped_and_url_encoded() -> None:
     remember_secret(ODD_KEY)
-    for form in (ODD_KEY, json.dumps(ODD_KEY)[1:-1], json.dumps(ODD_KEY).replace("/", "\\/")[1:-1], quote(ODD_KEY, safe="")):
+    for form in (
+        ODD_KEY,
+        json.dumps(ODD_KEY)[1:-1],
+        json.dumps(ODD_KEY).replace("/", "\\/")[1:-1],
+        quote(ODD_KEY, safe=""),
+    ):
         assert redact(f"echo: {form}!") == f"echo: {REDACTED}!", form
     assert redact(urlencode({"q": "x", "k": ODD_KEY})) == f"q=x&k={REDACTED}"
 

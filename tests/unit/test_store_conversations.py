@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from decimal import Decimal
 from collections.abc import AsyncIterator
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -89,7 +89,9 @@ async def test_version_one_database_upgrades_with_data_intact_and_search_backfil
 async def test_search_follows_inserts_edits_and_deletes_and_survives_query_syntax(repository: Repository) -> None:
     conversation = await repository.create_conversation(provider="demo", model="demo")
     prompt = await repository.add_message(conversation.id, Role.USER, "How do I parse JSON in Rust?")
-    answer = await reply(repository, conversation.id, "Use serde_json:\n\n```rust\nlet v: Value = serde_json::from_str(s)?;\n```")
+    answer = await reply(
+        repository, conversation.id, "Use serde_json:\n\n```rust\nlet v: Value = serde_json::from_str(s)?;\n```"
+    )
     [hit] = await repository.search("serde")
     assert hit.message_id == answer.id and hit.conversation_id == conversation.id
     assert hit.conversation_title == "How do I parse JSON in Rust?"
@@ -163,7 +165,8 @@ async def test_regenerate_alternatives_flip_and_delete(repository: Repository) -
     await repository.delete_message(original.id)
     assert [m.content for m in await repository.messages(conversation.id)] == ["pick a colour", "green"]
     assert [(m.content, m.alternative_of) for m in await repository.alternatives(third.id)] == [
-        ("blue", None), ("green", second.id)
+        ("blue", None),
+        ("green", second.id),
     ]
     assert len(await repository.usage_rows(conversation.id)) == 3
 
@@ -179,7 +182,10 @@ async def test_settings_model_switch_recent_models_and_prompts(repository: Repos
     await repository.add_message(conversation.id, Role.USER, "hello", model="gpt-4o-mini")
     stored = await repository.get_conversation(conversation.id)
     assert (stored.system_prompt, stored.temperature, stored.max_tokens, stored.model) == (
-        "Be brief.", 0.3, 256, "gpt-4o-mini"
+        "Be brief.",
+        0.3,
+        256,
+        "gpt-4o-mini",
     )
     assert await repository.recent_models("openai") == ["gpt-4o-mini", "gpt-4o"]
     assert await repository.recent_models("groq") == []

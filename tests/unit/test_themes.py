@@ -49,7 +49,11 @@ READ_PAIRS = [
     ("foreground", "panel"),
     ("user-message-text", "user-message-background"),
     ("assistant-message-text", "assistant-message-background"),
-    *[(text, bg) for text in ("message-header", "streaming-indicator", "warning-text", "error-text") for bg in MESSAGE_BACKGROUNDS],
+    *[
+        (text, bg)
+        for text in ("message-header", "streaming-indicator", "warning-text", "error-text")
+        for bg in MESSAGE_BACKGROUNDS
+    ],
     *[(text, "sidebar-background") for text in ("foreground", "sidebar-accent", "cost-warning")],
 ]
 
@@ -102,7 +106,18 @@ def test_every_builtin_loads_and_validates() -> None:
 @pytest.mark.parametrize("theme", BUILTINS, ids=lambda theme: theme.name)
 def test_builtins_set_every_colour_explicitly(theme: Theme) -> None:
     assert set(theme.variables) >= set(APP_VARIABLES)
-    for key in ("primary", "secondary", "accent", "warning", "error", "success", "foreground", "background", "surface", "panel"):
+    for key in (
+        "primary",
+        "secondary",
+        "accent",
+        "warning",
+        "error",
+        "success",
+        "foreground",
+        "background",
+        "surface",
+        "panel",
+    ):
         hex_rgb(colour(theme, key))
     for key in APP_VARIABLES:
         hex_rgb(colour(theme, key))
@@ -178,17 +193,41 @@ def test_a_broken_user_theme_is_reported_and_the_good_one_still_loads(tmp_path: 
 @pytest.mark.parametrize(
     ("body", "expected"),
     [
-        ('name = "x"\ndark = true\nshiny = 1\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"', "unknown key 'shiny'"),
-        ('name = "x"\ndark = true\n[colors]\nprimray = "#fff"\nforeground = "#fff"\nbackground = "#000"', "unknown key 'colors.primray'"),
+        (
+            'name = "x"\ndark = true\nshiny = 1\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"',
+            "unknown key 'shiny'",
+        ),
+        (
+            'name = "x"\ndark = true\n[colors]\nprimray = "#fff"\nforeground = "#fff"\nbackground = "#000"',
+            "unknown key 'colors.primray'",
+        ),
         (GOOD_THEME.format(name="x") + 'user-mesage-text = "#fff"\n', "unknown variable 'variables.user-mesage-text'"),
         (GOOD_THEME.format(name="x") + 'primary = "#fff"\n', "set it under [colors]"),
-        ('name = "x"\ndark = true\n[colors]\nprimary = "#fff"\nforeground = "#fff"', "missing required key 'colors.background'"),
-        ('dark = true\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"', "missing required key 'name'"),
-        ('name = "x"\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"', "missing required key 'dark'"),
-        ('name = "x"\ndark = "yes"\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"', "'dark' must be true or false"),
+        (
+            'name = "x"\ndark = true\n[colors]\nprimary = "#fff"\nforeground = "#fff"',
+            "missing required key 'colors.background'",
+        ),
+        (
+            'dark = true\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"',
+            "missing required key 'name'",
+        ),
+        (
+            'name = "x"\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"',
+            "missing required key 'dark'",
+        ),
+        (
+            'name = "x"\ndark = "yes"\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"',
+            "'dark' must be true or false",
+        ),
         ('name = "x"\ndark = true\ncolors = "red"', "'colors' must be a table"),
-        ('name = "x y"\ndark = true\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"', "'name' must be"),
-        ('name = "x"\ndark = true\ntext_alpha = 2\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"', "'text_alpha' must be"),
+        (
+            'name = "x y"\ndark = true\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"',
+            "'name' must be",
+        ),
+        (
+            'name = "x"\ndark = true\ntext_alpha = 2\n[colors]\nprimary = "#fff"\nforeground = "#fff"\nbackground = "#000"',
+            "'text_alpha' must be",
+        ),
     ],
 )
 def test_structural_problems_are_named(body: str, expected: str) -> None:
@@ -200,7 +239,9 @@ def test_structural_problems_are_named(body: str, expected: str) -> None:
 
 @pytest.mark.parametrize("value", ["#ggg", "#12345", "blurple", "rgb(1,2)", "", "ansi_red", "#fff 50%", "12"])
 def test_bad_base_colours_are_rejected(value: str) -> None:
-    text = f'name = "x"\ndark = true\n[colors]\nprimary = {json.dumps(value)}\nforeground = "#fff"\nbackground = "#000"\n'
+    text = (
+        f'name = "x"\ndark = true\n[colors]\nprimary = {json.dumps(value)}\nforeground = "#fff"\nbackground = "#000"\n'
+    )
     with pytest.raises(ThemeError, match=r"'colors.primary' must be a colour"):
         parse_theme(text, "mine.toml")
 
@@ -242,7 +283,9 @@ def test_unreadable_oversized_and_missing_inputs_are_not_fatal(tmp_path: Path) -
     assert load_themes(tmp_path / "does-not-exist") == (BUILTINS, [])
 
 
-def test_installed_theme_data_comes_first_and_a_checkout_is_the_fallback(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_installed_theme_data_comes_first_and_a_checkout_is_the_fallback(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     (tmp_path / "packaged.toml").write_text(GOOD_THEME.format(name="packaged"), encoding="utf-8")
     monkeypatch.setattr(theming.resources, "files", lambda package: tmp_path)
     assert [theme.name for theme in load_themes(None)[0]] == ["packaged"]
@@ -254,7 +297,9 @@ def test_installed_theme_data_comes_first_and_a_checkout_is_the_fallback(monkeyp
     assert [theme.name for theme in load_themes(None)[0]] == [theme.name for theme in BUILTINS]
 
 
-TOML_KEYS = st.sampled_from(["name", "dark", "colors", "variables", "text_alpha", "primary", "background", "foreground", "error-text", "x"])
+TOML_KEYS = st.sampled_from(
+    ["name", "dark", "colors", "variables", "text_alpha", "primary", "background", "foreground", "error-text", "x"]
+)
 COLOURISH = st.one_of(
     st.text(max_size=12),
     st.from_regex(r"#[0-9a-fA-Fg]{0,9}( [0-9]{1,3}%)?", fullmatch=True),
@@ -266,7 +311,11 @@ GOOD_COLOUR = st.sampled_from(["#112233", "#abc", "red", "rgb(10, 20, 30)", "hsl
 SCALARS = st.one_of(COLOURISH, st.booleans(), st.integers(-(2**70), 2**70), st.floats(allow_nan=True))
 TOML_DATA = st.dictionaries(
     TOML_KEYS | st.text(min_size=1, max_size=8),
-    st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TOML_KEYS, inner, max_size=4), max_leaves=12),
+    st.recursive(
+        SCALARS,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TOML_KEYS, inner, max_size=4),
+        max_leaves=12,
+    ),
     max_size=6,
 )
 NEAR_VALID = st.fixed_dictionaries(
@@ -280,7 +329,8 @@ NEAR_VALID = st.fixed_dictionaries(
     },
     optional={
         "variables": st.dictionaries(
-            st.sampled_from([*APP_VARIABLES, "text", "link-style", "footer-background", "nope"]), GOOD_COLOUR | COLOURISH
+            st.sampled_from([*APP_VARIABLES, "text", "link-style", "footer-background", "nope"]),
+            GOOD_COLOUR | COLOURISH,
         ),
         "text_alpha": SCALARS,
     },
@@ -294,9 +344,15 @@ def to_toml(data: dict) -> str:
         if isinstance(item, bool):
             return "true" if item else "false"
         if isinstance(item, float):
-            return "nan" if item != item else ("inf" if item > 0 else "-inf") if abs(item) == float("inf") else repr(item)
+            return (
+                "nan" if item != item else ("inf" if item > 0 else "-inf") if abs(item) == float("inf") else repr(item)
+            )
         if isinstance(item, dict):
-            return "{" + ", ".join(f"{json.dumps(key, ensure_ascii=False)} = {value(inner)}" for key, inner in item.items()) + "}"
+            return (
+                "{"
+                + ", ".join(f"{json.dumps(key, ensure_ascii=False)} = {value(inner)}" for key, inner in item.items())
+                + "}"
+            )
         if isinstance(item, list):
             return "[" + ", ".join(value(inner) for inner in item) + "]"
         return json.dumps(item, ensure_ascii=False) if isinstance(item, str) else str(item)

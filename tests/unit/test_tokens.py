@@ -89,10 +89,7 @@ def reference_encodings(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("TIKTOKEN_CACHE_DIR", str(cache_dir))
         patch.setattr(socket, "getaddrinfo", _refuse_network)
-        yield {
-            name: tiktoken.Encoding(**openai_public.ENCODING_CONSTRUCTORS[name]())
-            for name in ENCODINGS
-        }
+        yield {name: tiktoken.Encoding(**openai_public.ENCODING_CONSTRUCTORS[name]()) for name in ENCODINGS}
 
 
 def _cookbook_count(encoding: tiktoken.Encoding, messages: Sequence[Mapping[str, str]]) -> int:
@@ -240,8 +237,7 @@ COOKBOOK_MESSAGES = [
     },
     {
         "role": "user",
-        "content": "This late pivot means we don't have time to boil the ocean for the client "
-        "deliverable.",
+        "content": "This late pivot means we don't have time to boil the ocean for the client deliverable.",
     },
 ]
 
@@ -316,10 +312,64 @@ def test_estimated_usage_counts_prompt_and_completion() -> None:
 
 
 TRICKY_PIECES = [
-    "a", "Z", "it", "'s", "'T", "é", "ß", "中", "文", "ا", "1", "42", "2024", " ", "  ", "\n", "\n\n",
-    "\r\n", "\r", "\t", "/", "//", ".", ",", "!?", "'", "-", "_", "#", "(", ")", "{", "😀", "\u0301",
-    "\u00a0", "\u3000", "\u2028", "\x1c", "\u200b", "<|endoftext|>", "word", "Word", "WORD", "x/y",
-    "，", "。", "、", "！", "？", "：", "；", "「", "Ω", "ǅ", "ʰ", "٣", "½", "Ⅻ",
+    "a",
+    "Z",
+    "it",
+    "'s",
+    "'T",
+    "é",
+    "ß",
+    "中",
+    "文",
+    "ا",
+    "1",
+    "42",
+    "2024",
+    " ",
+    "  ",
+    "\n",
+    "\n\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "/",
+    "//",
+    ".",
+    ",",
+    "!?",
+    "'",
+    "-",
+    "_",
+    "#",
+    "(",
+    ")",
+    "{",
+    "😀",
+    "\u0301",
+    "\u00a0",
+    "\u3000",
+    "\u2028",
+    "\x1c",
+    "\u200b",
+    "<|endoftext|>",
+    "word",
+    "Word",
+    "WORD",
+    "x/y",
+    "，",
+    "。",
+    "、",
+    "！",
+    "？",
+    "：",
+    "；",
+    "「",
+    "Ω",
+    "ǅ",
+    "ʰ",
+    "٣",
+    "½",
+    "Ⅻ",
 ]
 tricky_text = st.one_of(
     st.lists(st.sampled_from(TRICKY_PIECES), max_size=60).map("".join),
@@ -379,9 +429,7 @@ def _apply(text: str, edit: tuple) -> str:
 @settings(max_examples=300, deadline=None)
 @given(edits=edits, spacing=st.integers(1, 40))
 @pytest.mark.parametrize("name", ENCODINGS)
-def test_draft_segments_equal_a_full_count_after_every_edit(
-    name: str, edits: list, spacing: int
-) -> None:
+def test_draft_segments_equal_a_full_count_after_every_edit(name: str, edits: list, spacing: int) -> None:
     encoding = load_encoding(name)
     segments = DraftSegments(lambda text: len(encoding.encode_ordinary(text)), spacing=spacing)
     draft = ""
@@ -423,9 +471,7 @@ def test_draft_counter_follows_a_model_change() -> None:
     counter.set_history(history)
     counter.count("draft text")
     counter.set_model("gpt-4")
-    assert counter.count("draft text") == count_messages(
-        "gpt-4", [*history, {"role": "user", "content": "draft text"}]
-    )
+    assert counter.count("draft text") == count_messages("gpt-4", [*history, {"role": "user", "content": "draft text"}])
     assert counter.history_tokens == count_messages("gpt-4", history).tokens - 3
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,7 +23,7 @@ from tui_chat.store.usage_percentiles import (
 from tui_chat.store.usage_stats import UsageFilter, UsageStats
 
 BERLIN = ZoneInfo("Europe/Berlin")
-START_MS = int(datetime(2024, 3, 1, tzinfo=timezone.utc).timestamp() * 1000)
+START_MS = int(datetime(2024, 3, 1, tzinfo=UTC).timestamp() * 1000)
 EDGES = (0, 1, 9, 10, 99, 100, 101, 999, 1000, 1299, 1300, 9999, 10_000, 123_456, 3_600_000)
 INSERT = (
     "INSERT INTO usage (conversation_id, provider, model, status, latency_ms, ttft_ms, created_at)"
@@ -85,7 +85,8 @@ async def fill(stats: UsageStats, rows: int, seed: int) -> list[tuple[str, int |
 def expected(values, usage_filter: UsageFilter) -> tuple[int | None, int | None, int | None]:
     """Median and p95 latency and median TTFT by sorting the matching rows in Python."""
     chosen = [
-        (latency, ttft) for model, latency, ttft, at in values
+        (latency, ttft)
+        for model, latency, ttft, at in values
         if (usage_filter.start_ms is None or at >= usage_filter.start_ms)
         and (usage_filter.end_ms is None or at < usage_filter.end_ms)
         and (usage_filter.model is None or model == usage_filter.model)
@@ -112,8 +113,10 @@ async def test_every_way_matches_a_sort_in_python(stats: SpyingStats, seed: int)
         "one local day: the histogram of its part-days": (period(date(2024, 6, 1), date(2024, 6, 1)), True),
         "200 days: a walk along the index": (period(date(2024, 3, 10), date(2024, 9, 25)), False),
         "a range around every row: offsets": (period(date(2024, 1, 1), date(2025, 12, 31)), False),
-        "a model within a month: a walk": (filter_for(Period(PeriodKind.CUSTOM, date(2024, 5, 1), date(2024, 5, 31)),
-                                                      BERLIN, model="mini"), False),
+        "a model within a month: a walk": (
+            filter_for(Period(PeriodKind.CUSTOM, date(2024, 5, 1), date(2024, 5, 31)), BERLIN, model="mini"),
+            False,
+        ),
     }
     for name, (usage_filter, histogram) in cases.items():
         stats.statements.clear()

@@ -13,15 +13,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.unit.test_usage_rollup import INSERT_USAGE, START_MS, schema_at, usage_values
+from tests.usage_helpers import direct
 from tui_chat.core.periods import PeriodKind, period_for
 from tui_chat.services.usage_report import filter_for
 from tui_chat.store.db import Database
 from tui_chat.store.usage_reader import SchemaNotCurrent, read_file, read_usage
 from tui_chat.store.usage_rollups import BUCKET_TABLES, DAY_MS, HOUR_MS, QUARTER_HOUR_MS, cover, usable_widths
 from tui_chat.store.usage_stats import PICO, UsageFilter, UsageStats
-
-from tests.unit.test_usage_rollup import INSERT_USAGE, START_MS, schema_at, usage_values
-from tests.usage_helpers import direct
 
 BOUNDS = st.one_of(
     st.none(),
@@ -68,16 +67,26 @@ async def test_totals_and_groups_over_any_range_equal_a_scan(stats: UsageStats, 
     usage_filter = UsageFilter(start_ms=start, end_ms=end)
     where, params = usage_filter.where()
     [row] = await direct(
-        stats, f"SELECT COALESCE(SUM(cost_pusd), 0), COUNT(*), COALESCE(SUM(input_tokens), 0),"
-        f" COALESCE(SUM(status = 'complete'), 0), COALESCE(SUM(attempts - 1), 0) FROM usage{where}", params)
+        stats,
+        f"SELECT COALESCE(SUM(cost_pusd), 0), COUNT(*), COALESCE(SUM(input_tokens), 0),"
+        f" COALESCE(SUM(status = 'complete'), 0), COALESCE(SUM(attempts - 1), 0) FROM usage{where}",
+        params,
+    )
     totals = await stats.totals(usage_filter)
     assert (totals.cost, totals.requests, totals.input_tokens, totals.succeeded, totals.retries) == (
-        Decimal(row[0]) * PICO, *row[1:])
+        Decimal(row[0]) * PICO,
+        *row[1:],
+    )
     models = await stats.grouped(usage_filter, "model")
-    expected = await direct(stats, f"SELECT model, COALESCE(SUM(cost_pusd), 0), COUNT(*) FROM usage{where}"
-                            " GROUP BY model ORDER BY 2 DESC, 3 DESC, 1", params)
+    expected = await direct(
+        stats,
+        f"SELECT model, COALESCE(SUM(cost_pusd), 0), COUNT(*) FROM usage{where}"
+        " GROUP BY model ORDER BY 2 DESC, 3 DESC, 1",
+        params,
+    )
     assert [(group.key, group.cost, group.requests) for group in models] == [
-        (model, Decimal(cost) * PICO, count) for model, cost, count in expected]
+        (model, Decimal(cost) * PICO, count) for model, cost, count in expected
+    ]
 
 
 async def test_conversations_from_the_rollup_equal_a_scan(stats: UsageStats) -> None:
@@ -92,15 +101,24 @@ async def test_conversations_from_the_rollup_equal_a_scan(stats: UsageStats) -> 
     everything = await stats.grouped(UsageFilter(), "conversation")
     assert await stats.holds_every_row(UsageFilter(start_ms=START_MS, end_ms=START_MS + 500 * DAY_MS))
     around = await stats.grouped(UsageFilter(start_ms=START_MS, end_ms=START_MS + 500 * DAY_MS), "conversation")
-    expected = await direct(stats, "SELECT conversation_id, COALESCE(SUM(cost_pusd), 0), COUNT(*), SUM(output_tokens)"
-                            " FROM usage GROUP BY conversation_id ORDER BY 2 DESC, 3 DESC, 1", [])
+    expected = await direct(
+        stats,
+        "SELECT conversation_id, COALESCE(SUM(cost_pusd), 0), COUNT(*), SUM(output_tokens)"
+        " FROM usage GROUP BY conversation_id ORDER BY 2 DESC, 3 DESC, 1",
+        [],
+    )
     for groups in (everything, around):
         assert [(g.key, g.cost, g.requests, g.output_tokens) for g in groups] == [
-            ("" if key is None else str(key), Decimal(cost) * PICO, count, output) for key, cost, count, output in expected]
+            ("" if key is None else str(key), Decimal(cost) * PICO, count, output)
+            for key, cost, count, output in expected
+        ]
     assert "(deleted)" in [group.label for group in everything] and "Chat 3" not in [g.label for g in everything]
     part = UsageFilter(start_ms=START_MS + 100 * DAY_MS, end_ms=START_MS + 200 * DAY_MS)
     assert not await stats.holds_every_row(part)
-    assert sum(group.requests for group in await stats.grouped(part, "conversation")) == (await stats.totals(part)).requests
+    assert (
+        sum(group.requests for group in await stats.grouped(part, "conversation"))
+        == (await stats.totals(part)).requests
+    )
 
 
 async def test_model_names_reach_the_chart_exactly(stats: UsageStats) -> None:
@@ -108,10 +126,12 @@ async def test_model_names_reach_the_chart_exactly(stats: UsageStats) -> None:
     for index, name in enumerate(names):
         await stats.database.connection.execute(
             "INSERT INTO usage (provider, model, status, cost_pusd, created_at) VALUES ('p', ?, 'complete', ?, ?)",
-            (name, 10**12 + index, START_MS + index * DAY_MS))
+            (name, 10**12 + index, START_MS + index * DAY_MS),
+        )
     points = await stats.daily_by_model(UsageFilter())
     assert sorted((point.model, point.cost) for point in points) == sorted(
-        (name, Decimal(10**12 + index) * PICO) for index, name in enumerate(names))
+        (name, Decimal(10**12 + index) * PICO) for index, name in enumerate(names)
+    )
 
 
 async def test_the_thread_reader_gives_the_same_figures(tmp_path: Path) -> None:
@@ -121,8 +141,12 @@ async def test_the_thread_reader_gives_the_same_figures(tmp_path: Path) -> None:
     usage_filter = filter_for(period_for(PeriodKind.LAST_30_DAYS, date(2024, 7, 1)))
 
     async def figures(stats: UsageStats):
-        return (await stats.totals(usage_filter), await stats.daily_by_model(usage_filter),
-                await stats.grouped(usage_filter, "provider"), await stats.grouped(UsageFilter(), "conversation"))
+        return (
+            await stats.totals(usage_filter),
+            await stats.daily_by_model(usage_filter),
+            await stats.grouped(usage_filter, "provider"),
+            await stats.grouped(UsageFilter(), "conversation"),
+        )
 
     in_thread = await read_usage(database, figures)
     assert in_thread == await figures(UsageStats(database)) and in_thread[0].requests > 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -14,14 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.usage_helpers import direct
 from tui_chat.core.periods import DAY_MS, PeriodKind, local_date, period_for
 from tui_chat.services.usage_report import filter_for
 from tui_chat.store.db import Database
 from tui_chat.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from tui_chat.store.usage_percentiles import value_bucket_sql
 from tui_chat.store.usage_stats import PICO, UsageFilter, UsageStats
-
-from tests.usage_helpers import direct
 
 ROLLUP_COLUMNS = (
     "bucket_ms, model, provider, requests, cost_pusd, unpriced, input_tokens, cached_tokens, output_tokens,"
@@ -41,7 +40,7 @@ INSERT_USAGE = (
 )
 MODELS = (("openai", "gpt-4o"), ("openai", "gpt-4o-mini"), ("groq", "llama"), ("local", "qwen3:8b"))
 STATUSES = ("complete", "partial", "cancelled", "failed", "truncated")
-START_MS = int(datetime(2024, 3, 20, tzinfo=timezone.utc).timestamp() * 1000)
+START_MS = int(datetime(2024, 3, 20, tzinfo=UTC).timestamp() * 1000)
 NEAR_MIDNIGHT_MS = START_MS - 90 * 60_000
 ODD_ZONES = ("Europe/Berlin", "America/New_York", "Asia/Kathmandu", "Australia/Lord_Howe", "America/St_Johns", "UTC")
 
@@ -80,7 +79,9 @@ def expected_rows(connection: sqlite3.Connection) -> list[list[tuple]]:
     ]
 
 
-def usage_values(rng: random.Random, conversations: int, span_ms: int = 400 * DAY_MS, start_ms: int = START_MS) -> tuple:
+def usage_values(
+    rng: random.Random, conversations: int, span_ms: int = 400 * DAY_MS, start_ms: int = START_MS
+) -> tuple:
     """One random usage row: some unpriced, some failed without timings, some retried."""
     provider, model = MODELS[rng.randrange(len(MODELS))]
     status = STATUSES[rng.randrange(len(STATUSES))]
@@ -88,11 +89,18 @@ def usage_values(rng: random.Random, conversations: int, span_ms: int = 400 * DA
     timed = status != "failed"
     return (
         rng.randrange(1, conversations + 1) if conversations and rng.random() < 0.9 else None,
-        provider, model, input_tokens, rng.randrange(input_tokens + 1), rng.randrange(0, 5_000),
-        rng.randrange(0, 100), int(rng.random() < 0.2),
+        provider,
+        model,
+        input_tokens,
+        rng.randrange(input_tokens + 1),
+        rng.randrange(0, 5_000),
+        rng.randrange(0, 100),
+        int(rng.random() < 0.2),
         None if rng.random() < 0.15 else rng.randrange(0, 10**12),
-        status, rng.randrange(1, 4),
-        rng.randrange(50, 30_000) if timed else None, rng.randrange(20, 3_000) if timed and rng.random() < 0.9 else None,
+        status,
+        rng.randrange(1, 4),
+        rng.randrange(50, 30_000) if timed else None,
+        rng.randrange(20, 3_000) if timed and rng.random() < 0.9 else None,
         start_ms + rng.randrange(span_ms),
     )
 
@@ -166,9 +174,11 @@ async def test_upgrading_from_version_3_backfills_days_conversations_and_timings
 
 
 OPERATIONS = st.lists(
-    st.tuples(st.sampled_from(("insert", "insert", "insert", "delete", "update", "drop_conversation")),
-              st.integers(0, 2**32)),
-    min_size=1, max_size=40,
+    st.tuples(
+        st.sampled_from(("insert", "insert", "insert", "delete", "update", "drop_conversation")), st.integers(0, 2**32)
+    ),
+    min_size=1,
+    max_size=40,
 )
 
 
@@ -193,8 +203,19 @@ def test_triggers_keep_the_rollup_equal_to_a_group_by(operations) -> None:
             connection.execute(
                 "UPDATE usage SET conversation_id = ?, provider = ?, model = ?, input_tokens = ?, cost_pusd = ?,"
                 " status = ?, attempts = ?, latency_ms = ?, ttft_ms = ?, created_at = ? WHERE id = ?",
-                (values[0], values[1], values[2], values[3], values[8], values[9], values[10], values[11], values[12],
-                 values[13], rng.choice(ids)),
+                (
+                    values[0],
+                    values[1],
+                    values[2],
+                    values[3],
+                    values[8],
+                    values[9],
+                    values[10],
+                    values[11],
+                    values[12],
+                    values[13],
+                    rng.choice(ids),
+                ),
             )
         elif operation == "drop_conversation":
             # ON DELETE SET NULL updates usage.conversation_id: the rollup must not count the rows twice.
@@ -202,7 +223,9 @@ def test_triggers_keep_the_rollup_equal_to_a_group_by(operations) -> None:
             connection.execute("DELETE FROM conversations WHERE id = ?", (number,))
             connection.execute(
                 "INSERT INTO conversations (id, title, provider, model, created_at, updated_at)"
-                " VALUES (?, '', 'openai', 'm', 0, 0)", (number,))  # later inserts may point at it again
+                " VALUES (?, '', 'openai', 'm', 0, 0)",
+                (number,),
+            )  # later inserts may point at it again
         assert rollup_rows(connection) == expected_rows(connection), operation
     connection.close()
 
@@ -230,18 +253,29 @@ async def test_rollup_figures_equal_direct_sums_over_usage(stats: UsageStats, se
         totals = await stats.totals(usage_filter)
         expected_cost = Decimal(row[0] or 0) * PICO
         assert totals.cost == expected_cost  # exact to the picodollar
-        assert (totals.requests, totals.input_tokens, totals.cached_tokens, totals.output_tokens,
-                totals.unpriced_requests, totals.estimated_requests, totals.succeeded, totals.retries) == (
-            row[1], row[2] or 0, row[3] or 0, row[4] or 0, row[5] or 0, row[6] or 0, row[7] or 0, row[8] or 0)
+        assert (
+            totals.requests,
+            totals.input_tokens,
+            totals.cached_tokens,
+            totals.output_tokens,
+            totals.unpriced_requests,
+            totals.estimated_requests,
+            totals.succeeded,
+            totals.retries,
+        ) == (row[1], row[2] or 0, row[3] or 0, row[4] or 0, row[5] or 0, row[6] or 0, row[7] or 0, row[8] or 0)
 
         # Per model and provider, against a GROUP BY over usage.
         for by in ("model", "provider"):
             groups = await stats.grouped(usage_filter, by)
             expected = await direct(
-                stats, f"SELECT {by}, COALESCE(SUM(cost_pusd), 0), COUNT(*), SUM(cost_pusd IS NULL) FROM usage{where}"
-                f" GROUP BY {by} ORDER BY 2 DESC, 3 DESC, {by}", params)
+                stats,
+                f"SELECT {by}, COALESCE(SUM(cost_pusd), 0), COUNT(*), SUM(cost_pusd IS NULL) FROM usage{where}"
+                f" GROUP BY {by} ORDER BY 2 DESC, 3 DESC, {by}",
+                params,
+            )
             assert [(g.key, g.cost, g.requests, g.unpriced_requests) for g in groups] == [
-                (r[0], Decimal(r[1]) * PICO, r[2], r[3]) for r in expected]
+                (r[0], Decimal(r[1]) * PICO, r[2], r[3]) for r in expected
+            ]
 
         # Per local day, against each row's local date computed in Python.
         rows = await direct(stats, f"SELECT created_at, cost_pusd FROM usage{where}", params)
@@ -253,7 +287,8 @@ async def test_rollup_figures_equal_direct_sums_over_usage(stats: UsageStats, se
             day[2] += cost is None
         days = await stats.grouped(usage_filter, "day", zone)
         assert {d.key: (d.cost, d.requests, d.unpriced_requests) for d in days} == {
-            key: (Decimal(value[0]) * PICO, value[1], value[2]) for key, value in per_day.items()}
+            key: (Decimal(value[0]) * PICO, value[1], value[2]) for key, value in per_day.items()
+        }
         chart = await stats.daily_by_model(usage_filter, zone)
         assert sum(point.cost for point in chart) == expected_cost
 
@@ -263,7 +298,11 @@ async def test_a_status_filter_or_an_unaligned_bound_reads_usage(stats: UsageSta
     await stats.database.connection.executemany(INSERT_USAGE, [usage_values(rng, 0) for _ in range(500)])
     assert [piece.table for piece in UsageFilter(status="failed").pieces()] == ["usage"]
     assert [piece.table for piece in UsageFilter(start_ms=START_MS + 1).pieces()] == [
-        "usage", "usage_rollup", "usage_rollup_hour", "usage_rollup_day"]
+        "usage",
+        "usage_rollup",
+        "usage_rollup_hour",
+        "usage_rollup_day",
+    ]
     failed = await stats.totals(UsageFilter(status="failed"))
     [row] = await direct(stats, "SELECT COUNT(*), COALESCE(SUM(cost_pusd), 0) FROM usage WHERE status = 'failed'", [])
     assert (failed.requests, failed.cost) == (row[0], Decimal(row[1]) * PICO)
@@ -277,7 +316,7 @@ def test_every_offset_of_the_test_zones_is_a_whole_bucket() -> None:
     """The premise of the rollup: local midnights and offset changes fall on 15-minute boundaries."""
     for name in ODD_ZONES:
         zone = ZoneInfo(name)
-        moment = datetime(2024, 1, 1, tzinfo=timezone.utc)
+        moment = datetime(2024, 1, 1, tzinfo=UTC)
         while moment.year < 2026:
             offset = moment.astimezone(zone).utcoffset()
             assert offset is not None and offset.total_seconds() % 900 == 0, name

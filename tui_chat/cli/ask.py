@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 def add_parser(commands: argparse._SubParsersAction, endpoint: argparse.ArgumentParser) -> None:
     """Register `ask` on the main parser's subcommands."""
     ask = commands.add_parser(
-        "ask", parents=[endpoint], help="stream one reply to stdout", description="Stream one reply to stdout; it is stored like any exchange."
+        "ask",
+        parents=[endpoint],
+        help="stream one reply to stdout",
+        description="Stream one reply to stdout; it is stored like any exchange.",
     )
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     ask.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")

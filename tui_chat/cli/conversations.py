@@ -65,21 +65,25 @@ async def run_list(services: AppServices, args: argparse.Namespace, out: TextIO 
     finally:
         await services.aclose()
     if args.format == "json":
-        out.write(safe_json([
-            {
-                "id": summary.conversation.id,
-                "title": summary.conversation.title,
-                "provider": summary.conversation.provider,
-                "model": summary.conversation.model,
-                "archived": summary.conversation.archived,
-                "created_at": iso_utc(summary.conversation.created_at),
-                "updated_at": iso_utc(summary.conversation.updated_at),
-                "message_count": summary.message_count,
-                "cost_usd": money(summary.cost),
-                "unpriced_requests": summary.unpriced_requests,
-            }
-            for summary in summaries
-        ]))
+        out.write(
+            safe_json(
+                [
+                    {
+                        "id": summary.conversation.id,
+                        "title": summary.conversation.title,
+                        "provider": summary.conversation.provider,
+                        "model": summary.conversation.model,
+                        "archived": summary.conversation.archived,
+                        "created_at": iso_utc(summary.conversation.created_at),
+                        "updated_at": iso_utc(summary.conversation.updated_at),
+                        "message_count": summary.message_count,
+                        "cost_usd": money(summary.cost),
+                        "unpriced_requests": summary.unpriced_requests,
+                    }
+                    for summary in summaries
+                ]
+            )
+        )
         return 0
     rows = [
         (
@@ -109,22 +113,32 @@ async def run_search(services: AppServices, args: argparse.Namespace, out: TextI
     finally:
         await services.aclose()
     if args.format == "json":
-        out.write(safe_json([
-            {
-                "conversation_id": hit.conversation_id,
-                "message_id": hit.message_id,
-                "conversation_title": hit.conversation_title,
-                "role": hit.role.value,
-                "created_at": iso_utc(hit.created_at),
-                "excerpt": hit.excerpt,
-                "highlights": [list(span) for span in hit.highlights],
-            }
-            for hit in hits
-        ]))
+        out.write(
+            safe_json(
+                [
+                    {
+                        "conversation_id": hit.conversation_id,
+                        "message_id": hit.message_id,
+                        "conversation_title": hit.conversation_title,
+                        "role": hit.role.value,
+                        "created_at": iso_utc(hit.created_at),
+                        "excerpt": hit.excerpt,
+                        "highlights": [list(span) for span in hit.highlights],
+                    }
+                    for hit in hits
+                ]
+            )
+        )
     else:
         rows = [
-            (str(hit.conversation_id), str(hit.message_id), hit.role.value, local_time(hit.created_at),
-             hit.conversation_title or "(untitled)", hit.excerpt)
+            (
+                str(hit.conversation_id),
+                str(hit.message_id),
+                hit.role.value,
+                local_time(hit.created_at),
+                hit.conversation_title or "(untitled)",
+                hit.excerpt,
+            )
             for hit in hits
         ]
         out.write(render_table(("CONV", "MSG", "ROLE", "DATE", "TITLE", "EXCERPT"), rows, right={0, 1}))
@@ -154,4 +168,3 @@ async def run_export(services: AppServices, args: argparse.Namespace, out: TextI
     except OSError as exc:
         return output.fail(f"cannot write {destination}: {exc.strerror or exc}")
     return output.OK
-

@@ -27,5 +27,10 @@ def run(paths: AppPaths, out: TextIO | None = None) -> int:
     for result in results:
         print(result.line(), file=out)
     failed = [result for result in results if result.failed]
-    print(f"{len(failed)} problem(s) affecting the default provider" if failed else "all checks needed by the default provider passed", file=out)
+    print(
+        f"{len(failed)} problem(s) affecting the default provider"
+        if failed
+        else "all checks needed by the default provider passed",
+        file=out,
+    )
     return output.FAILED if failed else output.OK

@@ -82,7 +82,11 @@ def run(argv: Sequence[str] | None) -> int:
     if args.command in ("list", "search", "export"):
         import asyncio
 
-        handlers = {"list": conversations.run_list, "search": conversations.run_search, "export": conversations.run_export}
+        handlers = {
+            "list": conversations.run_list,
+            "search": conversations.run_search,
+            "export": conversations.run_export,
+        }
         return asyncio.run(handlers[args.command](services, args))
     from tui_chat.theming import load_themes
 

@@ -7,7 +7,6 @@ import asyncio
 import getpass
 import sys
 from collections.abc import Sequence
-
 from typing import TYPE_CHECKING
 
 from tui_chat.cli import output
@@ -30,7 +29,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     keys = commands.add_parser("keys", help="store, list or delete API keys in the system keyring")
     actions = keys.add_subparsers(dest="keys_action", metavar="ACTION", required=True)
     set_key = actions.add_parser(
-        "set", help="store a provider's key (asked for, or one line from stdin)",
+        "set",
+        help="store a provider's key (asked for, or one line from stdin)",
         description="Store a provider's API key in the system keyring. The key is read from a hidden "
         "prompt, or one line of stdin when it is not a terminal; it is never taken from the command line.",
     )
@@ -98,7 +98,9 @@ def keys_set(settings: Settings, name: str, *, check: bool = True, config_proble
 
     provider = _provider(settings, name, config_problems)
     if not provider.needs_key or provider.base_url is None:
-        raise KeyInputError(f"The provider '{name}' needs no key.", hint="Set needs_key = true in config.toml if it does.")
+        raise KeyInputError(
+            f"The provider '{name}' needs no key.", hint="Set needs_key = true in config.toml if it does."
+        )
     store = KeyStore()
     store.check_usable(provider.key_env)
     key = read_key(f"API key for {name} (input hidden): ")
@@ -144,4 +146,3 @@ def keys_delete(settings: Settings, name: str, *, config_problems: Sequence[Conf
     if store.env_key(provider) is not None:
         print(f"note: {provider.key_env} is still set and still provides a key")
     return 0
-

@@ -43,7 +43,10 @@ class RetryCountdown:
         deadline = loop.time() + event.wait_seconds
         while (left := deadline - loop.time()) > TICK_SLACK:
             seconds = math.ceil(left - TICK_SLACK)
-            self._write(CLEAR_LINE + status_line(f"{event.reason}, retrying in {seconds} s ({event.attempt + 1}/{event.attempts})"))
+            self._write(
+                CLEAR_LINE
+                + status_line(f"{event.reason}, retrying in {seconds} s ({event.attempt + 1}/{event.attempts})")
+            )
             await asyncio.sleep(left - (seconds - 1))
         self._write(CLEAR_LINE)
 

@@ -22,6 +22,7 @@ def run(services: AppServices, args: argparse.Namespace, themes: list) -> int:
 
     from tui_chat.cli.themes import textual_theme_names
     from tui_chat.core.errors import ConfigError
+
     if args.theme:
         names = {theme.name for theme in themes} | set(textual_theme_names())
         if args.theme not in names:

@@ -31,7 +31,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--since", metavar="DATE", help="first local day, YYYY-MM-DD (default: the first request)")
     parser.add_argument("--until", metavar="DATE", help="last local day, inclusive, YYYY-MM-DD (default: today)")
     parser.add_argument(
-        "--by", choices=("day", "model", "provider", "conversation"), default="day", help="how to group the rows (default: day)"
+        "--by",
+        choices=("day", "model", "provider", "conversation"),
+        default="day",
+        help="how to group the rows (default: day)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="table for people, json or csv for scripts")
 
@@ -83,7 +86,8 @@ def print_table(report: UsageReport, out: TextIO) -> None:
     for name in report.header():
         numeric = name not in ("day", "model", "provider", "conversation", "title")
         table.add_column(
-            Text(name), footer=Text(footer.get(name, "total" if name == report.by else "")),
+            Text(name),
+            footer=Text(footer.get(name, "total" if name == report.by else "")),
             justify="right" if numeric else "left",
         )
     for group, row in zip(report.groups, report.rows()):

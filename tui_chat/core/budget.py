@@ -21,9 +21,7 @@ class BudgetStatus:
     exceeded: bool
 
 
-def budget_status(
-    today: Decimal, month: Decimal, daily: Decimal | None, monthly: Decimal | None
-) -> BudgetStatus:
+def budget_status(today: Decimal, month: Decimal, daily: Decimal | None, monthly: Decimal | None) -> BudgetStatus:
     """Compare spending with the limits that are set.
 
     Raises ConfigError for a limit that is not a finite number above zero and StoreError for

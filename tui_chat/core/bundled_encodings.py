@@ -56,9 +56,7 @@ def load_bundled_bpe(url: str, expected_hash: str | None = None) -> dict[bytes, 
         raise BundledEncodingError(f"tiktoken gives no hash to verify {file_name} against")
     actual_hash = hashlib.sha256(contents).hexdigest()
     if actual_hash != expected_hash:
-        raise BundledEncodingError(
-            f"bundled {file_name} has sha256 {actual_hash}, tiktoken expects {expected_hash}"
-        )
+        raise BundledEncodingError(f"bundled {file_name} has sha256 {actual_hash}, tiktoken expects {expected_hash}")
     return parse_tiktoken_bpe(contents)
 
 

@@ -69,9 +69,7 @@ class Period:
         return f"{name} ({first} – {last})"
 
 
-def period_for(
-    kind: PeriodKind, today: date, since: date | None = None, until: date | None = None
-) -> Period:
+def period_for(kind: PeriodKind, today: date, since: date | None = None, until: date | None = None) -> Period:
     """The period of a kind as seen on local day `today`; `since`/`until` apply to CUSTOM."""
     if kind is PeriodKind.TODAY:
         return Period(kind, today, today)

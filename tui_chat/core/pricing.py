@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import MAX_EMAX, MIN_EMIN, ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from types import MappingProxyType
@@ -65,7 +65,9 @@ class PriceOverride:
         for name in ("input_mtok", "output_mtok", "cached_input_mtok"):
             rate = getattr(self, name)
             if rate is not None and (not isinstance(rate, Decimal) or not rate.is_finite() or rate < 0):
-                raise ConfigError(f"The price override '{name}' must be a finite number of dollars, 0 or more, not {rate}.")
+                raise ConfigError(
+                    f"The price override '{name}' must be a finite number of dollars, 0 or more, not {rate}."
+                )
 
 
 @dataclass(frozen=True)
@@ -104,9 +106,7 @@ def _find_model(provider: ProviderRef, model: str) -> _Match | None:
         return None
 
 
-def _override_for(
-    provider: ProviderRef, model: str, overrides: Mapping[str, PriceOverride]
-) -> PriceOverride | None:
+def _override_for(provider: ProviderRef, model: str, overrides: Mapping[str, PriceOverride]) -> PriceOverride | None:
     """The user's price for a model, keyed "provider/model" or just "model"."""
     return overrides.get(f"{provider.name}/{model}") or overrides.get(model)
 
@@ -149,7 +149,9 @@ def _check_counts(usage: Usage) -> None:
     """Token counts are whole numbers from 0 up; anything else would price a request below zero."""
     counts = (usage.input_tokens, usage.output_tokens, usage.cached_tokens, usage.reasoning_tokens)
     if any(isinstance(count, bool) or not isinstance(count, int) or count < 0 for count in counts):
-        raise ProviderError(f"Token counts must be whole numbers from 0 up, not {counts}.", title="Usage not understood")
+        raise ProviderError(
+            f"Token counts must be whole numbers from 0 up, not {counts}.", title="Usage not understood"
+        )
 
 
 def price_usage(
@@ -173,9 +175,7 @@ def price_usage(
     if match is None:
         return UNPRICED
     genai_provider, genai_model = match
-    calculation = genai_model.calc_price(
-        genai_usage(usage), genai_provider, genai_request_timestamp=at
-    )
+    calculation = genai_model.calc_price(genai_usage(usage), genai_provider, genai_request_timestamp=at)
     return Price(calculation.total_price, _source(match))
 
 
@@ -206,7 +206,7 @@ def price_per_mtok(
     match = _find_model(provider, model)
     if match is None:
         return None, None
-    prices = match[1].get_prices(datetime.now(timezone.utc))
+    prices = match[1].get_prices(datetime.now(UTC))
     return _base_rate(prices.input_mtok), _base_rate(prices.output_mtok)
 
 

@@ -38,7 +38,8 @@ def _stand_in(character: str) -> str:
 
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _STAND_INS = {
-    code: _stand_in(chr(code)) for code in (*range(0x00, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+    code: _stand_in(chr(code))
+    for code in (*range(0x00, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A))
     if _CONTROLS.match(chr(code))
 }
 

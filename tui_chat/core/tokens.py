@@ -120,9 +120,7 @@ def count_messages(model: str, messages: Sequence[Mapping[str, str]]) -> TokenCo
     return TokenCount(tokens + REPLY_PRIMING_TOKENS, exact)
 
 
-def estimate_usage(
-    model: str, prompt_messages: Sequence[Mapping[str, str]], completion_text: str
-) -> Usage:
+def estimate_usage(model: str, prompt_messages: Sequence[Mapping[str, str]], completion_text: str) -> Usage:
     """The usage of a request whose server reported none, computed with the tokenizer."""
     return Usage(
         input_tokens=count_messages(model, prompt_messages).tokens,

@@ -20,17 +20,66 @@ TOKEN_PATTERN = re.compile(
 )
 
 NOUNS = (
-    "cache", "renderer", "event loop", "widget", "stream", "token", "parser", "terminal", "buffer",
-    "layout", "scheduler", "request", "response", "theme", "keyboard", "conversation", "database",
-    "index", "query", "protocol", "message", "cursor", "viewport", "worker", "socket", "config file",
+    "cache",
+    "renderer",
+    "event loop",
+    "widget",
+    "stream",
+    "token",
+    "parser",
+    "terminal",
+    "buffer",
+    "layout",
+    "scheduler",
+    "request",
+    "response",
+    "theme",
+    "keyboard",
+    "conversation",
+    "database",
+    "index",
+    "query",
+    "protocol",
+    "message",
+    "cursor",
+    "viewport",
+    "worker",
+    "socket",
+    "config file",
 )
 VERBS = (
-    "updates", "parses", "renders", "measures", "stores", "sends", "reads", "splits", "merges",
-    "checks", "schedules", "retries", "formats", "validates", "compresses", "tracks",
+    "updates",
+    "parses",
+    "renders",
+    "measures",
+    "stores",
+    "sends",
+    "reads",
+    "splits",
+    "merges",
+    "checks",
+    "schedules",
+    "retries",
+    "formats",
+    "validates",
+    "compresses",
+    "tracks",
 )
 ADJECTIVES = (
-    "fast", "small", "stable", "incremental", "lazy", "careful", "shared", "local", "remote",
-    "cached", "ordered", "bounded", "readable", "portable",
+    "fast",
+    "small",
+    "stable",
+    "incremental",
+    "lazy",
+    "careful",
+    "shared",
+    "local",
+    "remote",
+    "cached",
+    "ordered",
+    "bounded",
+    "readable",
+    "portable",
 )
 CONNECTORS = ("because", "while", "so that", "when", "after", "before", "unless", "even if")
 ADVERBS = ("quickly", "once", "again", "in order", "on demand", "in the background", "safely")
@@ -38,13 +87,22 @@ IDENTIFIERS = ("items", "rows", "events", "chunks", "records", "values", "lines"
 FUNCTION_NAMES = ("collect", "summarize", "render_rows", "flush_buffer", "count_tokens", "merge_events")
 
 CODE_TEMPLATES = (
-    ("python", 'def $fn($arg: list[int]) -> int:\n    """$sentence"""\n    total = 0\n'
-     "    for item in $arg:\n        if item % $n == 0:\n            total += item\n    return total\n"),
-    ("javascript", "export function $fn($arg) {\n  return $arg\n    .filter((item) => item.size > $n)\n"
-     "    .map((item) => ({ ...item, seen: true }));\n}\n"),
+    (
+        "python",
+        'def $fn($arg: list[int]) -> int:\n    """$sentence"""\n    total = 0\n'
+        "    for item in $arg:\n        if item % $n == 0:\n            total += item\n    return total\n",
+    ),
+    (
+        "javascript",
+        "export function $fn($arg) {\n  return $arg\n    .filter((item) => item.size > $n)\n"
+        "    .map((item) => ({ ...item, seen: true }));\n}\n",
+    ),
     ("rust", "fn $fn($arg: &[u32]) -> u32 {\n    $arg.iter().filter(|value| **value > $n).sum()\n}\n"),
-    ("sql", "SELECT kind, COUNT(*) AS total\nFROM $arg\nWHERE created_at > '2024-0$digit-1$digit'\n"
-     "GROUP BY kind\nORDER BY total DESC\nLIMIT $n;\n"),
+    (
+        "sql",
+        "SELECT kind, COUNT(*) AS total\nFROM $arg\nWHERE created_at > '2024-0$digit-1$digit'\n"
+        "GROUP BY kind\nORDER BY total DESC\nLIMIT $n;\n",
+    ),
     ("bash", 'for file in src/*.py; do\n  wc -l "$$file" | tee -a $fn.log\ndone\necho "checked $n files"\n'),
     ("json", '{\n  "name": "$fn",\n  "retries": $n,\n  "enabled": true,\n  "tags": ["$arg", "demo"]\n}\n'),
 )
@@ -54,8 +112,16 @@ TABLE_SHAPES = (
     ("Language", "Files", "Lines", "Coverage"),
 )
 BLOCK_CYCLE = (
-    "heading", "paragraph", "bullets", "paragraph", "code", "table",
-    "paragraph", "numbered", "code", "quote",
+    "heading",
+    "paragraph",
+    "bullets",
+    "paragraph",
+    "code",
+    "table",
+    "paragraph",
+    "numbered",
+    "code",
+    "quote",
 )
 
 

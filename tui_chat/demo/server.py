@@ -157,4 +157,3 @@ class DemoServer:
         finally:
             self._connections.pop(task, None)
             writer.close()
-

@@ -68,7 +68,9 @@ class Pacer:
         return self._origin + index / self._tokens_per_second - time.monotonic()
 
 
-async def send_completion(writer: asyncio.StreamWriter, plan: ReplyPlan, headers: dict[str, str], *, keep_alive: bool) -> bool:
+async def send_completion(
+    writer: asyncio.StreamWriter, plan: ReplyPlan, headers: dict[str, str], *, keep_alive: bool
+) -> bool:
     """Send a whole `chat.completion`; return False when the connection must be closed."""
     body = completion_payload(
         plan.completion_id, plan.created, plan.model, "".join(plan.tokens), plan.finish_reason, plan.usage
@@ -100,7 +102,9 @@ async def finish_stream(body: ChunkedBody, plan: ReplyPlan, formatter: ChunkForm
     await body.finish()
 
 
-async def stream_completion(writer: asyncio.StreamWriter, plan: ReplyPlan, headers: dict[str, str], *, keep_alive: bool) -> bool:
+async def stream_completion(
+    writer: asyncio.StreamWriter, plan: ReplyPlan, headers: dict[str, str], *, keep_alive: bool
+) -> bool:
     """Stream the reply as OpenAI's SSE chunks, paced; return False when the connection must be closed."""
     formatter = ChunkFormatter(plan.completion_id, plan.created, plan.model, with_usage=plan.with_usage)
     body = await start_stream(writer, plan, headers, keep_alive=keep_alive)

@@ -39,9 +39,7 @@ if TYPE_CHECKING:
 
 MESSAGE_ACTIONS = {"copy": "copy_message", "copy_code": "copy_code", "edit": "edit_prompt", "delete": "delete_message"}
 """The screen's action for each request of a selected message."""
-DEMO_BANNER = (
-    "Demo model: offline and free, replies are canned. Press ctrl+k to add an API key (or run `tui-chat keys set openai`)."
-)
+DEMO_BANNER = "Demo model: offline and free, replies are canned. Press ctrl+k to add an API key (or run `tui-chat keys set openai`)."
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
 
@@ -49,7 +47,10 @@ WIDE_ENOUGH_FOR_LIST = 130
 class ChatScreen(Screen[None]):
     """A conversation list, a conversation pane, a prompt box and the usage sidebar."""
 
-    BINDINGS = [*COMMAND_BINDINGS, *MESSAGE_ACTION_BINDINGS, *EXCHANGE_BINDINGS,
+    BINDINGS = [
+        *COMMAND_BINDINGS,
+        *MESSAGE_ACTION_BINDINGS,
+        *EXCHANGE_BINDINGS,
         Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
     ]

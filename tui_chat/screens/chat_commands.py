@@ -169,7 +169,9 @@ class ChatCommands:
 
         screen = self.screen
         if screen.conversation is not None:
-            screen.conversation = await (await screen.conversations()).set_model(screen.conversation.id, provider, model)
+            screen.conversation = await (await screen.conversations()).set_model(
+                screen.conversation.id, provider, model
+            )
         else:
             screen.services.target = Target(provider, model)
             screen.mutate_reactive(type(screen).conversation)

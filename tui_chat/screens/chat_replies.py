@@ -95,7 +95,9 @@ class ReplyViews:
             if reply is None:
                 await self.reply.remove()
             else:
-                await self.reply.finish(reply, reply.status, reply.error if reply.status is MessageStatus.FAILED else "")
+                await self.reply.finish(
+                    reply, reply.status, reply.error if reply.status is MessageStatus.FAILED else ""
+                )
         if not prompt_saved and self.prompt is not None:
             await self.prompt.remove()
         if reply is not None and self.replaced is not None:
@@ -162,8 +164,10 @@ class Replies:
                 if replace:
                     await self.within_budget(lambda confirmed: self._send(text, confirmed))
 
-            question = (f"Send the edited prompt? It replaces the earlier one and the {replaced:,} messages after it;"
-                        " what they cost stays counted.")
+            question = (
+                f"Send the edited prompt? It replaces the earlier one and the {replaced:,} messages after it;"
+                " what they cost stays counted."
+            )
             from tui_chat.screens.confirm import ConfirmScreen
 
             screen.app.push_screen(ConfirmScreen(question, yes_label="Replace"), confirmed)
@@ -250,7 +254,12 @@ class Replies:
         await self.within_budget(go)
 
     async def _start(
-        self, conversation: Conversation, kind: ExchangeKind, views: ReplyViews, confirmed: bool, prompt: str | None = None
+        self,
+        conversation: Conversation,
+        kind: ExchangeKind,
+        views: ReplyViews,
+        confirmed: bool,
+        prompt: str | None = None,
     ) -> None:
         """Mount the reply view and run the exchange in a worker of its own conversation."""
         from tui_chat.services.exchange import Exchange
@@ -302,7 +311,9 @@ class Replies:
                 error.hint = screen.services.keys.rejected_key_hint(provider)  # type: ignore[attr-defined]
             screen.chat_app.show_error(error)
         elif reply is not None and reply.status in ACTION_HINTS:
-            screen.notify(ACTION_HINTS[reply.status], title=f"Reply {reply.status.value}", severity="warning", markup=False)
+            screen.notify(
+                ACTION_HINTS[reply.status], title=f"Reply {reply.status.value}", severity="warning", markup=False
+            )
         nothing_answered = reply is None or not reply.content
         if nothing_answered and exchange.prompt is not None and visible:
             prompt = screen.query_one(PromptInput)

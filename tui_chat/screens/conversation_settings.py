@@ -97,7 +97,9 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             yield Static(Content(one_line(f"Conversation settings · {self.model}")), classes="settings-title")
             if self.presets:
                 yield Label("Preset")
-                yield Select([(Content(name), name) for name in self.presets], prompt="Choose a preset", id="settings-preset")
+                yield Select(
+                    [(Content(name), name) for name in self.presets], prompt="Choose a preset", id="settings-preset"
+                )
             yield Label("System prompt")
             yield TextArea(current.system_prompt, id="settings-system-prompt")
             yield Label("Temperature (0–2, empty for the server's default)")

@@ -57,7 +57,6 @@ def code_choice(block: CodeBlock) -> Choice:
     return Choice(f"{block.language or 'text'} · {lines} line{'s' if lines != 1 else ''}", first_line(block.code))
 
 
-
 class MessageActions:
     """Select, copy, copy a code block of, edit and delete any message of the chat screen's conversation."""
 

@@ -152,13 +152,17 @@ class ModelPickerScreen(ModalScreen[ModelChoice | None]):
             matches = filter_models(listing.models, query)
             if not matches and query.strip():
                 continue
-            heading = listing.provider + (f" · {listing.failure}; showing configured and recent models" if listing.failure else "")
+            heading = listing.provider + (
+                f" · {listing.failure}; showing configured and recent models" if listing.failure else ""
+            )
             rows.append(None)
             prompts.append(Option(Content(one_line(heading)), disabled=True))
             for model, label in matches:
                 is_current = listing.provider == self.provider and model.id == self.current_model
                 rows.append(ModelChoice(listing.provider, model.id))
-                prompts.append(Option(Content.assemble(label, ("  ●" if is_current else ""), "\n", (model_details(model), "dim"))))
+                prompts.append(
+                    Option(Content.assemble(label, ("  ●" if is_current else ""), "\n", (model_details(model), "dim")))
+                )
         self.rows = rows
         options.set_options(prompts)
         current = ModelChoice(self.provider, self.current_model)

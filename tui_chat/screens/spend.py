@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from tui_chat.core.budget import BudgetStatus
 
 if TYPE_CHECKING:
-    from tui_chat.screens.confirm import ConfirmScreen
     from tui_chat.core.models import Conversation
+    from tui_chat.screens.confirm import ConfirmScreen
     from tui_chat.services.conversations import ConversationService
     from tui_chat.widgets.usage_sidebar import UsageSidebar
 
@@ -51,5 +51,3 @@ class SpendPanel:
 def money_with_unpriced(text: str, unpriced: int) -> str:
     """A money figure, noting requests whose model had no known price."""
     return f"{text} (+{unpriced} unpriced)" if unpriced else text
-
-

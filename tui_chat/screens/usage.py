@@ -110,8 +110,12 @@ class UsageScreen(RequestsTab, Screen):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="usage-controls"):
-            yield Select([(label, kind.value) for kind, label in PERIOD_LABELS.items()], value=self.period_kind.value,
-                         allow_blank=False, id="usage-period")
+            yield Select(
+                [(label, kind.value) for kind, label in PERIOD_LABELS.items()],
+                value=self.period_kind.value,
+                allow_blank=False,
+                id="usage-period",
+            )
             yield Input(placeholder="since YYYY-MM-DD", id="usage-since", classes="-custom")
             yield Input(placeholder="until YYYY-MM-DD", id="usage-until", classes="-custom")
         yield UsageTotals(id="usage-totals")
@@ -163,7 +167,9 @@ class UsageScreen(RequestsTab, Screen):
         if self.period_kind is not PeriodKind.CUSTOM:
             return period_for(self.period_kind, today)
         since, until = (self.query_one(f"#usage-{side}", Input).value.strip() for side in ("since", "until"))
-        return period_for(PeriodKind.CUSTOM, today, parse_day(since) if since else None, parse_day(until) if until else None)
+        return period_for(
+            PeriodKind.CUSTOM, today, parse_day(since) if since else None, parse_day(until) if until else None
+        )
 
     async def _usage_stats(self) -> UsageStats:
         if self._stats is None:
@@ -317,7 +323,9 @@ class UsageScreen(RequestsTab, Screen):
             header, rows = group_header(key), group_rows(key, groups)
         stamp = self.clock().strftime("%Y%m%d-%H%M%S")
         try:
-            path = await write_export(self.services.paths.data_dir / "exports", f"usage-{name}-{stamp}.csv", header, rows)
+            path = await write_export(
+                self.services.paths.data_dir / "exports", f"usage-{name}-{stamp}.csv", header, rows
+            )
         except OSError as exc:
             self.notify(str(exc), title="Export failed", severity="error", markup=False)
             return

@@ -53,10 +53,14 @@ class RequestsTab(_MixedInto):
             return
         self._controls_mounted = True
         controls = Horizontal(
-            Select([(name, name) for name in self._choices.get("#filter-model", [])], prompt="any model",
-                   id="filter-model"),
-            Select([(name, name) for name in self._choices.get("#filter-provider", [])], prompt="any provider",
-                   id="filter-provider"),
+            Select(
+                [(name, name) for name in self._choices.get("#filter-model", [])], prompt="any model", id="filter-model"
+            ),
+            Select(
+                [(name, name) for name in self._choices.get("#filter-provider", [])],
+                prompt="any provider",
+                id="filter-provider",
+            ),
             Select([(status, status) for status in STATUSES], prompt="any status", id="filter-status"),
             Select(SORTS, value="time", allow_blank=False, id="requests-sort"),
             classes="usage-controls",
@@ -77,8 +81,13 @@ class RequestsTab(_MixedInto):
         from tui_chat.services.usage_report import filter_for
 
         chosen = self._select_value
-        return filter_for(self.period or self.current_period(), self.zone, model=chosen("#filter-model"),
-                          provider=chosen("#filter-provider"), status=chosen("#filter-status"))
+        return filter_for(
+            self.period or self.current_period(),
+            self.zone,
+            model=chosen("#filter-model"),
+            provider=chosen("#filter-provider"),
+            status=chosen("#filter-status"),
+        )
 
     def _requests_sort(self) -> str:
         return self._select_value("#requests-sort") or "time"

@@ -46,7 +46,10 @@ async def send_prompt(
         if conversation is None:
             raise ConversationNotFound(conversation_id)
     target = services.target
-    switched = conversation is not None and (conversation.provider, conversation.model) != (target.provider, target.model)
+    switched = conversation is not None and (conversation.provider, conversation.model) != (
+        target.provider,
+        target.model,
+    )
     if conversation is not None and switched and services.target_from_command_line:
         conversation = await conversations.set_model(conversation.id, target.provider, target.model)
     await services.registry.client(conversation.provider if conversation else target.provider)

@@ -30,7 +30,11 @@ def build_services(
     keys = KeyStore()
     keys.remember_env_keys(settings.all_providers())
     registry = ProviderRegistry(
-        settings, key_lookup=keys.lookup, base_url_overrides=overrides, demo_server=demo_server, config_problems=problems
+        settings,
+        key_lookup=keys.lookup,
+        base_url_overrides=overrides,
+        demo_server=demo_server,
+        config_problems=problems,
     )
     provider_settings = registry.provider(provider_name)
     if model:

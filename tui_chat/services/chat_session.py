@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_chat.core import pricing, tokens
+from tui_chat.core.budget import BudgetStatus
+from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import (
     Conversation,
     Message,
@@ -18,8 +20,6 @@ from tui_chat.core.models import (
     UsageRecord,
     utc_now,
 )
-from tui_chat.core.budget import BudgetStatus
-from tui_chat.core.errors import TuiChatError
 from tui_chat.core.redaction import redact
 from tui_chat.services.budget_gate import check_budget
 from tui_chat.services.errors import ProviderFailure, translate_error
@@ -121,14 +121,17 @@ class ChatSession:
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history) + [{"role": "user", "content": prompt}]
         self._check_context(conversation.provider, conversation.model, messages)
-        user_message = await self.repository.add_message(
-            conversation.id, Role.USER, prompt, model=conversation.model
-        )
+        user_message = await self.repository.add_message(conversation.id, Role.USER, prompt, model=conversation.model)
         await emit(PromptSaved(user_message))
         return await self.reply(conversation, messages, emit, text=text)
 
     async def retry(
-        self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False, text: list[str] | None = None
+        self,
+        conversation: Conversation,
+        emit: Emit,
+        *,
+        over_budget_confirmed: bool = False,
+        text: list[str] | None = None,
     ) -> ReplyFinished:
         """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
         await self.check_budget(confirmed=over_budget_confirmed)
@@ -139,7 +142,9 @@ class ChatSession:
         self._check_context(conversation.provider, conversation.model, messages)
         previous = history[-1] if history and history[-1].role is Role.ASSISTANT else None
         replaces = previous.id if previous is not None else None
-        finished = await self.reply(conversation, messages, emit, announce=previous is None, replaces=replaces, text=text)
+        finished = await self.reply(
+            conversation, messages, emit, announce=previous is None, replaces=replaces, text=text
+        )
         if previous is not None:
             if finished.reply is not None:
                 await self.repository.mark_alternative(finished.reply.id, previous.id)
@@ -147,7 +152,12 @@ class ChatSession:
         return finished
 
     async def continue_reply(
-        self, conversation: Conversation, emit: Emit, *, over_budget_confirmed: bool = False, text: list[str] | None = None
+        self,
+        conversation: Conversation,
+        emit: Emit,
+        *,
+        over_budget_confirmed: bool = False,
+        text: list[str] | None = None,
     ) -> ReplyFinished:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
         await self.check_budget(confirmed=over_budget_confirmed)
@@ -299,7 +309,11 @@ class ChatSession:
             attempts=exchange.attempts,
             conversation_id=conversation.id,
         )
-        error_text = f"{failure.title}: {failure.detail}" if isinstance(failure, ProviderFailure) else (str(failure) if failure else "")
+        error_text = (
+            f"{failure.title}: {failure.detail}"
+            if isinstance(failure, ProviderFailure)
+            else (str(failure) if failure else "")
+        )
         error_text = redact(error_text)
         reply = Message(
             id=exchange.draft.message_id or 0,

@@ -10,7 +10,7 @@ import dataclasses
 import json
 import re
 from collections import defaultdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -35,7 +35,7 @@ def iso_utc(moment: datetime | None) -> str | None:
     """An ISO 8601 UTC timestamp with milliseconds and a Z, or None."""
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def money(cost: Decimal | None) -> str | None:

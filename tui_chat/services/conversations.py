@@ -190,7 +190,13 @@ class ConversationService:
         return await check_budget(self.repository, self.budget, confirmed=confirmed)
 
     async def send(
-        self, conversation: Conversation, prompt: str, emit: Emit, *, confirmed: bool = False, text: list[str] | None = None
+        self,
+        conversation: Conversation,
+        prompt: str,
+        emit: Emit,
+        *,
+        confirmed: bool = False,
+        text: list[str] | None = None,
     ) -> ReplyFinished:
         """Save the prompt and stream its reply (into `text`, when given), within the budget."""
         return await self.session.send(conversation, prompt, emit, over_budget_confirmed=confirmed, text=text)

@@ -63,7 +63,9 @@ def check_data_dir(paths: AppPaths) -> CheckResult:
             probe.write(b"ok")
             probe.flush()
     except OSError as exc:
-        return CheckResult("data dir", "problem", f"{paths.data_dir}: {exc.strerror or exc}", "make it writable", needed=True)
+        return CheckResult(
+            "data dir", "problem", f"{paths.data_dir}: {exc.strerror or exc}", "make it writable", needed=True
+        )
     return CheckResult("data dir", "ok", f"{paths.data_dir} is writable")
 
 
@@ -86,8 +88,12 @@ async def check_database(paths: AppPaths) -> CheckResult:
         if damage:
             raise CorruptDatabaseError(paths.database, f"quick_check: {damage[0]}")
     except TuiChatError as exc:
-        return CheckResult("database", "problem", f"{exc.title}: {exc.detail}", exc.hint or "move the file aside", needed=True)
-    return CheckResult("database", "ok", f"{paths.database}, schema version {version} of {SCHEMA_VERSION}, quick_check ok")
+        return CheckResult(
+            "database", "problem", f"{exc.title}: {exc.detail}", exc.hint or "move the file aside", needed=True
+        )
+    return CheckResult(
+        "database", "ok", f"{paths.database}, schema version {version} of {SCHEMA_VERSION}, quick_check ok"
+    )
 
 
 def check_keyring(store: KeyStore, key_needed: bool) -> CheckResult:
@@ -114,7 +120,9 @@ def check_tokenizer() -> CheckResult:
         return CheckResult("tokenizer", "problem", f"{type(exc).__name__}: {exc}", "reinstall tui-chat", needed=True)
     inexact = [model for model, count in counts.items() if not count.exact]
     if inexact:
-        return CheckResult("tokenizer", "problem", f"no exact encoding for {', '.join(inexact)}", "reinstall tui-chat", needed=True)
+        return CheckResult(
+            "tokenizer", "problem", f"no exact encoding for {', '.join(inexact)}", "reinstall tui-chat", needed=True
+        )
     return CheckResult("tokenizer", "ok", "o200k_base and cl100k_base available offline")
 
 
@@ -138,7 +146,7 @@ async def check_provider(name: str, provider: ProviderSettings, store: KeyStore,
     try:
         key = resolved.value if resolved is not None else None
         result = await asyncio.wait_for(validate_key(name, provider, base_url, key), PROVIDER_CHECK_SECONDS)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         result = None
     finally:
         if server is not None:
@@ -146,7 +154,9 @@ async def check_provider(name: str, provider: ProviderSettings, store: KeyStore,
     millis = (time.perf_counter() - started) * 1000
     source = f", key from {resolved.source}" if resolved is not None else ""
     if result is not None and result.ok:
-        return CheckResult(label, "ok", f"{base_url} answered 200 in {millis:.0f} ms, {result.model_count} models{source}")
+        return CheckResult(
+            label, "ok", f"{base_url} answered 200 in {millis:.0f} ms, {result.model_count} models{source}"
+        )
     message = result.message if result is not None else f"no answer from {base_url} in {PROVIDER_CHECK_SECONDS:g} s"
     status_code = f" (HTTP {result.status})" if result is not None and result.status else ""
     builtin_local = provider.local and not provider.needs_key and not is_default
@@ -173,11 +183,14 @@ async def run_checks(paths: AppPaths, store: KeyStore | None = None) -> list[Che
     )
     results.extend([keyring_result, tokenizer_result])
     if default_provider is None:
-        results.append(CheckResult(f"provider {default_name}", "problem", "unknown default_provider", "fix config.toml", needed=True))
+        results.append(
+            CheckResult(
+                f"provider {default_name}", "problem", "unknown default_provider", "fix config.toml", needed=True
+            )
+        )
     checks = [
         check_provider(name, provider, store, is_default=name == default_name)
         for name, provider in sorted(providers.items())
     ]
     results.extend(await asyncio.gather(*checks))
     return results
-

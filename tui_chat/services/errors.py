@@ -76,6 +76,7 @@ class ProviderFailure(ProviderError):
             hint="Try again; if it repeats, the server is not OpenAI-compatible.",
         )
 
+
 MAX_RETRY_AFTER = 366 * 86_400.0
 """A server's requested wait is read as at most a year: beyond that it says "not soon", and a clock cannot show it."""
 
@@ -132,20 +133,66 @@ def _from_status(status: int, message: str, code: str, headers: Mapping[str, str
     message = redact(message)
     detail = (message if len(message) <= MAX_DETAIL else message[: MAX_DETAIL - 1] + "…") or f"HTTP {status}"
     if status == 401:
-        return ProviderFailure("auth", "API key rejected", detail, hint="Press ctrl+k to set a working key.", cli_hint="Set a working key with `tui-chat keys set <provider>`.", status=status)
+        return ProviderFailure(
+            "auth",
+            "API key rejected",
+            detail,
+            hint="Press ctrl+k to set a working key.",
+            cli_hint="Set a working key with `tui-chat keys set <provider>`.",
+            status=status,
+        )
     if status == 403:
-        return ProviderFailure("permission", "Permission denied", detail, hint="Your key cannot use this model or endpoint.", status=status)
+        return ProviderFailure(
+            "permission", "Permission denied", detail, hint="Your key cannot use this model or endpoint.", status=status
+        )
     if status == 404:
-        return ProviderFailure("not_found", "Unknown model or endpoint", detail, hint="Pick another model with the model picker (ctrl+l).", cli_hint="Choose another model with --model, or check --base-url.", status=status)
+        return ProviderFailure(
+            "not_found",
+            "Unknown model or endpoint",
+            detail,
+            hint="Pick another model with the model picker (ctrl+l).",
+            cli_hint="Choose another model with --model, or check --base-url.",
+            status=status,
+        )
     if status == 429 and code == "insufficient_quota":
-        return ProviderFailure("quota", "Quota exhausted", detail, hint="Add credit or raise the limit with your provider.", status=status)
+        return ProviderFailure(
+            "quota", "Quota exhausted", detail, hint="Add credit or raise the limit with your provider.", status=status
+        )
     if status == 429:
-        return ProviderFailure("rate_limit", "Rate limited", detail, hint="Wait a moment, then send again.", retryable=True, status=status, retry_after=retry_after_seconds(headers))
+        return ProviderFailure(
+            "rate_limit",
+            "Rate limited",
+            detail,
+            hint="Wait a moment, then send again.",
+            retryable=True,
+            status=status,
+            retry_after=retry_after_seconds(headers),
+        )
     if code == "context_length_exceeded" or "context length" in message.lower():
-        return ProviderFailure("context_length", "Conversation too long for the model", detail, hint="Start a new conversation or pick a model with a larger context window.", status=status)
+        return ProviderFailure(
+            "context_length",
+            "Conversation too long for the model",
+            detail,
+            hint="Start a new conversation or pick a model with a larger context window.",
+            status=status,
+        )
     if status >= 500 or status in RETRYABLE_STATUS:
-        return ProviderFailure("server", f"Server error ({status})", detail, hint="The provider is having trouble; try again shortly.", retryable=True, status=status, retry_after=retry_after_seconds(headers))
-    return ProviderFailure("bad_request", f"Request refused ({status})", detail, hint="Check the model and the conversation settings.", status=status)
+        return ProviderFailure(
+            "server",
+            f"Server error ({status})",
+            detail,
+            hint="The provider is having trouble; try again shortly.",
+            retryable=True,
+            status=status,
+            retry_after=retry_after_seconds(headers),
+        )
+    return ProviderFailure(
+        "bad_request",
+        f"Request refused ({status})",
+        detail,
+        hint="Check the model and the conversation settings.",
+        status=status,
+    )
 
 
 def error_event(chunk: Mapping[str, object]) -> ProviderFailure:
@@ -170,14 +217,47 @@ def translate_error(exc: BaseException) -> ProviderFailure:
         return _from_status(status, message, code, headers)
     names = {cls.__name__ for cls in type(exc).__mro__}
     causes = {cls.__name__ for cause in (exc.__cause__, exc.__context__) if cause for cls in type(cause).__mro__}
-    if names & {"ConnectTimeout", "PoolTimeout"} or ("APITimeoutError" in names and causes & {"ConnectTimeout", "PoolTimeout"}):
-        return ProviderFailure("connect_timeout", "Connection timed out", "The server did not accept a connection in time.", hint="Check the base URL and your network.", retryable=True)
+    if names & {"ConnectTimeout", "PoolTimeout"} or (
+        "APITimeoutError" in names and causes & {"ConnectTimeout", "PoolTimeout"}
+    ):
+        return ProviderFailure(
+            "connect_timeout",
+            "Connection timed out",
+            "The server did not accept a connection in time.",
+            hint="Check the base URL and your network.",
+            retryable=True,
+        )
     if names & {"ReadTimeout", "APITimeoutError", "TimeoutError"}:
-        return ProviderFailure("read_timeout", "Server stopped answering", "No data arrived before the read timeout.", hint="The partial reply, if any, is kept; retry or continue.", retryable=True)
+        return ProviderFailure(
+            "read_timeout",
+            "Server stopped answering",
+            "No data arrived before the read timeout.",
+            hint="The partial reply, if any, is kept; retry or continue.",
+            retryable=True,
+        )
     if "RemoteProtocolError" in names or causes & {"RemoteProtocolError", "ReadError"} or names & {"ReadError"}:
-        return ProviderFailure("dropped", "Connection dropped", "The server closed the connection mid-reply.", hint="Retry, or continue from the partial reply.", retryable=True)
+        return ProviderFailure(
+            "dropped",
+            "Connection dropped",
+            "The server closed the connection mid-reply.",
+            hint="Retry, or continue from the partial reply.",
+            retryable=True,
+        )
     if names & {"APIConnectionError", "ConnectError", "ConnectionError", "OSError"}:
-        return ProviderFailure("offline", "Cannot reach the server", "The connection was refused or the host was not found.", hint="Check the base URL, that the server is running, and your network.", retryable=True)
+        return ProviderFailure(
+            "offline",
+            "Cannot reach the server",
+            "The connection was refused or the host was not found.",
+            hint="Check the base URL, that the server is running, and your network.",
+            retryable=True,
+        )
     if names & {"JSONDecodeError", "ValueError", "APIResponseValidationError"}:
-        return ProviderFailure("malformed", "Malformed reply from server", "A streamed chunk could not be read.", hint="Try again; if it repeats, the server is not OpenAI-compatible.")
-    return ProviderFailure("unexpected", "Request failed", redact(f"{type(exc).__name__}: {exc}")[:300], hint="Try again.")
+        return ProviderFailure(
+            "malformed",
+            "Malformed reply from server",
+            "A streamed chunk could not be read.",
+            hint="Try again; if it repeats, the server is not OpenAI-compatible.",
+        )
+    return ProviderFailure(
+        "unexpected", "Request failed", redact(f"{type(exc).__name__}: {exc}")[:300], hint="Try again."
+    )

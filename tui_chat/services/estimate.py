@@ -20,6 +20,7 @@ class PromptEstimate:
     input_cost: Decimal | None
     context_window: int | None
 
+
 class DraftEstimator:
     """Counts the conversation once and only the draft on each keystroke."""
 

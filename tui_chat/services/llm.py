@@ -124,7 +124,9 @@ class ProviderClient:
         saw_choice = False
         if logger.isEnabledFor(logging.DEBUG):
             size = sum(len(str(message.get("content") or "")) for message in messages)
-            logger.debug("chat request: provider=%s model=%r messages=%d characters=%d", self.name, model, len(messages), size)
+            logger.debug(
+                "chat request: provider=%s model=%r messages=%d characters=%d", self.name, model, len(messages), size
+            )
         try:
             async with client.chat.completions.with_streaming_response.create(
                 model=model,
@@ -171,8 +173,12 @@ class ProviderClient:
 
 def log_failure(provider: str, failure: ProviderFailure, cause: BaseException | None = None) -> ProviderFailure:
     """Note a failed request in the debug log (when it is on) and return the failure."""
-    logger.info("request failed: provider=%s kind=%s status=%s: %s", provider, failure.kind, failure.status, failure,
-                exc_info=cause if cause is not None and logger.isEnabledFor(logging.DEBUG) else None)
+    logger.info(
+        "request failed: provider=%s kind=%s status=%s: %s",
+        provider,
+        failure.kind,
+        failure.status,
+        failure,
+        exc_info=cause if cause is not None and logger.isEnabledFor(logging.DEBUG) else None,
+    )
     return failure
-
-

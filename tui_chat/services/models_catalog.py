@@ -48,7 +48,9 @@ def describe(registry: ProviderRegistry, provider_name: str, model: str, source:
     return ModelInfo(model, pricing.context_window(ref, model), input_price, output_price, source)
 
 
-def fallback_models(registry: ProviderRegistry, provider_name: str, recent_models: Sequence[str]) -> list[tuple[str, str]]:
+def fallback_models(
+    registry: ProviderRegistry, provider_name: str, recent_models: Sequence[str]
+) -> list[tuple[str, str]]:
     """The configured and recently used models of a provider, each once, configured first."""
     provider = registry.provider(provider_name)
     configured: list[str | None] = [provider.default_model]

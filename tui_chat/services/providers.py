@@ -12,9 +12,9 @@ from tui_chat.config import ProviderSettings, Settings
 from tui_chat.core.errors import ConfigError, TuiChatError
 
 if TYPE_CHECKING:
-    from tui_chat.services.llm import ProviderClient
     from tui_chat.core.pricing import PriceOverride, ProviderRef
     from tui_chat.demo.server import DemoServer
+    from tui_chat.services.llm import ProviderClient
 
 KeyLookup = Callable[[str, ProviderSettings], Awaitable[str | None]]
 
@@ -41,7 +41,9 @@ async def env_key(name: str, provider: ProviderSettings) -> str | None:
     return None
 
 
-def unknown_provider(name: str, known: Iterable[str], config_problems: Sequence[ConfigError] = ()) -> UnknownProviderError:
+def unknown_provider(
+    name: str, known: Iterable[str], config_problems: Sequence[ConfigError] = ()
+) -> UnknownProviderError:
     """The error for a provider name not found, naming the config.toml field that made its section ignored."""
     for problem in config_problems:
         if tuple(getattr(problem, "location", ()))[:2] == ("providers", name):
@@ -105,7 +107,9 @@ class ProviderRegistry:
         from tui_chat.core.pricing import ProviderRef
 
         provider = self.provider(name)
-        return ProviderRef(name=name, base_url=self._base_url_overrides.get(name, provider.base_url), local=provider.local)
+        return ProviderRef(
+            name=name, base_url=self._base_url_overrides.get(name, provider.base_url), local=provider.local
+        )
 
     def is_demo(self, name: str) -> bool:
         """Whether a provider is the built-in offline demo server."""

@@ -74,8 +74,13 @@ class ReplyDraft:
     async def _write(self, text: str) -> None:
         if self.message_id is None:
             reply = Message(
-                0, self.conversation_id, Role.ASSISTANT, text, model=self.model,
-                status=MessageStatus.STREAMING, created_at=self.created_at,
+                0,
+                self.conversation_id,
+                Role.ASSISTANT,
+                text,
+                model=self.model,
+                status=MessageStatus.STREAMING,
+                created_at=self.created_at,
             )
             self.message_id = (await self.repository.start_reply(reply)).id
             if self.replaces is not None:

@@ -73,7 +73,9 @@ async def call_with_retries(
         exc = state.outcome.exception() if state.outcome else None
         wait = state.next_action.sleep if state.next_action else 0.0
         reason = exc.title if isinstance(exc, ProviderFailure) else str(exc)
-        logger.info("retry: attempt %d of %d failed (%s), next in %.2f s", state.attempt_number, settings.attempts, reason, wait)
+        logger.info(
+            "retry: attempt %d of %d failed (%s), next in %.2f s", state.attempt_number, settings.attempts, reason, wait
+        )
         if on_retry is None:
             return
         await on_retry(RetryScheduled(state.attempt_number, settings.attempts, wait, reason))

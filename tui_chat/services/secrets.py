@@ -112,7 +112,9 @@ class KeyStore:
 
             remember_secret(secret)
             reason = redact(strip_control(f"{type(exc).__name__}: {exc}"))[:300]
-            raise KeyringUnavailable(f"The keyring refused the request ({reason}).", hint=keyring_hint(key_env)) from None
+            raise KeyringUnavailable(
+                f"The keyring refused the request ({reason}).", hint=keyring_hint(key_env)
+            ) from None
 
     def backend_description(self) -> str:
         """The active backend's class name, for diagnostics."""
@@ -172,7 +174,9 @@ class KeyStore:
         """
         if self.env_key(provider) is not None:
             if command_line_name is not None:
-                return f"The key comes from {provider.key_env}: put a working key there, or unset it to use a stored key."
+                return (
+                    f"The key comes from {provider.key_env}: put a working key there, or unset it to use a stored key."
+                )
             return (
                 f"The key comes from the environment variable {provider.key_env}, which ctrl+k cannot change: "
                 f"put a working key in {provider.key_env} (or unset it to use a stored key) and restart tui-chat."

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import date, tzinfo
+from datetime import UTC, date, tzinfo
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,13 +22,23 @@ from tui_chat.core.periods import Period, PeriodKind, parse_day, period_for
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
     from tui_chat.store.usage_stats import (
-        DailyModelSpend, GroupTotals, PeriodTotals, RequestRow, UsageFilter, UsageStats,
+        DailyModelSpend,
+        GroupTotals,
+        PeriodTotals,
+        RequestRow,
+        UsageFilter,
+        UsageStats,
     )
 
 Result = TypeVar("Result")
 GROUP_COLUMNS = (
-    "cost_usd", "requests", "input_tokens", "cached_tokens", "output_tokens",
-    "unpriced_requests", "estimated_requests",
+    "cost_usd",
+    "requests",
+    "input_tokens",
+    "cached_tokens",
+    "output_tokens",
+    "unpriced_requests",
+    "estimated_requests",
 )
 
 
@@ -38,8 +48,19 @@ def money_text(cost: Decimal | None) -> str:
 
 
 REQUEST_COLUMNS = (
-    "time", "conversation_id", "model", "provider", "status", "input_tokens", "cached_tokens",
-    "output_tokens", "cost_usd", "estimated", "latency_ms", "ttft_ms", "attempts",
+    "time",
+    "conversation_id",
+    "model",
+    "provider",
+    "status",
+    "input_tokens",
+    "cached_tokens",
+    "output_tokens",
+    "cost_usd",
+    "estimated",
+    "latency_ms",
+    "ttft_ms",
+    "attempts",
 )
 
 
@@ -68,9 +89,9 @@ def group_rows(by: str, groups: list[GroupTotals]) -> list[list[str]]:
 
 def request_row(row: RequestRow, zone: tzinfo | None) -> list[str]:
     """One request as exact text cells: ISO time with its offset, plain counts, cost empty when unpriced."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    moment = datetime.fromtimestamp(row.created_at_ms / 1000, tz=timezone.utc).astimezone(zone)
+    moment = datetime.fromtimestamp(row.created_at_ms / 1000, tz=UTC).astimezone(zone)
     optional = ("" if value is None else str(value) for value in (row.latency_ms, row.ttft_ms))
     return [
         moment.isoformat(timespec="seconds"),
@@ -195,7 +216,8 @@ def period_from_options(since: str | None, until: str | None, today: date) -> Pe
     if since is None and until is None:
         return period_for(PeriodKind.ALL, today)
     return period_for(
-        PeriodKind.CUSTOM, today,
+        PeriodKind.CUSTOM,
+        today,
         since=parse_day(since) if since else None,
         until=parse_day(until) if until else None,
     )
@@ -219,7 +241,9 @@ class PeriodFigures:
     groups: dict[str, list[GroupTotals]]
 
 
-def period_figures(period: Period, zone: tzinfo | None = None) -> Callable[[UsageStats], Coroutine[Any, Any, PeriodFigures]]:
+def period_figures(
+    period: Period, zone: tzinfo | None = None
+) -> Callable[[UsageStats], Coroutine[Any, Any, PeriodFigures]]:
     """The queries behind a period's first paint on the usage screen, as a job for `read_usage`."""
     usage_filter = filter_for(period, zone)
 
@@ -237,9 +261,7 @@ def period_figures(period: Period, zone: tzinfo | None = None) -> Callable[[Usag
     return query
 
 
-async def build_report(
-    stats: UsageStats, period: Period, by: str, zone: tzinfo | None = None
-) -> UsageReport:
+async def build_report(stats: UsageStats, period: Period, by: str, zone: tzinfo | None = None) -> UsageReport:
     """The totals of a period and its rows grouped by day, model, provider or conversation."""
     usage_filter = filter_for(period, zone)
     totals = await stats.totals(usage_filter)

@@ -76,9 +76,7 @@ class ConversationQueries:
     async def set_archived(self, conversation_id: int, archived: bool) -> None:
         """Archive or unarchive a conversation."""
         async with self.database.transaction() as tx:
-            await tx.execute(
-                "UPDATE conversations SET archived = ? WHERE id = ?", (int(archived), conversation_id)
-            )
+            await tx.execute("UPDATE conversations SET archived = ? WHERE id = ?", (int(archived), conversation_id))
 
     async def delete_conversation(self, conversation_id: int) -> bool:
         """Delete a conversation and its messages; its usage rows stay, no longer linked to it."""

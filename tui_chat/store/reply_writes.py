@@ -119,9 +119,7 @@ class ReplyWrites:
                 await self._replace_usage(tx, record)
             else:
                 await self._insert_usage(tx, record)
-            await tx.execute(
-                "UPDATE conversations SET updated_at = ? WHERE id = ?", (now, reply.conversation_id)
-            )
+            await tx.execute("UPDATE conversations SET updated_at = ? WHERE id = ?", (now, reply.conversation_id))
         return reply
 
     async def add_usage(self, record: UsageRecord) -> None:
@@ -139,7 +137,9 @@ class ReplyWrites:
     @classmethod
     async def _replace_usage(cls, tx: aiosqlite.Connection, record: UsageRecord) -> None:
         """Overwrite the usage row of `record.message_id` (or insert one if there is none)."""
-        async with tx.execute("SELECT id FROM usage WHERE message_id = ? ORDER BY id LIMIT 1", (record.message_id,)) as cursor:
+        async with tx.execute(
+            "SELECT id FROM usage WHERE message_id = ? ORDER BY id LIMIT 1", (record.message_id,)
+        ) as cursor:
             row = await cursor.fetchone()
         if row is None:
             await cls._insert_usage(tx, record)

@@ -19,9 +19,15 @@ from tui_chat.core.models import (
 from tui_chat.store.conversation_queries import ConversationQueries
 from tui_chat.store.db import Database
 from tui_chat.store.reply_writes import ReplyWrites
-from tui_chat.store.rows import PICO  # noqa: F401  (re-exported)
+from tui_chat.store.rows import (  # noqa: F401  (re-exported)
+    PICO,  # noqa: F401  (re-exported)
+    from_millis,
+    from_picodollars,
+    inserted_id,
+    to_millis,
+    to_picodollars,
+)
 from tui_chat.store.rows import conversation_from_row as _conversation
-from tui_chat.store.rows import from_millis, from_picodollars, inserted_id, to_millis, to_picodollars  # noqa: F401  (re-exported)
 from tui_chat.store.rows import message_from_row as _message
 
 if TYPE_CHECKING:
@@ -67,9 +73,7 @@ class Repository(ReplyWrites, ConversationQueries):
 
     async def get_conversation(self, conversation_id: int) -> Conversation | None:
         """One conversation by id, or None."""
-        async with self._read.execute(
-            "SELECT * FROM conversations WHERE id = ?", (conversation_id,)
-        ) as cursor:
+        async with self._read.execute("SELECT * FROM conversations WHERE id = ?", (conversation_id,)) as cursor:
             row = await cursor.fetchone()
         return _conversation(row) if row else None
 
@@ -183,9 +187,7 @@ class Repository(ReplyWrites, ConversationQueries):
             for row in rows
         ]
 
-    async def spend(
-        self, *, conversation_id: int | None = None, since: datetime | None = None
-    ) -> SpendTotals:
+    async def spend(self, *, conversation_id: int | None = None, since: datetime | None = None) -> SpendTotals:
         """Summed spend over usage rows of one conversation and/or since a moment."""
         clauses: list[str] = []
         params: list[object] = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING, overload
 
@@ -30,7 +30,7 @@ def from_millis(millis: int | None) -> datetime | None:
     """An aware UTC datetime from epoch milliseconds."""
     if millis is None:
         return None
-    return datetime.fromtimestamp(millis / 1000, tz=timezone.utc)
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
 
 
 def to_picodollars(cost: Decimal | None) -> int | None:

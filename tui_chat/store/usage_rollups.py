@@ -116,8 +116,14 @@ def summed_sql(
         params += [*key_params, *values]
     outer_keys = [f"k{index}" for index in range(len(keys))]
     outer = outer_keys + [f"COALESCE(SUM(f{index}), 0) AS f{index}" for index in range(figures)]
-    union = " UNION ALL ".join(parts) if parts else "SELECT " + ", ".join(
-        [f"NULL AS k{index}" for index in range(len(keys))] + [f"0 AS f{index}" for index in range(figures)]
-    ) + " WHERE 0"
+    union = (
+        " UNION ALL ".join(parts)
+        if parts
+        else "SELECT "
+        + ", ".join(
+            [f"NULL AS k{index}" for index in range(len(keys))] + [f"0 AS f{index}" for index in range(figures)]
+        )
+        + " WHERE 0"
+    )
     group = f" GROUP BY {', '.join(outer_keys)}" if keys else ""
     return f"SELECT {', '.join(outer)} FROM ({union}){group}", params

@@ -125,7 +125,10 @@ class UsageStats:
         found = await nth_values(
             self,
             usage_filter,
-            {"latency_ms": (median_rank(latency_count), p95_rank(latency_count)), "ttft_ms": (median_rank(ttft_count),)},
+            {
+                "latency_ms": (median_rank(latency_count), p95_rank(latency_count)),
+                "ttft_ms": (median_rank(ttft_count),),
+            },
             {"latency_ms": latency_count, "ttft_ms": ttft_count},
         )
         (median_latency, p95_latency), [median_ttft] = found["latency_ms"], found["ttft_ms"]
@@ -174,7 +177,9 @@ class UsageStats:
             )
         else:
             where, params = usage_filter.where()
-            rows = await self._all(f"SELECT conversation_id, {_SUMS} FROM usage{where} GROUP BY conversation_id{order}", params)
+            rows = await self._all(
+                f"SELECT conversation_id, {_SUMS} FROM usage{where} GROUP BY conversation_id{order}", params
+            )
         titles = await self._titles([row[0] for row in rows if row[0] is not None])
         return [
             group_from_row(row[0], titles.get(row[0], "") if row[0] is not None else "(deleted)", row[1:])
@@ -267,13 +272,23 @@ class UsageStats:
         )
         page = [
             RequestRow(
-                id=row[0], created_at_ms=row[1], conversation_id=row[2], provider=row[3], model=row[4],
-                input_tokens=row[5], cached_tokens=row[6], output_tokens=row[7], cost=dollars(row[8]),
-                estimated=bool(row[9]), status=row[10], attempts=row[11], latency_ms=row[12],
-                ttft_ms=row[13], sort_value=row[14],
+                id=row[0],
+                created_at_ms=row[1],
+                conversation_id=row[2],
+                provider=row[3],
+                model=row[4],
+                input_tokens=row[5],
+                cached_tokens=row[6],
+                output_tokens=row[7],
+                cost=dollars(row[8]),
+                estimated=bool(row[9]),
+                status=row[10],
+                attempts=row[11],
+                latency_ms=row[12],
+                ttft_ms=row[13],
+                sort_value=row[14],
             )
             for row in rows
         ]
         cursor = (page[-1].sort_value, page[-1].id) if len(page) == limit else None
         return RequestPage(page, cursor)
-

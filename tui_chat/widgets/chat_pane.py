@@ -158,7 +158,11 @@ class ChatPane(VerticalScroll):
         while start > 0 and total < rows:
             start -= 1
             total += estimated_rows(messages[start].content, width) + MESSAGE_CHROME_ROWS
-        if 0 < start < len(messages) and messages[start].role is not Role.USER and messages[start - 1].role is Role.USER:
+        if (
+            0 < start < len(messages)
+            and messages[start].role is not Role.USER
+            and messages[start - 1].role is Role.USER
+        ):
             start -= 1
         return start
 
@@ -172,7 +176,9 @@ class ChatPane(VerticalScroll):
         def eager(index: int, message: Message) -> bool:
             return index >= drawn_from and estimated_rows(message.content, width) <= EAGER_ROWS
 
-        return [MessageView(message, width=width, eager=eager(index, message)) for index, message in enumerate(messages)]
+        return [
+            MessageView(message, width=width, eager=eager(index, message)) for index, message in enumerate(messages)
+        ]
 
     async def show_messages(self, messages: list[Message], *, drawn_from: int | None = None) -> None:
         """Replace the pane's content with these messages, scrolled to the bottom; NewestDrawn follows."""

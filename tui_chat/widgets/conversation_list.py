@@ -167,9 +167,7 @@ class ConversationList(OptionList):
     def _rebuild(self) -> None:
         """Rebuild the options from the summaries, keeping the highlight on the current conversation."""
         self.clear_options()
-        self.add_options(
-            Option(summary_prompt(summary), id=str(summary.conversation.id)) for summary in self.summaries
-        )
+        self.add_options(Option(summary_prompt(summary), id=str(summary.conversation.id)) for summary in self.summaries)
         self._highlight_current()
 
     def _highlight_current(self) -> None:

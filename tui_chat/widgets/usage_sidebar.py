@@ -154,9 +154,12 @@ class UsageSidebar(VerticalScroll):
         today = (self.today_cost, WARNING_STYLE if self.over_budget else "")
         return Content.assemble(
             (show_controls(one_line(f"{self.provider} · {self.model}")), "bold"),
-            ("  ctx ", TITLE_STYLE), context,
-            ("  reply ", TITLE_STYLE), show_controls(reply),
-            ("  today ", TITLE_STYLE), today,
+            ("  ctx ", TITLE_STYLE),
+            context,
+            ("  reply ", TITLE_STYLE),
+            show_controls(reply),
+            ("  today ", TITLE_STYLE),
+            today,
         )
 
     def paint_status(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -17,7 +17,19 @@ if TYPE_CHECKING:
     from tui_chat.store.usage_stats import GroupTotals, RequestRow
 
 GROUP_HEADERS = ("Spend", "Requests", "Input", "Cached", "Output")
-REQUEST_HEADERS = ("Time", "Model", "Provider", "Status", "Input", "Cached", "Output", "Cost", "Latency", "TTFT", "Tries")
+REQUEST_HEADERS = (
+    "Time",
+    "Model",
+    "Provider",
+    "Status",
+    "Input",
+    "Cached",
+    "Output",
+    "Cost",
+    "Latency",
+    "TTFT",
+    "Tries",
+)
 LOAD_MORE_MARGIN = 20
 
 
@@ -57,7 +69,7 @@ def group_cells(group: GroupTotals) -> tuple[str, ...]:
 
 def request_cells(row: RequestRow, zone: tzinfo | None) -> tuple[str, ...]:
     """One request as plain-text cells, its time in local time."""
-    moment = datetime.fromtimestamp(row.created_at_ms / 1000, tz=timezone.utc).astimezone(zone)
+    moment = datetime.fromtimestamp(row.created_at_ms / 1000, tz=UTC).astimezone(zone)
     return (
         moment.strftime("%Y-%m-%d %H:%M:%S"),
         row.model,
@@ -105,7 +117,8 @@ class RequestsTable(DataTable):
 
     def _near_end(self) -> bool:
         return self.row_count > 0 and (
-            self.cursor_row >= self.row_count - LOAD_MORE_MARGIN or self.scroll_y >= self.max_scroll_y - LOAD_MORE_MARGIN
+            self.cursor_row >= self.row_count - LOAD_MORE_MARGIN
+            or self.scroll_y >= self.max_scroll_y - LOAD_MORE_MARGIN
         )
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:

@@ -148,7 +148,13 @@ class ReplyBody(PlainRows, Vertical):
                 else:
                     deferred = False
                     await self._hand_over(stream, text)
-                if not deferred and not self._odd_line_breaks and self.plain is None and time.monotonic() >= next_freeze and len(self.live.blocks) > 2:
+                if (
+                    not deferred
+                    and not self._odd_line_breaks
+                    and self.plain is None
+                    and time.monotonic() >= next_freeze
+                    and len(self.live.blocks) > 2
+                ):
                     await self._stop(stream)
                     if await self._refreshed():
                         await self._freeze_offscreen()
@@ -242,7 +248,11 @@ class ReplyBody(PlainRows, Vertical):
 
     async def _place(self, text: str) -> None:
         """Show `text` (everything after the segments) as estimated segments and a live tail of about a screen."""
-        split = None if self._odd_line_breaks else estimated_segments(text, self._parser, self._width(), self._rows() * 5 // 4)
+        split = (
+            None
+            if self._odd_line_breaks
+            else estimated_segments(text, self._parser, self._width(), self._rows() * 5 // 4)
+        )
         if split is None:
             await self.live.update(text)
             return

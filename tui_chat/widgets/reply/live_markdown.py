@@ -17,7 +17,6 @@ from tui_chat.widgets.reply.textual_internals import drop_source_head, knows_app
 from tui_chat.widgets.reply.tokens import RememberingParser, top_level_groups
 
 
-
 class LiveMarkdown(LayoutPacer, Markdown):
     """The growing tail of a reply; remembers the tokens each of its blocks was last built from.
 

@@ -77,7 +77,9 @@ def measured_segments(live: LiveMarkdown, view: Region) -> tuple[list[Segment], 
     return segments, cut, blocks[cut].source_range[0]
 
 
-def estimated_segments(text: str, parser: RememberingParser, width: int, keep_rows: int) -> tuple[list[Segment], str] | None:
+def estimated_segments(
+    text: str, parser: RememberingParser, width: int, keep_rows: int
+) -> tuple[list[Segment], str] | None:
     """`text` as segments of estimated heights followed by a tail of about `keep_rows` rows; None to keep it whole."""
     groups = top_level_groups(parser.parse(text))
     rows = [estimate_rows(group, width) for group in groups]

@@ -59,7 +59,9 @@ class TextShape:
     @property
     def too_big_for_markdown(self) -> bool:
         """Whether the text is past the sizes Markdown is shown for."""
-        return self.lines > MAX_MARKDOWN_LINES or self.longest > MAX_MARKDOWN_LINE_CHARS or self.chars > MAX_MARKDOWN_CHARS
+        return (
+            self.lines > MAX_MARKDOWN_LINES or self.longest > MAX_MARKDOWN_LINE_CHARS or self.chars > MAX_MARKDOWN_CHARS
+        )
 
 
 def too_big_for_markdown(text: str) -> bool:

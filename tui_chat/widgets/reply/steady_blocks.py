@@ -186,7 +186,9 @@ class SteadyList(UpdateHook):
             await self.textual_update_from_block(block)
 
     async def _update_items(self, block: MarkdownBlock, rows: list, old_keys: list, new_keys: list) -> None:
-        first_change = next((index for index, (old, new) in enumerate(zip(old_keys, new_keys)) if old != new), len(old_keys))
+        first_change = next(
+            (index for index, (old, new) in enumerate(zip(old_keys, new_keys)) if old != new), len(old_keys)
+        )
         new_items = list(child_blocks(block))
         new_rows = list(block.compose())
         copy_context(self, block)
@@ -229,4 +231,3 @@ STEADY_BLOCKS = {
     "ordered_list_open": SteadyOrderedList,
     "table_open": FreshTable,
 }
-

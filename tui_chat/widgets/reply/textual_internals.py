@@ -130,7 +130,9 @@ def missing_internals(markdown: Markdown) -> list[str]:
     fences = [block for block in blocks if isinstance(block, MarkdownFence)]
     if not blocks or not fences:
         return [*missing, "a mounted Markdown with a code block to check against"]
-    missing += [f"MarkdownBlock.{name}" for name in BLOCK_ATTRIBUTES if not all(hasattr(block, name) for block in blocks)]
+    missing += [
+        f"MarkdownBlock.{name}" for name in BLOCK_ATTRIBUTES if not all(hasattr(block, name) for block in blocks)
+    ]
     missing += [f"MarkdownFence.{name}" for name in FENCE_ATTRIBUTES if not hasattr(fences[0], name)]
     if not any(label.id == FENCE_CODE_ID for fence in fences for label in fence.children):
         missing.append(f"MarkdownFence's label #{FENCE_CODE_ID}")

@@ -8,7 +8,6 @@ markdown-it tokens, parsed here the way Textual's Markdown widget parses them.
 from __future__ import annotations
 
 from collections.abc import Callable
-
 from dataclasses import dataclass
 
 from markdown_it import MarkdownIt
@@ -76,9 +75,12 @@ def same_tokens(left: list[Token], right: list[Token]) -> bool:
     if len(left) != len(right):
         return False
     for a, b in zip(left, right):
-        if (a.type, a.tag, a.nesting, a.level, a.content, a.markup, a.info, a.block, a.hidden) != (
-            b.type, b.tag, b.nesting, b.level, b.content, b.markup, b.info, b.block, b.hidden
-        ) or a.attrs != b.attrs or a.meta != b.meta:
+        if (
+            (a.type, a.tag, a.nesting, a.level, a.content, a.markup, a.info, a.block, a.hidden)
+            != (b.type, b.tag, b.nesting, b.level, b.content, b.markup, b.info, b.block, b.hidden)
+            or a.attrs != b.attrs
+            or a.meta != b.meta
+        ):
             return False
         if (a.children is None) != (b.children is None):
             return False
