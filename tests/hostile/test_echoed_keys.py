@@ -101,6 +101,18 @@ def test_an_echoed_key_is_in_no_stored_error_stderr_export_or_search(
         assert leaks(exported_file.read_bytes(), key) == []
 
 
+@pytest.mark.parametrize("key", KEYS)
+def test_a_key_echoed_inside_a_streamed_reply_is_masked_on_stdout_and_on_disk(
+    isolated_environment, app_paths, echo_server, key
+) -> None:
+    write_config(app_paths, echo_server)
+    echo_server.enqueue(Script(text=f"Your key is {key}, and sk-example stays as written.", tokens_per_second=0))
+    asked = run(isolated_environment, key, "ask", "Repeat my key")
+    assert asked.returncode == 0, asked.stderr
+    assert leaks(asked.stdout, key) == [] and leaks(database_bytes(app_paths), key) == []
+    assert asked.stdout.strip() == "Your key is [redacted], and sk-example stays as written."
+
+
 def test_a_key_from_the_keyring_echoed_back_is_masked(isolated_environment, app_paths, echo_server) -> None:
     require_secret_service()
     provider = f"tuichat-test-{secrets.token_hex(4)}"

@@ -8,7 +8,7 @@ from urllib.parse import quote, urlencode
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tui_chat.core.redaction import REDACTED, redact, redact_spans, remember_secret
+from tui_chat.core.redaction import REDACTED, KnownKeyMask, redact, redact_spans, remember_secret
 
 ODD_KEY = 'local/secret+with=odd"chars'
 PLAIN_KEY = "Zt9qLmW2xVb7RkP4nJc8Hd5YgF3sQ1aE"
@@ -53,3 +53,19 @@ def test_marks_move_with_the_text_around_a_redacted_key() -> None:
 def test_no_registered_key_survives_any_surrounding_text(before: str, after: str) -> None:
     remember_secret(PLAIN_KEY)
     assert PLAIN_KEY not in redact(before + PLAIN_KEY + after)
+
+
+STREAMED_KEY = "sk-proj-streamed0123456789abcdefghijklmn"
+
+
+@given(st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=80))
+def test_a_known_key_split_across_streamed_pieces_never_shows(cuts: list[int]) -> None:
+    remember_secret(STREAMED_KEY)
+    text = f"key: {STREAMED_KEY}; sk-proj-s is only its start, and s ends it"
+    mask, shown, position = KnownKeyMask(), [], 0
+    for cut in cuts:
+        shown.append(mask.feed(text[position : position + cut]))
+        position += cut
+    shown += [mask.feed(text[position:]), mask.flush()]
+    assert "".join(shown) == text.replace(STREAMED_KEY, REDACTED)
+    assert all(STREAMED_KEY[:10] not in "".join(shown[: index + 1]) for index in range(len(shown)))

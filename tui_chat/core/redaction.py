@@ -115,3 +115,43 @@ def redact_spans(text: str, marks: Sequence[tuple[int, int]]) -> tuple[str, list
         return offset + shift
 
     return "".join(pieces), [(moved(start, is_end=False), moved(end, is_end=True)) for start, end in marks]
+
+
+class KnownKeyMask:
+    """Masks the registered keys in text that arrives in pieces (a streamed reply).
+
+    A piece whose end could be the start of a key is held back until the next piece shows whether
+    it is; a key split across pieces is masked whole. Key shapes are left alone here: a model may
+    write an example `sk-...` on purpose, and only the keys the app knows must never be shown.
+    """
+
+    def __init__(self) -> None:
+        self._held = ""
+
+    def feed(self, piece: str) -> str:
+        """What of the text so far can be shown now, with every complete registered key masked."""
+        if not _secrets:
+            held, self._held = self._held, ""
+            return held + piece
+        text = self._held + piece
+        pattern = _secret_pattern()
+        if pattern is not None:
+            text = pattern.sub(REDACTED, text)
+        hold = self._start_of_a_key(text)
+        self._held = text[len(text) - hold :] if hold else ""
+        return text[: len(text) - hold]
+
+    def flush(self) -> str:
+        """The text held back at the end of the stream."""
+        held, self._held = self._held, ""
+        return held
+
+    def _start_of_a_key(self, text: str) -> int:
+        """The length of the longest ending of `text` that begins a registered key (0 if none)."""
+        longest = 0
+        for secret in _secrets:
+            for length in range(min(len(text), len(secret) - 1), longest, -1):
+                if text.endswith(secret[:length]):
+                    longest = length
+                    break
+        return longest

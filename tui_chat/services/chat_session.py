@@ -20,7 +20,7 @@ from tui_chat.core.models import (
     UsageRecord,
     utc_now,
 )
-from tui_chat.core.redaction import redact
+from tui_chat.core.redaction import KnownKeyMask, redact
 from tui_chat.services.budget_gate import check_budget
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import (
@@ -64,6 +64,8 @@ class _Request:
     first_token_at: float | None = None
     attempts: int = 1
     sent: bool = False
+    mask: KnownKeyMask = field(default_factory=KnownKeyMask)
+    """Masks a known key the server sends back inside the reply, before it is shown or stored."""
 
     @property
     def text(self) -> str:
@@ -209,11 +211,15 @@ class ChatSession:
                     await self._take(event, exchange, emit)
                 async for event in stream:
                     await self._take(event, exchange, emit)
+                await self._release_held(exchange, emit)
         except asyncio.CancelledError:
             cancelled = True
         except Exception as exc:
             failure = translate_error(exc) if not hasattr(exc, "title") else exc
             exchange.attempts = getattr(exc, "attempts", exchange.attempts)
+        held = exchange.mask.flush()  # cut off mid-stream: keep what the key mask held back
+        if held:
+            exchange.parts.append(held)
         if failure is None and exchange.finish_reason == "content_filter":
             failure = ProviderFailure.content_filtered()
         if exchange.sent:
@@ -260,15 +266,29 @@ class ChatSession:
         return pending, stream
 
     @staticmethod
+    async def _release_held(exchange: _Request, emit: Emit) -> None:
+        """Show and keep the text the key mask held back, once the stream says no more is coming."""
+        held = exchange.mask.flush()
+        if held:
+            exchange.parts.append(held)
+            await emit(TextDelta(held))
+            await exchange.draft.update(exchange.parts)
+
+    @staticmethod
     async def _take(event: StreamEvent, exchange: _Request, emit: Emit) -> None:
         """Fold one stream event into the exchange and pass it up."""
         if isinstance(event, TextDelta):
             if exchange.first_token_at is None:
                 exchange.first_token_at = time.perf_counter()
-            exchange.parts.append(event.text)
+            shown = exchange.mask.feed(event.text)
+            if not shown:
+                return
+            event = event if shown == event.text else TextDelta(shown)
+            exchange.parts.append(shown)
         elif isinstance(event, UsageReport):
             exchange.usage = event.usage
         elif isinstance(event, StreamFinished):
+            await ChatSession._release_held(exchange, emit)
             exchange.finish_reason = event.finish_reason
         await emit(event)
         if isinstance(event, TextDelta):
