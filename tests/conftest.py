@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.loopback import LoopbackServer
+from tui_chat.core.redaction import forget_secrets
 from tui_chat.paths import AppPaths
 from tui_chat.services.bootstrap import build_services
 from tui_chat.services.container import AppServices
@@ -37,6 +38,8 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pat
         monkeypatch.delenv(variable, raising=False)
     # Tests that are not about the keyring must never read a developer's real keys.
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # Each test is a fresh run: keys another test registered must not hold back this one's stream.
+    forget_secrets()
     return home
 
 

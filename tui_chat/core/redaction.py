@@ -46,6 +46,12 @@ def remember_secret(value: str | None) -> None:
     _secret_pattern.cache_clear()
 
 
+def forget_secrets() -> None:
+    """Forget every registered key, as a new run of the app starts; the test suite runs many in one process."""
+    _secrets.clear()
+    _secret_pattern.cache_clear()
+
+
 @cache
 def _secret_pattern() -> re.Pattern[str] | None:
     """One alternation of the registered secrets, longest first, or None when there are none."""
