@@ -72,7 +72,7 @@ def run(argv: Sequence[str] | None) -> int:
     services.target_from_command_line = any((args.provider, args.model, args.base_url))
     if services.settings.debug and not args.debug:
         start_debug_log(services.paths)
-    if args.command in ("ask", "usage", "list", "search", "export", "themes"):
+    if args.command in ("ask", "usage", "list", "search", "export", "themes") and not getattr(args, "quiet", False):
         for problem in services.startup_problems:  # the command still runs, on defaults
             output.fail(problem)
     if args.command == "ask":
