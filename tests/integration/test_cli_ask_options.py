@@ -6,6 +6,7 @@ Each test checks what reached the server (the request body) and what was stored,
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -245,3 +246,32 @@ def test_over_budget_is_exit_3_and_json_prints_nothing(
     refused = tui_chat(isolated_environment, "ask", "more", "--format", "json")
     assert refused.returncode == 3 and refused.stdout == "" and len(refused.stderr.splitlines()) == 1
     assert len(chat_bodies(loopback)) == 1
+
+
+def test_ctrl_c_is_exit_130_and_json_says_cancelled_with_the_usage_row(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
+    loopback.enqueue(Script(text=" word" * 2000, tokens_per_second=40.0))
+    process = subprocess.Popen(
+        [str(EXECUTABLE), "ask", "count", "--format", "jsonl", "--base-url", loopback.base_url],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=subprocess_env(isolated_environment),
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(5)]  # the prompt, then text as it streams
+        assert json.loads(lines[-1])["type"] == "text"
+        process.send_signal(signal.SIGINT)
+        rest, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and "Traceback" not in stderr
+    done = json.loads(rest.splitlines()[-1])
+    assert done["type"] == "done" and done["status"] == "cancelled"
+    assert query(app_paths, "SELECT message_id, status, output_tokens FROM usage") == [
+        (done["message_id"], "cancelled", done["usage"]["output"])
+    ]
