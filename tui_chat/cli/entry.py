@@ -6,9 +6,27 @@ import argparse
 from collections.abc import Sequence
 
 from tui_chat import __version__
-from tui_chat.cli import ask, conversations, database, doctor, keys, models, output, show, themes, tui, usage
+from tui_chat.cli import (
+    ask,
+    completion,
+    conversations,
+    database,
+    doctor,
+    keys,
+    models,
+    output,
+    show,
+    themes,
+    tui,
+    usage,
+)
 
-STORED = {"last": show.run_last, "show": show.run_show, "models": models.run_models}
+STORED = {
+    "last": show.run_last,
+    "show": show.run_show,
+    "models": models.run_models,
+    "__complete": completion.run_complete,
+}
 """Commands that read what is stored or configured, each an async function of the services and arguments."""
 
 
@@ -44,6 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     usage.add_parser(commands)
     show.add_parser(commands)
     models.add_parser(commands, endpoint)
+    completion.add_parser(commands)
     return parser
 
 
@@ -63,6 +82,8 @@ def run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.debug:
         start_debug_log()
+    if args.command == "completion":
+        return completion.run_completion(parser, args)
     if args.command in ("keys", "doctor", "db"):
         from tui_chat.paths import AppPaths
 
