@@ -275,3 +275,39 @@ def test_ctrl_c_is_exit_130_and_json_says_cancelled_with_the_usage_row(
     assert query(app_paths, "SELECT message_id, status, output_tokens FROM usage") == [
         (done["message_id"], "cancelled", done["usage"]["output"])
     ]
+
+
+def test_max_tokens_beyond_the_context_window_is_refused_before_anything_is_stored(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
+    from tui_chat.core.pricing import ProviderRef, context_window
+
+    window = context_window(ProviderRef("openai", loopback.base_url), "gpt-4o")
+    assert window is not None
+    args = ("ask", "hi", "--provider", "openai", "--model", "gpt-4o", "--base-url", loopback.base_url)
+    result = subprocess.run(
+        [str(EXECUTABLE), *args, "--max-tokens", str(window + 1)],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=subprocess_env(isolated_environment, OPENAI_API_KEY="sk-loopback-test-0000000000"),
+    )
+    assert result.returncode == 2
+    assert result.stderr == f"tui-chat: Max tokens must be at most {window:,}, the model's limit.\n"
+    assert chat_bodies(loopback) == [] and query(app_paths, "SELECT COUNT(*) FROM conversations") == [(0,)]
+
+
+def test_binary_stdin_is_a_usage_error_and_nothing_is_stored(
+    isolated_environment: Path, app_paths: AppPaths, loopback
+) -> None:
+    result = subprocess.run(
+        [str(EXECUTABLE), "ask", "what is this?", "--base-url", loopback.base_url],
+        input=b"\xff\xfe\x00binary\x80",
+        capture_output=True,
+        timeout=60,
+        env=subprocess_env(isolated_environment, LC_ALL="C"),
+    )
+    assert result.returncode == 2 and b"Traceback" not in result.stderr
+    assert result.stderr.decode().startswith("tui-chat: ") and len(result.stderr.splitlines()) == 1
+    assert chat_bodies(loopback) == []

@@ -48,7 +48,7 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:  # noqa: C
     from tui_chat.cli.retry_countdown import RetryCountdown
     from tui_chat.core.errors import TuiChatError
     from tui_chat.core.models import MessageStatus
-    from tui_chat.services.ask import ConversationNotFound, send_prompt
+    from tui_chat.services.ask import ConversationNotFound, InvalidSetting, send_prompt
     from tui_chat.services.budget_gate import OverBudget
     from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
 
@@ -101,7 +101,7 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:  # noqa: C
             latest=options.continue_last,
             settings=settings,
         )
-    except ConversationNotFound as exc:
+    except (ConversationNotFound, InvalidSetting) as exc:
         return output.fail(exc.detail, output.USAGE)
     except OverBudget as exc:
         return output.fail(exc, output.REFUSED_BY_BUDGET)

@@ -117,11 +117,18 @@ def read_prompt(argument: str | None, stdin: TextIO | None) -> str:
     """The prompt: piped stdin, a blank line, then the argument; stdin alone for `-` or no argument.
 
     A terminal on stdin is read only for `-` or no argument (the user types the prompt and Ctrl-D).
-    Trailing line breaks of piped text are dropped before the blank line is added.
+    Trailing line breaks of piped text are dropped before the blank line is added. ValueError when
+    the prompt is not text (bytes that are not UTF-8, which Python keeps as lone surrogates).
     """
     if argument is None or argument == "-":
-        return stdin.read() if stdin is not None else ""
-    if stdin is None or stdin.isatty():
-        return argument
-    piped = stdin.read().rstrip("\r\n")
-    return f"{piped}\n\n{argument}" if piped.strip() else argument
+        prompt = stdin.read() if stdin is not None else ""
+    elif stdin is None or stdin.isatty():
+        prompt = argument
+    else:
+        piped = stdin.read().rstrip("\r\n")
+        prompt = f"{piped}\n\n{argument}" if piped.strip() else argument
+    try:
+        prompt.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("the prompt is not UTF-8 text (binary input?).") from None
+    return prompt

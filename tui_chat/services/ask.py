@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
-from tui_chat.core.conversation_settings import SettingsOverride
+from tui_chat.core import pricing
+from tui_chat.core.conversation_settings import SettingsOverride, parse_max_tokens
 from tui_chat.core.errors import TuiChatError
 from tui_chat.services.budget_gate import OverBudget
 from tui_chat.services.container import AppServices
@@ -27,6 +28,13 @@ class ConversationNotFound(TuiChatError):
         self.conversation_id = conversation_id
 
 
+class InvalidSetting(TuiChatError):
+    """A setting given for the request does not suit the model (max tokens beyond its context window)."""
+
+    kind = "invalid_setting"
+    title = "Invalid setting"
+
+
 async def send_prompt(
     services: AppServices,
     prompt: str,
@@ -42,7 +50,7 @@ async def send_prompt(
     With `latest`, and no id, the most recently active conversation is continued (a new one when there
     is none); `settings` are stored on the conversation before the prompt is sent.
     The conversation is created only once the provider and the budget allow the request. Raises
-    ConversationNotFound, OverBudget (refused, or not confirmed by `confirm_over_budget`) or
+    ConversationNotFound, InvalidSetting, OverBudget (refused, or not confirmed by `confirm_over_budget`) or
     another TuiChatError.
     """
     conversations = await services.conversations()
@@ -61,6 +69,13 @@ async def send_prompt(
     if conversation is not None and switched and services.target_from_command_line:
         conversation = await conversations.set_model(conversation.id, target.provider, target.model)
     await services.registry.client(conversation.provider if conversation else target.provider)
+    if settings is not None and settings.max_tokens is not None:
+        owner = conversation or target
+        limit = pricing.context_window(services.registry.ref(owner.provider), owner.model)
+        try:
+            parse_max_tokens(str(settings.max_tokens), limit)
+        except ValueError as exc:
+            raise InvalidSetting(str(exc)) from None
     confirmed = await _within_budget(conversations, confirm_over_budget)
     if conversation is None:
         conversation = await conversations.create(provider=target.provider, model=target.model)
