@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import subprocess_env
+from tests.integration.test_cli_choices import priced_config
 from tests.loopback import Script
 from tui_chat.core.conversation_settings import parse_max_tokens, parse_temperature
 from tui_chat.paths import AppPaths
@@ -44,15 +45,6 @@ def chat_bodies(loopback) -> list[dict]:
 def query(paths: AppPaths, sql: str, *params: object) -> list[tuple]:
     with sqlite3.connect(paths.database) as connection:
         return connection.execute(sql, params).fetchall()
-
-
-def priced_provider(paths: AppPaths, loopback, extra: str = "") -> None:
-    """A provider on the loopback server whose gpt-4o has a price, so replies cost something."""
-    paths.config_dir.mkdir(parents=True, exist_ok=True)
-    paths.config_file.write_text(
-        f'default_provider = "priced"\n[providers.priced]\nbase_url = "{loopback.base_url}"\nneeds_key = false\n'
-        'default_model = "gpt-4o"\n[prices."gpt-4o"]\ninput = "2.50"\noutput = "10"\n' + extra
-    )
 
 
 def test_system_temperature_and_max_tokens_reach_the_server_and_stay_with_the_conversation(
@@ -134,7 +126,7 @@ def test_bad_settings_are_a_usage_error_worded_as_in_the_settings_dialog(
 
 
 def test_json_figures_are_the_usage_row(isolated_environment: Path, app_paths: AppPaths, loopback) -> None:
-    priced_provider(app_paths, loopback)
+    priced_config(app_paths, loopback, "refuse")  # priced gpt-4o on the loopback server; the budget is not reached
     loopback.enqueue(Script(text="Four.", usage=REPORTED))
     result = tui_chat(isolated_environment, "ask", "2+2?", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -240,9 +232,10 @@ def test_a_failed_request_is_exit_1_with_one_line_and_json_still_has_the_figures
 def test_over_budget_is_exit_3_and_json_prints_nothing(
     isolated_environment: Path, app_paths: AppPaths, loopback
 ) -> None:
-    priced_provider(app_paths, loopback, '[budget]\ndaily = "0.001"\nover_budget = "refuse"\n')
+    """test_cli_choices.py covers the refusal itself; here, that a script reading JSON gets no object."""
+    priced_config(app_paths, loopback, "refuse")
     loopback.enqueue(Script(text="spent", usage=REPORTED))
-    assert tui_chat(isolated_environment, "ask", "spend it").returncode == 0
+    assert tui_chat(isolated_environment, "ask", "spend it", "--format", "json").returncode == 0
     refused = tui_chat(isolated_environment, "ask", "more", "--format", "json")
     assert refused.returncode == 3 and refused.stdout == "" and len(refused.stderr.splitlines()) == 1
     assert len(chat_bodies(loopback)) == 1
