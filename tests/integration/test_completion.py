@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,6 +12,9 @@ import pytest
 
 from tests.conftest import subprocess_env
 from tests.integration.test_cli_ask_options import EXECUTABLE, tui_chat
+from tests.integration.test_newcomer_tmux import tmux  # noqa: F401  (the fixture)
+
+XDG_VARIABLES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME")
 
 
 def shell_env(home: Path) -> dict[str, str]:
@@ -92,22 +96,30 @@ def test_fish_completes_commands_and_providers(isolated_environment: Path) -> No
     assert "--max-tokens" in complete("tui-chat ask --max")
 
 
-def test_zsh_registers_the_completion_from_fpath_and_from_eval(isolated_environment: Path) -> None:
-    folder = isolated_environment / "zsh-functions"
-    script = write_script(isolated_environment, "zsh", "zsh-functions/_tui-chat")
-    zsh = needs("zsh")
-    syntax = subprocess.run([zsh, "-n", str(script)], capture_output=True, text=True, timeout=60)
+def test_zsh_completes_on_tab_in_a_real_interactive_shell(isolated_environment: Path, loopback, tmux) -> None:
+    needs("zsh")
+    folder = isolated_environment / "zsh"
+    script = write_script(isolated_environment, "zsh", "zsh/functions/_tui-chat")
+    syntax = subprocess.run(["zsh", "-n", str(script)], capture_output=True, text=True, timeout=60)
     assert syntax.returncode == 0 and syntax.stderr == ""
-    dump = isolated_environment / "zcompdump"
-    program = f"""
-fpath=({folder} $fpath)
-autoload -U compinit && compinit -u -d {dump}
-print -r -- "fpath: $_comps[tui-chat]"
-eval "$(tui-chat completion zsh)"
-print -r -- "eval: $_comps[tui-chat]"
-"""
-    done = subprocess.run(
-        [zsh, "-f", "-c", program], capture_output=True, text=True, env=shell_env(isolated_environment), timeout=60
+    asked = tui_chat(isolated_environment, "ask", "one", "--model", "demo-fast", "--base-url", loopback.base_url)
+    assert asked.returncode == 0, asked.stderr
+    env = shell_env(isolated_environment)
+    exports = " ".join(f"{name}={shlex.quote(env[name])}" for name in ("PATH", *XDG_VARIABLES))
+    (folder / ".zshrc").write_text(
+        f"export {exports}\nPS1='%% '\nfpath=({folder / 'functions'} $fpath)\n"
+        f"autoload -U compinit && compinit -u -d {folder / 'zcompdump'}\n"
     )
-    assert done.returncode == 0 and done.stderr == "", done.stderr
-    assert done.stdout.splitlines() == ["fpath: _tui-chat", "eval: _shtab_tui_chat"]
+    tmux.start(f"env ZDOTDIR={shlex.quote(str(folder))} zsh -i")
+    tmux.wait_for(lambda screen: screen.startswith("%"), "the zsh prompt")
+    tmux.literal("tui-chat sh")
+    tmux.keys("Tab")
+    tmux.wait_for(lambda screen: "% tui-chat show" in screen, "the subcommand completed")
+    tmux.keys("C-u")
+    tmux.literal("tui-chat ask --provider dem")
+    tmux.keys("Tab")
+    tmux.wait_for(lambda screen: "% tui-chat ask --provider demo\n" in screen, "the provider completed")
+    tmux.keys("C-u")
+    tmux.literal("tui-chat show ")
+    tmux.keys("Tab")
+    tmux.wait_for(lambda screen: "% tui-chat show 1\n" in screen, "the conversation id completed")

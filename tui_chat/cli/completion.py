@@ -46,22 +46,41 @@ def script(parser: argparse.ArgumentParser, shell: str) -> str:
     """The completion script of `parser` for `shell`, dynamic values wired to `tui-chat __complete`."""
     import shtab
 
-    _attach(parser, shtab, subcommand=None)
+    _attach(parser, subcommand=None)
     return shtab.complete(parser, shell=shell)
 
 
-def _attach(parser: argparse.ArgumentParser, shtab, *, subcommand: str | None) -> None:
+def _attach(parser: argparse.ArgumentParser, *, subcommand: str | None) -> None:
     """Give each option or argument naming a provider, model or conversation its dynamic completion."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for name, child in action.choices.items():
-                _attach(child, shtab, subcommand=name)
+                _attach(child, subcommand=name)
             continue
         kind = COMPLETED_BY_DEST.get(action.dest) if action.option_strings else None
         if not action.option_strings and (subcommand, action.dest) in COMPLETED_POSITIONALS:
             kind = "conversations"
         if kind is not None:
-            action.complete = shtab.cmd(f"tui-chat __complete {kind} 2>/dev/null")  # type: ignore[attr-defined]
+            action.complete = dynamic(kind)  # type: ignore[attr-defined]
+
+
+def dynamic(kind: str) -> dict[str, object]:
+    """shtab's completion spec for values of `kind`: a shell function that asks `tui-chat __complete` at each Tab.
+
+    A function, not a command substitution in the spec: zsh would run one of those for every option
+    each time it loads the completion, before the first Tab could answer.
+    """
+    function = f"_tui_chat_complete_{kind}"
+    ask = f"tui-chat __complete {kind} 2>/dev/null"
+    return {
+        "bash": function,
+        "zsh": function,
+        "fish": f"({ask})",
+        "preamble": {
+            "bash": f'{function}() {{\n  compgen -W "$({ask})" -- "$1"\n}}',
+            "zsh": f'{function}() {{\n  local -a values\n  values=(${{(f)"$({ask})"}})\n  compadd -V {kind} -- $values\n}}',
+        },
+    }
 
 
 def run_completion(parser: argparse.ArgumentParser, args: argparse.Namespace, out: TextIO | None = None) -> int:
