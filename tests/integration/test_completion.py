@@ -123,3 +123,15 @@ def test_zsh_completes_on_tab_in_a_real_interactive_shell(isolated_environment: 
     tmux.literal("tui-chat show ")
     tmux.keys("Tab")
     tmux.wait_for(lambda screen: "% tui-chat show 1\n" in screen, "the conversation id completed")
+
+
+def test_the_helper_is_hidden_from_help_and_prints_nothing_on_a_broken_database(
+    isolated_environment: Path, app_paths
+) -> None:
+    help_text = tui_chat(isolated_environment, "--help").stdout
+    assert "completion" in help_text and "models" in help_text and "__complete" not in help_text
+    app_paths.database.parent.mkdir(parents=True, exist_ok=True)
+    app_paths.database.write_bytes(b"this is not a database" * 100)
+    broken = tui_chat(isolated_environment, "__complete", "conversations")
+    assert (broken.returncode, broken.stdout, broken.stderr) == (1, "", "")
+    assert tui_chat(isolated_environment, "__complete", "providers").stdout.split()[:2] == ["deepseek", "demo"]

@@ -41,7 +41,7 @@ def run(services: AppServices, args: argparse.Namespace) -> int:
     return asyncio.run(run_until_signalled(run_ask(services, options)))
 
 
-async def run_ask(services: AppServices, options: AskOptions) -> int:  # noqa: C901
+async def run_ask(services: AppServices, options: AskOptions) -> int:
     """Send the prompt, print the reply as `options` ask, return the exit status."""
     from tui_chat.cli.ask_options import read_prompt
     from tui_chat.cli.ask_output import writer_for
@@ -52,18 +52,19 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:  # noqa: C
     from tui_chat.services.budget_gate import OverBudget
     from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
 
+    problem = None
     try:
         prompt = read_prompt(options.prompt, sys.stdin)
         settings = options.override(services.settings.presets)
+        if not prompt.strip():
+            problem = "the prompt is empty."
     except (OSError, UnicodeDecodeError) as exc:
-        await services.aclose()
-        return output.fail(f"cannot read the prompt from stdin ({exc}).", output.USAGE)
+        problem = f"cannot read the prompt from stdin ({exc})."
     except ValueError as exc:
+        problem = str(exc)
+    if problem is not None:
         await services.aclose()
-        return output.fail(str(exc), output.USAGE)
-    if not prompt.strip():
-        await services.aclose()
-        return output.fail("the prompt is empty.", output.USAGE)
+        return output.fail(problem, output.USAGE)
     writer = writer_for(options.format, sys.stdout, stream=options.stream)
     output_open = True
     countdown = RetryCountdown(sys.stderr)
