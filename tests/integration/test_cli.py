@@ -13,10 +13,10 @@ from tui_chat import __version__
 from tui_chat.paths import AppPaths
 
 
-def run(home: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(home: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "tui_chat", *args],
-        input=stdin,
+        input=stdin,  # piped, never inherited: `ask` joins piped text to its prompt
         capture_output=True,
         text=True,
         timeout=60,

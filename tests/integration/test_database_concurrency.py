@@ -29,6 +29,7 @@ from tui_chat.services import ask, bootstrap  # loaded before the start signal, 
 
 print("ready", flush=True)
 sys.stdin.readline()
+sys.stdin = open("/dev/null")  # this pipe stays open: each ask would wait for it to join it to its prompt
 name, base_url, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 failed = [i for i in range(count) if main(["ask", f"{name} prompt {i}", "--model", "demo-fast", "--base-url", base_url])]
 sys.exit(1 if failed else 0)

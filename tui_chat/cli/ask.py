@@ -9,6 +9,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from tui_chat.cli import output
+from tui_chat.cli.ask_options import EXIT_STATUSES, AskOptions, add_options
 
 if TYPE_CHECKING:
     from tui_chat.services.budget_gate import OverBudget
@@ -23,59 +24,85 @@ def add_parser(commands: argparse._SubParsersAction, endpoint: argparse.Argument
         parents=[endpoint],
         help="stream one reply to stdout",
         description="Stream one reply to stdout; it is stored like any exchange.",
+        epilog=EXIT_STATUSES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
-    ask.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
+    add_options(ask)
 
 
 def run(services: AppServices, args: argparse.Namespace) -> int:
     """Run `ask` until it ends or an exit signal stops it (128 + the signal, what arrived saved)."""
     from tui_chat.signal_exit import run_until_signalled
 
-    return asyncio.run(run_until_signalled(run_ask(services, args.prompt, conversation_id=args.conversation)))
+    try:
+        options = AskOptions.from_args(args)
+    except ValueError as exc:
+        return output.fail(str(exc), output.USAGE)
+    return asyncio.run(run_until_signalled(run_ask(services, options)))
 
 
-async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | None = None) -> int:
-    """Send `prompt` (or stdin when it is `-`), print the reply as it streams, return the exit status."""
+async def run_ask(services: AppServices, options: AskOptions) -> int:
+    """Send the prompt, print the reply as `options` ask, return the exit status."""
+    from tui_chat.cli.ask_options import read_prompt
+    from tui_chat.cli.ask_output import writer_for
     from tui_chat.cli.retry_countdown import RetryCountdown
     from tui_chat.core.errors import TuiChatError
     from tui_chat.core.models import MessageStatus
-    from tui_chat.core.text import strip_control
-    from tui_chat.services.ask import ConversationNotFound, send_prompt
+    from tui_chat.services.ask import ConversationNotFound, InvalidSetting, send_prompt
     from tui_chat.services.budget_gate import OverBudget
-    from tui_chat.services.events import RetryScheduled, TextDelta
+    from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
 
-    if prompt == "-":
-        prompt = sys.stdin.read()
-    if not prompt.strip():
-        return output.fail("the prompt is empty.", output.USAGE)
-    out = sys.stdout
-    ended_with_newline = True
+    problem = None
+    try:
+        prompt = read_prompt(options.prompt, sys.stdin)
+        settings = options.override(services.settings.presets)
+        if not prompt.strip():
+            problem = "the prompt is empty."
+    except (OSError, UnicodeDecodeError) as exc:
+        problem = f"cannot read the prompt from stdin ({exc})."
+    except ValueError as exc:
+        problem = str(exc)
+    if problem is not None:
+        await services.aclose()
+        return output.fail(problem, output.USAGE)
+    writer = writer_for(options.format, sys.stdout, stream=options.stream)
     output_open = True
     countdown = RetryCountdown(sys.stderr)
+    countdown.enabled = countdown.enabled and not options.quiet
+    ended: list[ReplyFinished] = []  # how the reply ended, even when it was cancelled
 
     async def emit(event: SessionEvent) -> None:
-        nonlocal ended_with_newline, output_open
+        nonlocal output_open
+        if isinstance(event, ReplyFinished):
+            ended.append(event)
         if isinstance(event, RetryScheduled):
             countdown.start(event)
+        else:
+            countdown.stop()
+        if not output_open:
             return
-        countdown.stop()
-        if isinstance(event, TextDelta) and output_open:
-            text = strip_control(event.text)
-            try:
-                out.write(text)
-                out.flush()
-            except OSError:  # the reader or the terminal is gone: stop the reply as Ctrl-C does
-                output_open = ended_with_newline = False
-                raise asyncio.CancelledError from None
-            if text:
-                ended_with_newline = text.endswith("\n")
+        try:
+            if isinstance(event, TextDelta):
+                writer.text(event.text)
+            elif isinstance(event, RetryScheduled):
+                writer.retry(event)
+            elif isinstance(event, PromptSaved):
+                writer.prompt_saved(event)
+        except OSError:  # the reader or the terminal is gone: stop the reply as Ctrl-C does
+            output_open = False
+            raise asyncio.CancelledError from None
 
     try:
         finished = await send_prompt(
-            services, prompt, emit, conversation_id=conversation_id, confirm_over_budget=confirm_over_budget
+            services,
+            prompt,
+            emit,
+            conversation_id=options.conversation_id,
+            confirm_over_budget=confirm_over_budget,
+            latest=options.continue_last,
+            settings=settings,
         )
-    except ConversationNotFound as exc:
+    except (ConversationNotFound, InvalidSetting) as exc:
         return output.fail(exc.detail, output.USAGE)
     except OverBudget as exc:
         return output.fail(exc, output.REFUSED_BY_BUDGET)
@@ -87,13 +114,13 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         return output.fail("the output was closed; the reply so far is saved, marked cancelled.")
     finally:
         countdown.stop()
-        if not ended_with_newline and output_open:
+        if output_open:
             with contextlib.suppress(OSError):
-                out.write("\n")
+                writer.finished(ended[-1] if ended else None)
         await services.aclose()
     if finished.error is not None:
         return output.fail(finished.error)
-    if finished.reply is not None and finished.reply.status is MessageStatus.TRUNCATED:
+    if finished.reply is not None and finished.reply.status is MessageStatus.TRUNCATED and not options.quiet:
         output.fail("the reply hit the length limit and was truncated.")
     return output.OK
 

@@ -6,7 +6,28 @@ import argparse
 from collections.abc import Sequence
 
 from tui_chat import __version__
-from tui_chat.cli import ask, conversations, database, doctor, keys, output, themes, tui, usage
+from tui_chat.cli import (
+    ask,
+    completion,
+    conversations,
+    database,
+    doctor,
+    keys,
+    models,
+    output,
+    show,
+    themes,
+    tui,
+    usage,
+)
+
+STORED = {
+    "last": show.run_last,
+    "show": show.run_show,
+    "models": models.run_models,
+    "__complete": completion.run_complete,
+}
+"""Commands that read what is stored or configured, each an async function of the services and arguments."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     conversations.add_parser(commands)
     database.add_parser(commands)
     usage.add_parser(commands)
+    show.add_parser(commands)
+    models.add_parser(commands, endpoint)
+    completion.add_parser(commands)
     return parser
 
 
@@ -58,6 +82,8 @@ def run(argv: Sequence[str] | None) -> int:
     args = parser.parse_args(argv)
     if args.debug:
         start_debug_log()
+    if args.command == "completion":
+        return completion.run_completion(parser, args)
     if args.command in ("keys", "doctor", "db"):
         from tui_chat.paths import AppPaths
 
@@ -72,7 +98,9 @@ def run(argv: Sequence[str] | None) -> int:
     services.target_from_command_line = any((args.provider, args.model, args.base_url))
     if services.settings.debug and not args.debug:
         start_debug_log(services.paths)
-    if args.command in ("ask", "usage", "list", "search", "export", "themes"):
+    if args.command in ("ask", "usage", "list", "search", "export", "themes", *STORED) and not getattr(
+        args, "quiet", False
+    ):
         for problem in services.startup_problems:  # the command still runs, on defaults
             output.fail(problem)
     if args.command == "ask":
@@ -88,6 +116,10 @@ def run(argv: Sequence[str] | None) -> int:
             "export": conversations.run_export,
         }
         return asyncio.run(handlers[args.command](services, args))
+    if args.command in STORED:
+        import asyncio
+
+        return asyncio.run(STORED[args.command](services, args))
     from tui_chat.theming import load_themes
 
     loaded, theme_problems = load_themes(services.paths.user_themes_dir)

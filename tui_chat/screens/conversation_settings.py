@@ -12,9 +12,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from tui_chat.core.conversation_settings import parse_max_tokens, parse_temperature
 from tui_chat.core.text import one_line
-
-MAX_TEMPERATURE = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,34 +23,6 @@ class ConversationSettings:
     system_prompt: str
     temperature: float | None
     max_tokens: int | None
-
-
-def parse_temperature(text: str) -> float | None:
-    """The temperature typed, None when empty; ValueError with a readable message otherwise."""
-    if not text.strip():
-        return None
-    try:
-        value = float(text.strip())
-    except ValueError:
-        raise ValueError(f"Temperature must be a number from 0 to 2, not '{text.strip()}'.") from None
-    if not 0 <= value <= MAX_TEMPERATURE:
-        raise ValueError(f"Temperature must be from 0 to 2; {value:g} is out of range.")
-    return value
-
-
-def parse_max_tokens(text: str, limit: int | None) -> int | None:
-    """The reply length limit typed, None when empty; ValueError with a readable message otherwise."""
-    if not text.strip():
-        return None
-    try:
-        value = int(text.strip().replace("_", "").replace(",", ""))
-    except ValueError:
-        raise ValueError(f"Max tokens must be a whole number, not '{text.strip()}'.") from None
-    if value < 1:
-        raise ValueError("Max tokens must be at least 1.")
-    if limit is not None and value > limit:
-        raise ValueError(f"Max tokens must be at most {limit:,}, the model's limit.")
-    return value
 
 
 class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
+from tui_chat.core import pricing
+from tui_chat.core.conversation_settings import SettingsOverride, parse_max_tokens
 from tui_chat.core.errors import TuiChatError
 from tui_chat.services.budget_gate import OverBudget
 from tui_chat.services.container import AppServices
 from tui_chat.services.events import ReplyFinished, SessionEvent
 
 if TYPE_CHECKING:
+    from tui_chat.core.models import Conversation
     from tui_chat.services.conversations import ConversationService
 
 
@@ -25,6 +28,13 @@ class ConversationNotFound(TuiChatError):
         self.conversation_id = conversation_id
 
 
+class InvalidSetting(TuiChatError):
+    """A setting given for the request does not suit the model (max tokens beyond its context window)."""
+
+    kind = "invalid_setting"
+    title = "Invalid setting"
+
+
 async def send_prompt(
     services: AppServices,
     prompt: str,
@@ -32,11 +42,15 @@ async def send_prompt(
     *,
     conversation_id: int | None = None,
     confirm_over_budget: Callable[[OverBudget], bool],
+    latest: bool = False,
+    settings: SettingsOverride | None = None,
 ) -> ReplyFinished:
     """Send `prompt` in a new conversation or the given one and return how the reply ended.
 
+    With `latest`, and no id, the most recently active conversation is continued (a new one when there
+    is none); `settings` are stored on the conversation before the prompt is sent.
     The conversation is created only once the provider and the budget allow the request. Raises
-    ConversationNotFound, OverBudget (refused, or not confirmed by `confirm_over_budget`) or
+    ConversationNotFound, InvalidSetting, OverBudget (refused, or not confirmed by `confirm_over_budget`) or
     another TuiChatError.
     """
     conversations = await services.conversations()
@@ -45,6 +59,8 @@ async def send_prompt(
         conversation = await conversations.get(conversation_id)
         if conversation is None:
             raise ConversationNotFound(conversation_id)
+    elif latest:
+        conversation = await conversations.latest()
     target = services.target
     switched = conversation is not None and (conversation.provider, conversation.model) != (
         target.provider,
@@ -53,9 +69,18 @@ async def send_prompt(
     if conversation is not None and switched and services.target_from_command_line:
         conversation = await conversations.set_model(conversation.id, target.provider, target.model)
     await services.registry.client(conversation.provider if conversation else target.provider)
+    if settings is not None and settings.max_tokens is not None:
+        owner = conversation or target
+        limit = pricing.context_window(services.registry.ref(owner.provider), owner.model)
+        try:
+            parse_max_tokens(str(settings.max_tokens), limit)
+        except ValueError as exc:
+            raise InvalidSetting(str(exc)) from None
     confirmed = await _within_budget(conversations, confirm_over_budget)
     if conversation is None:
         conversation = await conversations.create(provider=target.provider, model=target.model)
+    if settings:
+        conversation = await _with_settings(conversations, conversation, settings)
     finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed)
     error, provider = finished.error, services.registry.providers.get(conversation.provider)
     if isinstance(error, TuiChatError) and getattr(error, "status", None) == 401 and provider is not None:
@@ -72,3 +97,16 @@ async def _within_budget(conversations: ConversationService, confirm: Callable[[
         if not refused.can_confirm or not confirm(refused):
             raise
         return True
+
+
+async def _with_settings(
+    conversations: ConversationService, conversation: Conversation, settings: SettingsOverride
+) -> Conversation:
+    """The conversation with the settings given for this request stored on it (unset ones kept)."""
+    updated = await conversations.update_settings(
+        conversation.id,
+        system_prompt=conversation.system_prompt if settings.system_prompt is None else settings.system_prompt,
+        temperature=conversation.temperature if settings.temperature is None else settings.temperature,
+        max_tokens=conversation.max_tokens if settings.max_tokens is None else settings.max_tokens,
+    )
+    return updated or conversation
