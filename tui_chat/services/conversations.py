@@ -113,6 +113,11 @@ class ConversationService:
         )
         return await self.get(conversation_id)
 
+    async def set_reasoning_effort(self, conversation_id: int, effort: str | None) -> Conversation | None:
+        """Ask for this reasoning effort in the conversation's next requests (None: the default); the updated one."""
+        await self.repository.set_reasoning_effort(conversation_id, effort)
+        return await self.get(conversation_id)
+
     async def messages(self, conversation_id: int) -> list[Message]:
         """Every shown message of a conversation, oldest first."""
         return await self.repository.messages(conversation_id)

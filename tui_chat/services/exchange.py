@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 
-from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
+from tui_chat.services.events import PromptSaved, ReasoningDelta, ReplyFinished, RetryScheduled, TextDelta
 
 if TYPE_CHECKING:
     from tui_chat.core.models import Conversation, Message
@@ -21,6 +21,9 @@ class ExchangeDisplay(Protocol):
 
     async def write(self, fragment: str) -> None:
         """Show one more fragment of the reply."""
+
+    async def think(self, fragment: str) -> None:
+        """Show one more fragment of the model's thinking."""
 
     def retry_scheduled(self, event: RetryScheduled) -> None:
         """Show that a failed attempt will be retried after a wait."""
@@ -62,6 +65,10 @@ class Exchange(Generic[DisplayT]):
         self.parts: list[str] = []
         """The reply's fragments in arrival order: the session appends to this very list."""
         self.output_tokens = 0
+        self.thinking: list[str] = []
+        """The reply's thinking so far, in arrival order (the session stores it)."""
+        self.reasoning_tokens = 0
+        """Fragments of thinking received: the live count until the server reports its own."""
         self.prompt_message: Message | None = None
         self.outcome: ReplyFinished | None = None
         self.stop: Callable[[], object] | None = None
@@ -110,6 +117,10 @@ class Exchange(Generic[DisplayT]):
         if isinstance(event, TextDelta):
             self.output_tokens += 1
             await self.display.write(event.text)
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning_tokens += 1
+            self.thinking.append(event.text)
+            await self.display.think(event.text)
         elif isinstance(event, ReplyFinished):
             self._finish(event)
         elif isinstance(event, RetryScheduled):
