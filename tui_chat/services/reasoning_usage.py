@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 REASONING_COLUMNS = ("reasoning_tokens", "thinking_share")
 """The columns a report by model gains: reasoning tokens, and the share of the model's spend they cost."""
+REASONING_HEADERS = ("Reasoning", "Thinking")
+"""Those columns' headings on the usage screen."""
 
 
 @dataclass(frozen=True, slots=True)

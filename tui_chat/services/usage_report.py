@@ -256,15 +256,22 @@ class PeriodFigures:
     totals: PeriodTotals
     daily: list[DailyModelSpend]
     groups: dict[str, list[GroupTotals]]
+    reasoning: dict[str, ModelReasoning] | None = None
+    """Reasoning tokens and their cost by model (when a registry was given to price them)."""
+    answer_p50_ms: int | None = None
+    """The median time to the first answer token of the requests that reasoned."""
 
 
 def period_figures(
-    period: Period, zone: tzinfo | None = None
+    period: Period, zone: tzinfo | None = None, registry: ProviderRegistry | None = None
 ) -> Callable[[UsageStats], Coroutine[Any, Any, PeriodFigures]]:
     """The queries behind a period's first paint on the usage screen, as a job for `read_usage`."""
     usage_filter = filter_for(period, zone)
 
     async def query(stats: UsageStats) -> PeriodFigures:
+        from tui_chat.services.reasoning_usage import reasoning_by_model
+        from tui_chat.store.reasoning_stats import median_answer_ms
+
         return PeriodFigures(
             period=period,
             totals=await stats.totals(usage_filter),
@@ -273,6 +280,8 @@ def period_figures(
                 "model": await stats.grouped(usage_filter, "model"),
                 "provider": await stats.grouped(usage_filter, "provider"),
             },
+            reasoning=None if registry is None else await reasoning_by_model(stats, usage_filter, registry),
+            answer_p50_ms=await median_answer_ms(stats, usage_filter),
         )
 
     return query

@@ -5,11 +5,13 @@ from __future__ import annotations
 # IF EXISTS: databases made from the schema fixtures lack the FTS triggers.
 # The thinking is its own column (never part of the text sent back); the full-text index is rebuilt
 # over content and thinking together so a search finds either. answer_ms is NULL when no answer
-# came; reasoning_effort is NULL for the provider's default.
+# came; reasoning_effort is NULL for the provider's default. The rollups hold no reasoning figures: the
+# usage screen reads the requests that reasoned through their own small index.
 REASONING = """
 ALTER TABLE messages ADD COLUMN thinking TEXT NOT NULL DEFAULT '';
 ALTER TABLE usage ADD COLUMN answer_ms INTEGER;
 ALTER TABLE conversations ADD COLUMN reasoning_effort TEXT;
+CREATE INDEX usage_reasoning ON usage (created_at) WHERE reasoning_tokens > 0;
 
 DROP TRIGGER IF EXISTS messages_fts_insert;
 DROP TRIGGER IF EXISTS messages_fts_delete;
