@@ -50,28 +50,27 @@ async def test_effort_is_sent_in_the_providers_style(
     assert sent == expected
 
 
-async def test_a_400_about_the_effort_names_the_setting(make_services, loopback, app_paths) -> None:
+async def refused(make_services, loopback, app_paths, error: dict):
+    """What sending with effort "high" to the plain provider ends with, when the server answers 400 with `error`."""
     write_providers(app_paths, loopback)
     services = make_services(provider="plain", model="demo")
     conversations = await services.conversations()
     conversation = await conversations.create(provider="plain", model="demo")
     conversation = await conversations.set_reasoning_effort(conversation.id, "high")
-    message = "Unsupported parameter: 'reasoning_effort' is not supported with this model."
-    loopback.enqueue(Script(status=400, body={"error": {"message": message, "param": "reasoning_effort"}}))
+    loopback.enqueue(Script(status=400, body={"error": error}))
     finished = await (await services.session()).send(conversation, "Think", Recorder())
+    await services.aclose()
+    return finished
+
+
+async def test_a_400_about_the_effort_names_the_setting(make_services, loopback, app_paths) -> None:
+    message = "Unsupported parameter: 'reasoning_effort' is not supported with this model."
+    finished = await refused(make_services, loopback, app_paths, {"message": message, "param": "reasoning_effort"})
     assert finished.error is not None
     assert "Reasoning effort" in finished.error.hint and "F2" in finished.error.hint
     assert "reasoning_effort" in str(finished.error)
-    await services.aclose()
 
 
 async def test_a_400_about_something_else_keeps_its_own_hint(make_services, loopback, app_paths) -> None:
-    write_providers(app_paths, loopback)
-    services = make_services(provider="plain", model="demo")
-    conversations = await services.conversations()
-    conversation = await conversations.create(provider="plain", model="demo")
-    conversation = await conversations.set_reasoning_effort(conversation.id, "high")
-    loopback.enqueue(Script(status=400, body={"error": {"message": "Invalid 'messages'."}}))
-    finished = await (await services.session()).send(conversation, "Think", Recorder())
+    finished = await refused(make_services, loopback, app_paths, {"message": "Invalid 'messages'."})
     assert finished.error is not None and "Reasoning effort" not in finished.error.hint
-    await services.aclose()

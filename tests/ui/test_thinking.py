@@ -23,15 +23,20 @@ def block_text(block: ThinkingBlock) -> str:
     return str(block.render())
 
 
+async def thinking_live(pilot, loopback, prompt: str, answer: str) -> ThinkingBlock:
+    """Send `prompt`, answered after THOUGHT with a pause mid-thinking; the block once 30 pieces are in."""
+    loopback.enqueue(Script(text=answer, reasoning=THOUGHT, **STALL))
+    await send(pilot, prompt)
+    pane = pilot.app.screen.query_one(ChatPane)
+    await wait_until(pilot, lambda: bool(pane.query(ThinkingBlock)) and pane.query_one(ThinkingBlock).pieces >= 30)
+    return pane.query_one(ThinkingBlock)
+
+
 async def test_thinking_streams_live_then_folds_when_the_answer_starts(make_services, loopback) -> None:
     services = make_services()
     app = ChatApp(services)
     async with app.run_test(size=WIDE) as pilot:
-        loopback.enqueue(Script(text="Forty-two.", reasoning=THOUGHT, **STALL))
-        await send(pilot, "Think about it")
-        pane = app.screen.query_one(ChatPane)
-        await wait_until(pilot, lambda: bool(pane.query(ThinkingBlock)) and pane.query_one(ThinkingBlock).pieces >= 30)
-        block = pane.query_one(ThinkingBlock)
+        block = await thinking_live(pilot, loopback, "Think about it", "Forty-two.")
         assert block.live and block.open
         await wait_until(pilot, lambda: "Thinking…" in block_text(block) and len(block_text(block).splitlines()) > 1)
         assert block.live
@@ -97,11 +102,7 @@ async def test_thinking_can_stay_folded_while_streaming(make_services, loopback,
     app_paths.config_file.write_text("thinking_while_streaming = false\n")
     app = ChatApp(make_services())
     async with app.run_test(size=WIDE) as pilot:
-        loopback.enqueue(Script(text="Ok.", reasoning=THOUGHT, **STALL))
-        await send(pilot, "Think quietly")
-        pane = app.screen.query_one(ChatPane)
-        await wait_until(pilot, lambda: bool(pane.query(ThinkingBlock)) and pane.query_one(ThinkingBlock).pieces >= 30)
-        block = pane.query_one(ThinkingBlock)
+        block = await thinking_live(pilot, loopback, "Think quietly", "Ok.")
         await pilot.pause(0.3)
         assert block.live and not block.open
         assert "Thinking…" in block_text(block) and len(block_text(block).splitlines()) == 1
@@ -171,3 +172,38 @@ async def test_effort_is_chosen_in_f2_shown_in_the_sidebar_and_sent(make_service
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.screen.conversation.reasoning_effort is None)
         assert "reasoning effort" not in str(sidebar.content())
+
+
+async def test_hostile_thinking_is_shown_literally_never_as_markup_or_escapes(make_services, loopback) -> None:
+    hostile = "[bold red]not markup[/] \x1b[31mred\x1b[0m \u202eevil\u202c \x07bell"
+    app = ChatApp(make_services())
+    async with app.run_test(size=WIDE) as pilot:
+        loopback.enqueue(Script(text="Answer.", reasoning=hostile))
+        await send(pilot, "Hostile")
+        await wait_for_reply(pilot)
+        block = app.screen.query_one(ThinkingBlock)
+        block.toggle()
+        shown = block_text(block)
+        assert "[bold red]not markup[/]" in shown
+        assert "\x1b" not in shown and "\u202e" not in shown and "\x07" not in shown
+        assert "␛[31mred" in shown
+        assert all(not span.style or "bold" not in str(span.style) for span in block.render().spans[1:])
+
+
+async def test_thinking_comes_back_when_its_conversation_is_shown_again_mid_stream(make_services, loopback) -> None:
+    app = ChatApp(make_services())
+    async with app.run_test(size=WIDE) as pilot:
+        await chat(pilot, "An earlier conversation", "Earlier.", loopback)
+        earlier = app.screen.conversation.id
+        await pilot.press("ctrl+n")
+        await thinking_live(pilot, loopback, "Think while I look away", "Late answer.")
+        thinking_id = app.screen.conversation.id
+        await app.screen.open_conversation(earlier)
+        await wait_until(pilot, lambda: app.screen.conversation.id == earlier)
+        assert not app.screen.query(ThinkingBlock)
+        await app.screen.open_conversation(thinking_id)
+        await wait_until(pilot, lambda: bool(app.screen.query(ThinkingBlock)))
+        block = app.screen.query_one(ThinkingBlock)
+        assert block.text.startswith("Let me see. step0") and block.pieces >= 30
+        await wait_for_reply(pilot, timeout=30)
+        assert not block.live and block.text == THOUGHT

@@ -287,10 +287,7 @@ class ChatSession:
     @staticmethod
     async def _release_held(exchange: _Request, emit: Emit) -> None:
         """Show and keep the text the key mask held back, once the stream says no more is coming."""
-        held = exchange.thinking_mask.flush()
-        if held:
-            exchange.thinking.append(held)
-            await emit(ReasoningDelta(held))
+        await ChatSession._release_thinking(exchange, emit)
         held = exchange.mask.flush()
         if held:
             exchange.parts.append(held)
