@@ -6,7 +6,8 @@ The loopback server runs in its own process and streams the thinking as `reasoni
 app is the real ChatApp at 120x40, driven by `App.run_test`, with the Thinking block open while it
 streams (the default). CPU is this process's `time.process_time()` over the reply's wall time;
 "rendered" is as in stream_render.py: the reply view finished and a frame was painted after it.
-The baseline, from the same run, is a reply of 2,000 answer tokens and no thinking at the same rate.
+The baseline, from the same run, is a reply of 2,000 answer tokens and no thinking at the same rate;
+one unthrottled reasoning reply first warms the app up (imports, the first price lookup) unmeasured.
 """
 
 from __future__ import annotations
@@ -40,8 +41,10 @@ class ThinkingRun:
     complete: bool
 
 
-async def stream_once(app, pilot, server: DemoServerProcess, probe: Probe, frames: FrameClock, thinking: bool):
-    """Start a new conversation, stream one scripted reply at RATE and time it until the screen is idle."""
+async def stream_once(
+    app, pilot, server: DemoServerProcess, probe: Probe, frames: FrameClock, thinking: bool, rate: float = RATE
+):
+    """Start a new conversation, stream one scripted reply at `rate` and time it until the screen is idle."""
     from tui_chat.demo.corpus import markdown_corpus
     from tui_chat.widgets.chat_pane import ReplyView
     from tui_chat.widgets.prompt_input import PromptInput
@@ -51,7 +54,7 @@ async def stream_once(app, pilot, server: DemoServerProcess, probe: Probe, frame
     await pilot.press("ctrl+n")
     await pilot.pause()
     gc.collect()
-    server.enqueue(text=answer, reasoning=reasoning, tokens_per_second=RATE)
+    server.enqueue(text=answer, reasoning=reasoning, tokens_per_second=rate)
     probe.reset()
     prompt = app.screen.query_one(PromptInput)
     prompt.load_text("Think, then answer")
@@ -85,6 +88,8 @@ async def run_app(server: DemoServerProcess, runs: int) -> tuple[list[ThinkingRu
         frames = FrameClock(app)
         await pilot.pause()
         await app.workers.wait_for_complete()
+        print("  warming up (one unmeasured, unthrottled reasoning reply)...", flush=True)
+        await stream_once(app, pilot, server, probe, frames, True, rate=0)
         for index in range(runs):
             for runs_of, thinking in ((thinking_runs, True), (plain_runs, False)):
                 run = await stream_once(app, pilot, server, probe, frames, thinking)
