@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from decimal import Decimal
 
 from tests.loopback import Script
@@ -197,13 +198,16 @@ async def test_thinking_comes_back_when_its_conversation_is_shown_again_mid_stre
         earlier = app.screen.conversation.id
         await pilot.press("ctrl+n")
         await thinking_live(pilot, loopback, "Think while I look away", "Late answer.")
+        seen_thinking_at = time.monotonic()
         thinking_id = app.screen.conversation.id
         await app.screen.open_conversation(earlier)
         await wait_until(pilot, lambda: app.screen.conversation.id == earlier)
         assert not app.screen.query(ThinkingBlock)
+        await pilot.pause(0.5)
         await app.screen.open_conversation(thinking_id)
         await wait_until(pilot, lambda: bool(app.screen.query(ThinkingBlock)))
         block = app.screen.query_one(ThinkingBlock)
         assert block.text.startswith("Let me see. step0") and block.pieces >= 30
+        assert (block.seconds or 0) >= time.monotonic() - seen_thinking_at  # its clock runs from the first thought
         await wait_for_reply(pilot, timeout=30)
         assert not block.live and block.text == THOUGHT

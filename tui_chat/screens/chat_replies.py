@@ -147,7 +147,9 @@ class Replies:
         exchange.display.reply = await pane.start_reply(streaming_placeholder(conversation))
         if exchange.thinking:
             await exchange.display.reply.think("".join(exchange.thinking))
-            exchange.display.reply.thinking_block.pieces = exchange.reasoning_tokens  # type: ignore[union-attr]
+            block = exchange.display.reply.thinking_block
+            if block is not None:
+                block.resume(exchange.reasoning_tokens, exchange.thinking_started, exchange.thinking_ended)
         if exchange.parts:
             await exchange.display.reply.write(exchange.text)
         return True

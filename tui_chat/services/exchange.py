@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 
@@ -69,6 +70,9 @@ class Exchange(Generic[DisplayT]):
         """The reply's thinking so far, in arrival order (the session stores it)."""
         self.reasoning_tokens = 0
         """Fragments of thinking received: the live count until the server reports its own."""
+        self.thinking_started: float | None = None
+        self.thinking_ended: float | None = None
+        """When (time.monotonic) the thinking began and the answer after it did, so a view shown later keeps time."""
         self.prompt_message: Message | None = None
         self.outcome: ReplyFinished | None = None
         self.stop: Callable[[], object] | None = None
@@ -115,10 +119,14 @@ class Exchange(Generic[DisplayT]):
         """Follow one event of the session."""
         self.display.retry_wait_over()
         if isinstance(event, TextDelta):
+            if self.thinking_started is not None and self.thinking_ended is None:
+                self.thinking_ended = time.monotonic()
             self.output_tokens += 1
             await self.display.write(event.text)
         elif isinstance(event, ReasoningDelta):
             self.reasoning_tokens += 1
+            if self.thinking_started is None:
+                self.thinking_started = time.monotonic()
             self.thinking.append(event.text)
             await self.display.think(event.text)
         elif isinstance(event, ReplyFinished):

@@ -85,6 +85,15 @@ class ThinkingBlock(Static):
         self._parts.append(show_controls(fragment))
         self.pieces += 1
 
+    def resume(self, pieces: int, started: float | None, ended: float | None) -> None:
+        """Take up the count and clock of thinking that streamed while this block was not on screen."""
+        self.pieces = pieces
+        if started is not None:
+            self._started = started
+        if ended is not None:
+            self._seconds = ended - self._started
+        self.repaint()
+
     def answer_started(self, text: str | None = None) -> None:
         """The thinking is over (the answer began, or the reply ended): stop the clock and fold."""
         if text is not None:
@@ -92,7 +101,8 @@ class ThinkingBlock(Static):
         if not self.live:
             self.repaint()
             return
-        self._seconds = time.monotonic() - self._started
+        if self._seconds is None:
+            self._seconds = time.monotonic() - self._started
         self.live = False
         if self._timer is not None:
             self._timer.stop()
