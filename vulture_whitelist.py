@@ -1,6 +1,6 @@
 """Names vulture cannot see used, each with the reason; read by vulture (`make check`), never run."""
 
-from tui_chat.core import redaction
+from tui_chat.core import redaction, think_tags
 from tui_chat.core.models import Role
 from tui_chat.demo.corpus import CorpusWriter
 from tui_chat.screens.chat import ChatScreen
@@ -22,3 +22,4 @@ textual_internals.missing_internals  # the check that test runs
 ChatScreen._estimator  # the draft estimator, awaited by the Pilot helpers before they type
 ReplyBody.shown_source  # what the renderer has drawn, compared with the stored text by the property tests
 redaction.forget_secrets  # each test is a fresh run of the app; the suite's fixture forgets keys between them
+think_tags.split_think_tags  # the whole-reply form of the splitter, the reference its property tests compare pieces with

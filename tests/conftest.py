@@ -53,7 +53,15 @@ def app_paths(isolated_environment: Path) -> AppPaths:
 def loopback_server() -> Iterator[LoopbackServer]:
     """One real HTTP server on 127.0.0.1 speaking the OpenAI protocol, unthrottled."""
     server = LoopbackServer(
-        tokens_per_second={"demo": None, "demo-fast": None, "demo-slow": 40.0, "gpt-4o": None, "gpt-4": None}
+        tokens_per_second={
+            "demo": None,
+            "demo-fast": None,
+            "demo-slow": 40.0,
+            "gpt-4o": None,
+            "gpt-4": None,
+            "demo-think": None,
+            "demo-think-inline": None,
+        }
     )
     server.start()
     yield server

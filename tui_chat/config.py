@@ -49,6 +49,9 @@ class ProviderSettings(_Model, frozen=True):
     """Extra HTTP headers sent with every request (for example OpenRouter's X-Title)."""
     local: bool = False
     """Whether the endpoint runs on this machine, so its replies cost nothing."""
+    reasoning_style: Literal["openai", "openrouter", "none"] | None = None
+    """How a reasoning effort is sent: `reasoning_effort` (openai), `reasoning: {effort}` (openrouter), or never
+    (none); unset, openrouter.ai URLs take the OpenRouter style and all others the OpenAI one."""
 
     def __post_init__(self) -> None:
         if self.base_url is not None:
@@ -173,6 +176,8 @@ class Settings(_Model, frozen=True):
     """Whether the conversation list is shown beside the chat."""
     debug: bool = False
     """Write a debug log (requests, retries, failures; keys redacted) to the state directory, like --debug."""
+    thinking_while_streaming: bool = True
+    """Whether a reasoning model's thinking streams open above its answer (it folds once the answer starts)."""
 
     def __post_init__(self) -> None:
         check_keymap(self.keymap)

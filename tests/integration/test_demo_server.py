@@ -89,7 +89,7 @@ def test_markdown_corpus_is_long_mixed_markdown() -> None:
 async def test_models_are_listed(demo_server: LoopbackServer) -> None:
     async with client_for(demo_server) as client:
         models = [model async for model in client.models.list()]
-    assert [model.id for model in models] == ["demo", "demo-fast"]
+    assert [model.id for model in models] == ["demo", "demo-fast", "demo-think", "demo-think-inline"]
     assert {model.owned_by for model in models} == {"tui-chat"}
 
 
@@ -453,7 +453,7 @@ def test_command_line_prints_base_url_and_stops_on_terminate() -> None:
             assert base_url.startswith("http://127.0.0.1:") and base_url.endswith("/v1")
             with httpx2.Client() as client:
                 models = client.get(f"{base_url}/models").json()["data"]
-                assert [model["id"] for model in models] == ["demo", "demo-fast"]
+                assert [model["id"] for model in models] == ["demo", "demo-fast", "demo-think", "demo-think-inline"]
                 assert client.get(base_url.removesuffix("/v1") + "/_demo/requests").status_code == 200
             process.terminate()
             assert process.wait(timeout=5) == 0

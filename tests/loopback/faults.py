@@ -7,6 +7,7 @@ import dataclasses
 import time
 
 from tests.loopback.script import MALFORMED_EVENT, Script, override_usage
+from tui_chat.demo.corpus import split_tokens
 from tui_chat.demo.http import send_json
 from tui_chat.demo.protocol import ChunkFormatter, completion_payload
 from tui_chat.demo.stream import Pacer, ReplyPlan, finish_stream, start_stream
@@ -29,7 +30,10 @@ class RestartablePacer(Pacer):
 
 
 def scripted_plan(plan: ReplyPlan, script: Script) -> ReplyPlan:
-    """The plan with the script's finish reason, usage numbers and usage chunk choice."""
+    """The plan with the script's thinking, finish reason, usage numbers and usage chunk choice."""
+    if script.reasoning is not None or script.reasoning_format is not None:
+        reasoning = split_tokens(script.reasoning) if script.reasoning is not None else list(plan.reasoning)
+        plan = plan.with_reasoning(reasoning, script.reasoning_format or plan.reasoning_format)
     return dataclasses.replace(
         plan,
         finish_reason=script.finish_reason or plan.finish_reason,
@@ -62,7 +66,8 @@ async def stream_completion(
     body = await start_stream(writer, plan, headers, keep_alive=keep_alive)
     await body.queue(formatter.role())
     pacer = RestartablePacer(plan.tokens_per_second)
-    for index in range(len(plan.tokens) + 1):
+    pieces = plan.pieces
+    for index in range(len(pieces) + 1):
         if index == script.drop_after:
             await body.flush()
             return False
@@ -70,13 +75,13 @@ async def stream_completion(
             await body.flush()
             await asyncio.sleep(script.stall_seconds)
             pacer.restart(index)
-        if index == len(plan.tokens):
+        if index == len(pieces):
             break
         delay = pacer.delay(index)
         if delay > 0:
             await body.flush()
             await asyncio.sleep(delay)
-        event = MALFORMED_EVENT if index == script.malformed_at else formatter.content(plan.tokens[index])
+        event = MALFORMED_EVENT if index == script.malformed_at else plan.event(formatter, pieces[index])
         await body.queue(event)
     await finish_stream(body, plan, formatter)
     return True

@@ -43,6 +43,10 @@ class Script:
     finish_reason: str | None = None
     # Numbers here replace the computed usage key by key; total_tokens follows unless given.
     usage: dict[str, Any] | None = None
+    # Thinking streamed before the answer (counted in the usage as reasoning tokens), in one of
+    # REASONING_FORMATS; None keeps the model's own (none, except for the demo-think models).
+    reasoning: str | None = None
+    reasoning_format: str | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Script:

@@ -210,7 +210,7 @@ async def test_an_empty_database_shows_zeros(make_services) -> None:
 def test_usage_screen_snapshot(snap_compare, services) -> None:
     """You should see the period selector on "30 days", totals of $0.75 + 1 unpriced over 3 requests
     with 66.7% success, a stacked bar chart of spend per day for two models, and the Models table
-    listing gpt-4o ($0.75) above gpt-4o-mini (unpriced)."""
+    listing gpt-4o ($0.75) above gpt-4o-mini (unpriced), each with Reasoning 0 and Thinking 0.0%."""
 
     async def run_before(pilot) -> None:
         await wait_until(pilot, lambda: pilot.app.loads == 1)

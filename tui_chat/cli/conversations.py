@@ -30,6 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     export.add_argument("conversation_id", type=int, metavar="ID", help="the conversation's id (see `tui-chat list`)")
     export.add_argument("--format", choices=("md", "json"), default="md", help="output format (default md)")
     export.add_argument("-o", "--output", type=Path, help="write to this file instead of stdout")
+    export.add_argument("--with-thinking", action="store_true", help="include reasoning models' thinking")
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right: Collection[int] = ()) -> str:
@@ -150,7 +151,11 @@ async def run_export(services: AppServices, args: argparse.Namespace, out: TextI
     out = out or sys.stdout
     try:
         conversations = await services.conversations()
-        text = await conversations.export_text(args.conversation_id, "json" if args.format == "json" else "md")
+        text = await conversations.export_text(
+            args.conversation_id,
+            "json" if args.format == "json" else "md",
+            with_thinking=getattr(args, "with_thinking", False),
+        )
     except TuiChatError as exc:
         return output.fail(exc)
     finally:

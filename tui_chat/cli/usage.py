@@ -67,7 +67,7 @@ async def _report(services: AppServices, period, by: str) -> UsageReport:
     from tui_chat.services.usage_report import build_report, open_usage_stats
 
     try:
-        return await build_report(await open_usage_stats(services), period, by)
+        return await build_report(await open_usage_stats(services), period, by, registry=services.registry)
     finally:
         await services.aclose()
 
@@ -96,6 +96,8 @@ def print_table(report: UsageReport, out: TextIO) -> None:
         cells[money_index] = format_money(group.cost) + (" + unpriced" if group.unpriced_requests else "")
         if group.estimated_requests:
             cells[money_index] = "≈ " + cells[money_index]
+        if report.reasoning is not None:
+            cells[-1] = share_text(cells[-1])
         table.add_row(*(Text(cell) for cell in cells))
     console = Console(file=out, highlight=False, soft_wrap=False)
     console.print(table)
@@ -107,6 +109,13 @@ def print_table(report: UsageReport, out: TextIO) -> None:
             f"p95 {_ms(totals.p95_latency_ms)} · first token p50 {_ms(totals.median_ttft_ms)}"
         )
     )
+
+
+def share_text(fraction: str) -> str:
+    """A share from 0 to 1 as a percentage for people, "–" when unknown."""
+    from decimal import Decimal
+
+    return f"{Decimal(fraction):.1%}" if fraction else "–"
 
 
 def _ms(value: int | None) -> str:

@@ -58,6 +58,8 @@ class Conversation:
     archived: bool = False
     temperature: float | None = None
     max_tokens: int | None = None
+    reasoning_effort: str | None = None
+    """How hard a reasoning model is asked to think (off, minimal, low, medium, high); None: the provider's default."""
 
 
 @dataclass(slots=True)
@@ -75,6 +77,8 @@ class Message:
     error: str = ""
     alternative_of: int | None = None
     hidden: bool = False
+    thinking: str = ""
+    """The model's reasoning before its answer: shown folded, stored, never sent back."""
 
 
 @dataclass(slots=True)
@@ -95,6 +99,8 @@ class UsageRecord:
     message_id: int | None = None
     created_at: datetime = field(default_factory=utc_now)
     id: int | None = None
+    answer_ms: int | None = None
+    """Milliseconds from sending to the first token of the answer (after any thinking)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,10 @@ class ChunkFormatter:
         """An event carrying one token of content."""
         return self._choice_event(b'{"content":' + _dumps(token) + b"}", b"null")
 
+    def delta(self, delta: dict[str, Any]) -> bytes:
+        """An event carrying any delta object (the thinking of a reasoning model)."""
+        return self._choice_event(_dumps(delta), b"null")
+
     def finish(self, finish_reason: str) -> bytes:
         """The event with an empty delta and the finish reason."""
         return self._choice_event(b"{}", _dumps(finish_reason))

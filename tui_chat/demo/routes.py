@@ -12,6 +12,7 @@ from tui_chat.demo.content import count_prompt_tokens, last_user_text, reply_for
 from tui_chat.demo.corpus import split_tokens
 from tui_chat.demo.http import HttpRequest, send_json
 from tui_chat.demo.protocol import chat_request_problem, error_body, mask_key, parse_json
+from tui_chat.demo.reasoning import THINKING_MODELS, carried_reasoning, thinking_tokens
 from tui_chat.demo.stream import ReplyPlan, send_completion, stream_completion
 
 MODEL_CREATED = 1_735_689_600
@@ -77,7 +78,7 @@ class DemoRouter:
 
     async def rejected(self, request: HttpRequest, payload: Any, writer: asyncio.StreamWriter) -> bool:
         """Send OpenAI's error for a malformed request or an unknown model, and say whether it did."""
-        problem = chat_request_problem(payload)
+        problem = chat_request_problem(payload) or carried_reasoning(payload["messages"])
         if problem is not None:
             await self._send(writer, request, 400, problem)
             return True
@@ -88,7 +89,13 @@ class DemoRouter:
 
     def plan_reply(self, payload: dict[str, Any], text: str, tokens_per_second: float | None) -> ReplyPlan:
         """The plan of a reply with this text to a valid request."""
-        return ReplyPlan.build(payload, split_tokens(text), count_prompt_tokens(payload["messages"]), tokens_per_second)
+        plan = ReplyPlan.build(payload, split_tokens(text), count_prompt_tokens(payload["messages"]), tokens_per_second)
+        model = payload["model"]
+        if model in THINKING_MODELS:
+            plan = plan.with_reasoning(
+                thinking_tokens(model, last_user_text(payload["messages"])), THINKING_MODELS[model]
+            )
+        return plan
 
     def pace(self, model: str) -> float | None:
         """The model's tokens per second, or None when it is unthrottled."""

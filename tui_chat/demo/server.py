@@ -13,7 +13,12 @@ from tui_chat.demo.protocol import error_body
 from tui_chat.demo.routes import DemoRouter
 
 HOST = "127.0.0.1"
-DEFAULT_TOKENS_PER_SECOND: dict[str, float | None] = {"demo": 60.0, "demo-fast": None}
+DEFAULT_TOKENS_PER_SECOND: dict[str, float | None] = {
+    "demo": 60.0,
+    "demo-fast": None,
+    "demo-think": 60.0,
+    "demo-think-inline": 60.0,
+}
 THREAD_TIMEOUT = 10.0
 CLOSE_TIMEOUT = 1.0
 logger = logging.getLogger(__name__)

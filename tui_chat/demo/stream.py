@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 
 from tui_chat.demo.http import ChunkedBody, merge_headers, send_json
 from tui_chat.demo.protocol import DONE_EVENT, ChunkFormatter, build_usage, completion_payload
+from tui_chat.demo.reasoning import reasoning_delta, reasoning_pieces
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,26 @@ class ReplyPlan:
     usage: dict[str, Any]
     with_usage: bool
     tokens_per_second: float | None
+    reasoning: tuple[str, ...] = ()
+    """Thinking sent before the answer, token by token (counted as output and as reasoning tokens)."""
+    reasoning_format: str = "reasoning_content"
+
+    @property
+    def pieces(self) -> list[tuple[str, str]]:
+        """The (delta field, token) pieces of the stream: the thinking, then the answer."""
+        return reasoning_pieces(list(self.reasoning), self.reasoning_format, self.tokens)
+
+    def event(self, formatter: ChunkFormatter, piece: tuple[str, str]) -> bytes:
+        """The SSE event of one piece."""
+        field, token = piece
+        return formatter.content(token) if field == "content" else formatter.delta(reasoning_delta(field, token))
+
+    def with_reasoning(self, reasoning: list[str], reasoning_format: str) -> ReplyPlan:
+        """The plan with this thinking before its answer, counted in its usage."""
+        usage = {**self.usage, "completion_tokens": len(self.tokens) + len(reasoning)}
+        usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+        usage["completion_tokens_details"] = {"reasoning_tokens": len(reasoning)}
+        return dataclasses.replace(self, reasoning=tuple(reasoning), reasoning_format=reasoning_format, usage=usage)
 
     @classmethod
     def build(
@@ -110,11 +132,11 @@ async def stream_completion(
     body = await start_stream(writer, plan, headers, keep_alive=keep_alive)
     await body.queue(formatter.role())
     pacer = Pacer(plan.tokens_per_second)
-    for index, token in enumerate(plan.tokens):
+    for index, piece in enumerate(plan.pieces):
         delay = pacer.delay(index)
         if delay > 0:
             await body.flush()
             await asyncio.sleep(delay)
-        await body.queue(formatter.content(token))
+        await body.queue(plan.event(formatter, piece))
     await finish_stream(body, plan, formatter)
     return True

@@ -130,6 +130,7 @@ class ChatScreen(Screen[None]):
         """Show the conversation's target, and refresh the list, the draft estimate, the spend and the prompt history."""
         target = conversation or self.services.target
         self._show_target(target.provider, target.model)
+        self.query_one(UsageSidebar).reasoning_effort = (conversation and conversation.reasoning_effort) or ""
         self.refresh_conversation_list()
         if not self._awaiting_draw:
             self.refresh_estimate_history()

@@ -196,13 +196,16 @@ class ChatCommands:
         """Edit this conversation's system prompt, temperature and reply length."""
         from tui_chat.core.pricing import context_window
         from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
+        from tui_chat.services.reasoning import offers_effort
 
         screen = self.screen
         conversation = screen.conversation
         if conversation is None:
             screen.notify("Send a first message, then set this conversation up.", markup=False)
             return
-        current = ConversationSettings(conversation.system_prompt, conversation.temperature, conversation.max_tokens)
+        current = ConversationSettings(
+            conversation.system_prompt, conversation.temperature, conversation.max_tokens, conversation.reasoning_effort
+        )
         limit = context_window(screen.services.registry.ref(conversation.provider), conversation.model)
 
         async def saved(settings: ConversationSettings | None) -> None:
@@ -215,10 +218,18 @@ class ChatCommands:
                 temperature=settings.temperature,
                 max_tokens=settings.max_tokens,
             )
+            if settings.reasoning_effort != conversation.reasoning_effort:
+                screen.conversation = await conversations.set_reasoning_effort(
+                    conversation.id, settings.reasoning_effort
+                )
             screen.notify("Conversation settings saved.", markup=False)
 
         settings_screen = ConversationSettingsScreen(
-            current, model=conversation.model, max_tokens_limit=limit, presets=screen.services.settings.presets
+            current,
+            model=conversation.model,
+            max_tokens_limit=limit,
+            presets=screen.services.settings.presets,
+            offer_effort=offers_effort(screen.services.registry.providers.get(conversation.provider)),
         )
         screen.app.push_screen(settings_screen, saved)
 

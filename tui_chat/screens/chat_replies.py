@@ -71,6 +71,11 @@ class ReplyViews:
         if self.reply is not None:
             await self.reply.write(fragment)
 
+    async def think(self, fragment: str) -> None:
+        """Show one more fragment of thinking, when the reply is on screen."""
+        if self.reply is not None:
+            await self.reply.think(fragment)
+
     def retry_scheduled(self, event: RetryScheduled) -> None:
         """Count the retry's wait down in a toast."""
         from tui_chat.screens.retry_toast import RetryToast
@@ -140,6 +145,11 @@ class Replies:
         if exchange is None:
             return False
         exchange.display.reply = await pane.start_reply(streaming_placeholder(conversation))
+        if exchange.thinking:
+            await exchange.display.reply.think("".join(exchange.thinking))
+            block = exchange.display.reply.thinking_block
+            if block is not None:
+                block.resume(exchange.reasoning_tokens, exchange.thinking_started, exchange.thinking_ended)
         if exchange.parts:
             await exchange.display.reply.write(exchange.text)
         return True
@@ -268,10 +278,11 @@ class Replies:
         conversations = await screen.conversations()
         exchange = Exchange(conversation, kind, views, self._ended, prompt=prompt, confirmed=confirmed)
         views.reply = await screen.query_one(ChatPane).start_reply(streaming_placeholder(conversation))
+        views.reply.thinking_open = screen.services.settings.thinking_while_streaming
         self.exchanges[conversation.id] = exchange
         screen.streaming = True
         sidebar = screen.query_one(UsageSidebar)
-        sidebar.live_output_tokens = 0
+        sidebar.live_output_tokens = sidebar.live_reasoning_tokens = 0
         sidebar.reply_usage, sidebar.reply_cost = "waiting for the first token…", "…"
         if self._token_ticker is None:
             self._token_ticker = screen.set_interval(LIVE_COUNT_INTERVAL, self._show_live_count)
@@ -300,10 +311,15 @@ class Replies:
         if visible:
             screen.streaming = False
         await exchange.display.settle(finished, exchange.prompt_saved)
+        block = exchange.display.reply.thinking_block if exchange.display.reply is not None else None
+        if block is not None and finished.record is not None:
+            from tui_chat.services.reasoning import thinking_figures
+
+            block.summarise(*thinking_figures(screen.services.registry, finished.record))
         sidebar = screen.query_one(UsageSidebar)
         if visible:
             self._note_new_text(exchange)
-            sidebar.live_output_tokens = 0
+            sidebar.live_output_tokens = sidebar.live_reasoning_tokens = 0
             sidebar.reply_usage, sidebar.reply_cost = reply_usage_text(finished)
         if error is not None:
             provider = screen.services.registry.providers.get(exchange.conversation.provider)
@@ -328,7 +344,9 @@ class Replies:
         exchange = self.exchanges.get(conversation.id) if conversation is not None else None
         if exchange is not None:
             self._note_new_text(exchange)
-            self.screen.query_one(UsageSidebar).live_output_tokens = exchange.output_tokens
+            sidebar = self.screen.query_one(UsageSidebar)
+            sidebar.live_output_tokens = exchange.output_tokens
+            sidebar.live_reasoning_tokens = exchange.reasoning_tokens
         elif not self.exchanges and self._token_ticker is not None:
             self._token_ticker.stop()
             self._token_ticker = None

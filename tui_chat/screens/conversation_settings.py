@@ -23,6 +23,7 @@ class ConversationSettings:
     system_prompt: str
     temperature: float | None
     max_tokens: int | None
+    reasoning_effort: str | None = None
 
 
 class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
@@ -54,8 +55,10 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         model: str,
         max_tokens_limit: int | None = None,
         presets: Mapping[str, str] | None = None,
+        offer_effort: bool = False,
     ) -> None:
         super().__init__()
+        self.offer_effort = offer_effort
         self.current = current
         self.model = model
         self.max_tokens_limit = max_tokens_limit
@@ -77,6 +80,10 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             yield Input("" if current.temperature is None else f"{current.temperature:g}", id="settings-temperature")
             yield Label(f"Max tokens per reply (empty for no limit{limit})")
             yield Input("" if current.max_tokens is None else str(current.max_tokens), id="settings-max-tokens")
+            if self.offer_effort:
+                from tui_chat.screens.reasoning_effort import effort_fields
+
+                yield from effort_fields(current.reasoning_effort)
             yield Static(id="settings-errors")
             with Horizontal():
                 yield Button("Cancel", id="settings-cancel")
@@ -102,7 +109,12 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
         if problems:
             return None, problems
         prompt = self.query_one(TextArea).text
-        return ConversationSettings(prompt, temperature, max_tokens), []
+        effort = self.current.reasoning_effort
+        if self.offer_effort:
+            from tui_chat.screens.reasoning_effort import chosen_effort
+
+            effort = chosen_effort(self.query_one("#settings-reasoning-effort", Select))
+        return ConversationSettings(prompt, temperature, max_tokens, effort), []
 
     def action_save(self) -> None:
         """Return the settings when they are valid; otherwise show what is wrong."""

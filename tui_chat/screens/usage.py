@@ -25,6 +25,7 @@ from tui_chat.widgets.usage_totals import UsageTotals
 
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
+    from tui_chat.services.reasoning_usage import ModelReasoning
     from tui_chat.services.usage_report import PeriodFigures
     from tui_chat.store.usage_stats import GroupTotals, UsageStats
 
@@ -99,13 +100,14 @@ class UsageScreen(RequestsTab, Screen):
         self._requests_key: tuple[str | None, ...] | None = None
         self._mounted = asyncio.Event()
         self._prefetch: tuple[Period, Future[PeriodFigures]] | None = None
+        self.reasoning: dict[str, ModelReasoning] | None = None
         if period is not PeriodKind.CUSTOM:
             # The queries start now, in a thread, while the widgets are built, so the first
             # paint can already show the figures (see on_mount).
             from tui_chat.services.usage_report import period_figures, start_reading_usage
 
             first = self.current_period()
-            future = start_reading_usage(services, period_figures(first, zone))
+            future = start_reading_usage(services, period_figures(first, zone, services.registry))
             self._prefetch = None if future is None else (first, future)
 
     def compose(self) -> ComposeResult:
@@ -200,7 +202,7 @@ class UsageScreen(RequestsTab, Screen):
                 pass  # through the app's connection, which migrates it or reports what is wrong
         self._prefetch = None
         if figures is None:
-            figures = await read_usage(self.services, period_figures(period, self.zone))
+            figures = await read_usage(self.services, period_figures(period, self.zone, self.services.registry))
         await self._mounted.wait()
         self._apply(figures)
         active = self.query_one(TabbedContent).active
@@ -216,7 +218,8 @@ class UsageScreen(RequestsTab, Screen):
         """Show a period's totals and chart, offer its names as filters, and mark every table stale."""
         period, daily = figures.period, figures.daily
         self.period, self.groups = period, dict(figures.groups)
-        self.query_one(UsageTotals).show(figures.totals)
+        self.reasoning = figures.reasoning
+        self.query_one(UsageTotals).show(figures.totals, figures.answer_p50_ms)
         first = period.first_day or (daily[0].day if daily else self._today())
         last = period.last_day or (daily[-1].day if daily else first)
         self.query_one(SpendChart).show(first, last, [(row.day, row.model, row.cost) for row in daily])
@@ -266,7 +269,8 @@ class UsageScreen(RequestsTab, Screen):
             return
         self._stale_tables.discard(tab)
         table_id, key, header = GROUP_TABLES[tab]
-        self.query_one(table_id, GroupTable).show(header, self.groups.get(key, []))
+        reasoning = self.reasoning if key == "model" else None
+        self.query_one(table_id, GroupTable).show(header, self.groups.get(key, []), reasoning)
 
     async def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-conversations" and self.period is not None and "conversation" not in self.groups:

@@ -25,6 +25,7 @@ from tui_chat.services.budget_gate import check_budget
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import (
     PromptSaved,
+    ReasoningDelta,
     ReplyFinished,
     SessionEvent,
     StreamEvent,
@@ -41,6 +42,12 @@ from tui_chat.services.prompt_building import (  # noqa: F401  (prompt_messages 
     up_to_last_prompt,
 )
 from tui_chat.services.providers import ConcurrencyLimits, ProviderRegistry
+from tui_chat.services.reasoning import (
+    effort_params,
+    estimate_with_thinking,
+    explain_rejected_effort,
+    with_estimated_reasoning,
+)
 from tui_chat.services.reply_draft import FLUSH_SECONDS, ReplyDraft
 from tui_chat.services.retry import call_with_retries
 from tui_chat.store.repository import Repository
@@ -66,6 +73,10 @@ class _Request:
     sent: bool = False
     mask: KnownKeyMask = field(default_factory=KnownKeyMask)
     """Masks a known key the server sends back inside the reply, before it is shown or stored."""
+    thinking: list[str] = field(default_factory=list)
+    """The reply's thinking, in arrival order (kept apart from its text, never sent back)."""
+    thinking_mask: KnownKeyMask = field(default_factory=KnownKeyMask)
+    answer_at: float | None = None
 
     @property
     def text(self) -> str:
@@ -196,12 +207,16 @@ class ChatSession:
             self.repository, conversation.id, model, reply_started, replaces=replaces, interval=self.flush_seconds
         )
         exchange = _Request(parts=text if text is not None else [], draft=draft)
+        draft.thinking = exchange.thinking
+        params: dict[str, Any] = {}
         try:
             client = await self.registry.client(provider_name)
             async with self.limits.slot(provider_name):
                 exchange.started = time.perf_counter()
                 exchange.sent = True
-                params = request_params(conversation)
+                params = request_params(conversation) | effort_params(
+                    conversation.reasoning_effort, self.registry.providers.get(provider_name)
+                )
                 (pending, stream), exchange.attempts = await call_with_retries(
                     lambda: self._open(client, model, messages, params),
                     self.registry.settings.retry,
@@ -217,9 +232,13 @@ class ChatSession:
         except Exception as exc:
             failure = translate_error(exc) if not hasattr(exc, "title") else exc
             exchange.attempts = getattr(exc, "attempts", exchange.attempts)
+            explain_rejected_effort(failure, params if exchange.sent else {})
         held = exchange.mask.flush()  # cut off mid-stream: keep what the key mask held back
         if held:
             exchange.parts.append(held)
+        held = exchange.thinking_mask.flush()
+        if held:
+            exchange.thinking.append(held)
         if failure is None and exchange.finish_reason == "content_filter":
             failure = ProviderFailure.content_filtered()
         if exchange.sent:
@@ -258,7 +277,7 @@ class ChatSession:
         try:
             async for event in stream:
                 pending.append(event)
-                if isinstance(event, (TextDelta, StreamFinished)):
+                if isinstance(event, (TextDelta, ReasoningDelta, StreamFinished)):
                     break
         except BaseException:
             await stream.aclose()
@@ -268,6 +287,7 @@ class ChatSession:
     @staticmethod
     async def _release_held(exchange: _Request, emit: Emit) -> None:
         """Show and keep the text the key mask held back, once the stream says no more is coming."""
+        await ChatSession._release_thinking(exchange, emit)
         held = exchange.mask.flush()
         if held:
             exchange.parts.append(held)
@@ -280,19 +300,38 @@ class ChatSession:
         if isinstance(event, TextDelta):
             if exchange.first_token_at is None:
                 exchange.first_token_at = time.perf_counter()
+            if exchange.answer_at is None:
+                exchange.answer_at = exchange.first_token_at if not exchange.thinking else time.perf_counter()
+                await ChatSession._release_thinking(exchange, emit)
             shown = exchange.mask.feed(event.text)
             if not shown:
                 return
             event = event if shown == event.text else TextDelta(shown)
             exchange.parts.append(shown)
+        elif isinstance(event, ReasoningDelta):
+            if exchange.first_token_at is None:
+                exchange.first_token_at = time.perf_counter()
+            shown = exchange.thinking_mask.feed(event.text)
+            if not shown:
+                return
+            event = event if shown == event.text else ReasoningDelta(shown)
+            exchange.thinking.append(shown)
         elif isinstance(event, UsageReport):
             exchange.usage = event.usage
         elif isinstance(event, StreamFinished):
             await ChatSession._release_held(exchange, emit)
             exchange.finish_reason = event.finish_reason
         await emit(event)
-        if isinstance(event, TextDelta):
+        if isinstance(event, (TextDelta, ReasoningDelta)):
             await exchange.draft.update(exchange.parts)
+
+    @staticmethod
+    async def _release_thinking(exchange: _Request, emit: Emit) -> None:
+        """Show and keep the thinking the key mask held back, once the answer has begun."""
+        held = exchange.thinking_mask.flush()
+        if held:
+            exchange.thinking.append(held)
+            await emit(ReasoningDelta(held))
 
     async def _record(
         self,
@@ -306,11 +345,13 @@ class ChatSession:
         """Store the reply (updating its streaming row, if any) and its usage row in one transaction."""
         model = conversation.model
         await exchange.draft.settle()
-        text = exchange.text
+        text, thinking = exchange.text, "".join(exchange.thinking)
         usage = exchange.usage
         if usage is None:
-            answered = bool(text) or exchange.finish_reason is not None
-            usage = tokens.estimate_usage(model, messages, text) if answered else Usage(estimated=True)
+            answered = bool(text or thinking) or exchange.finish_reason is not None
+            usage = estimate_with_thinking(model, messages, text, thinking) if answered else Usage(estimated=True)
+        elif thinking and not usage.reasoning_tokens:
+            usage = with_estimated_reasoning(model, usage, thinking)
         status = status_for(exchange.finish_reason, bool(text), failure, cancelled)
         price = pricing.price_usage(
             self.registry.ref(conversation.provider), model, usage, self.registry.price_overrides
@@ -328,6 +369,7 @@ class ChatSession:
             error_kind=getattr(failure, "kind", "") if failure else "",
             attempts=exchange.attempts,
             conversation_id=conversation.id,
+            answer_ms=round((exchange.answer_at - exchange.started) * 1000) if exchange.answer_at else None,
         )
         error_text = (
             f"{failure.title}: {failure.detail}"
@@ -344,6 +386,7 @@ class ChatSession:
             status=status,
             created_at=reply_started,
             error=error_text,
+            thinking=thinking,
         )
         saved = await self.repository.save_reply(reply, record)
         return ReplyFinished(saved, record, failure)

@@ -62,6 +62,7 @@ def usage_dict(record: UsageRecord) -> dict[str, Any]:
         "attempts": record.attempts,
         "latency_ms": record.latency_ms,
         "ttft_ms": record.ttft_ms,
+        "answer_ms": record.answer_ms,
         "created_at": iso_utc(record.created_at),
     }
 
@@ -102,14 +103,16 @@ def redacted(export: ConversationExport) -> ConversationExport:
         conversation, title=redact(conversation.title), system_prompt=redact(conversation.system_prompt)
     )
     messages = [
-        dataclasses.replace(message, content=redact(message.content), error=redact(message.error))
+        dataclasses.replace(
+            message, content=redact(message.content), error=redact(message.error), thinking=redact(message.thinking)
+        )
         for message in export.messages
     ]
     return dataclasses.replace(export, conversation=conversation, messages=messages)
 
 
-def export_dict(export: ConversationExport) -> dict[str, Any]:
-    """The whole export as one JSON-ready dictionary."""
+def export_dict(export: ConversationExport, *, with_thinking: bool = False) -> dict[str, Any]:
+    """The whole export as one JSON-ready dictionary; a reply's thinking only `with_thinking`."""
     by_message, unattached = _usage_by_message(export)
     priced = [record.cost for record in export.usage if record.cost is not None]
     with localcontext() as context:
@@ -128,6 +131,7 @@ def export_dict(export: ConversationExport) -> dict[str, Any]:
             "alternative_of": message.alternative_of,
             "hidden": message.hidden,
             "usage": [usage_dict(record) for record in by_message.get(message.id, [])],
+            **({"thinking": message.thinking} if with_thinking else {}),
         }
         for message in export.messages
     ]
@@ -153,9 +157,9 @@ def safe_json(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
 
 
-def to_json(export: ConversationExport) -> str:
-    """The export as indented JSON, keys redacted."""
-    return safe_json(export_dict(redacted(export)))
+def to_json(export: ConversationExport, *, with_thinking: bool = False) -> str:
+    """The export as indented JSON, keys redacted; replies' thinking only `with_thinking`."""
+    return safe_json(export_dict(redacted(export), with_thinking=with_thinking))
 
 
 def inline_text(text: object) -> str:
@@ -195,8 +199,11 @@ def _message_heading(message: Message) -> str:
     return "## " + " · ".join(parts)
 
 
-def to_markdown(export: ConversationExport) -> str:
-    """The export as a readable Markdown document: a heading per message, its text quoted below it."""
+def to_markdown(export: ConversationExport, *, with_thinking: bool = False) -> str:
+    """The export as a readable Markdown document: a heading per message, its text quoted below it.
+
+    `with_thinking`, a reply's thinking comes first, quoted under its own label.
+    """
     export = redacted(export)
     conversation = export.conversation
     totals = export_dict(export)["totals"]
@@ -214,7 +221,10 @@ def to_markdown(export: ConversationExport) -> str:
     if conversation.system_prompt:
         lines += ["", "System prompt:", "", *quoted_block(conversation.system_prompt)]
     for message in export.messages:
-        lines += ["", _message_heading(message), "", *quoted_block(message.content)]
+        lines += ["", _message_heading(message)]
+        if with_thinking and message.thinking:
+            lines += ["", "*Thinking:*", "", *quoted_block(message.thinking), "", "*Answer:*"]
+        lines += ["", *quoted_block(message.content)]
         if message.error:
             lines += ["", f"*Error: {inline_text(message.error).strip()}*"]
         for record in by_message.get(message.id, []):

@@ -78,14 +78,20 @@ class ConversationService:
         """A conversation with all its messages and usage rows, or None when there is no such conversation."""
         return await self.repository.export_data(conversation_id)
 
-    async def export_text(self, conversation_id: int, form: Literal["md", "json"]) -> str | None:
-        """A conversation as Markdown or JSON (keys redacted), or None when there is no such conversation."""
+    async def export_text(
+        self, conversation_id: int, form: Literal["md", "json"], *, with_thinking: bool = False
+    ) -> str | None:
+        """A conversation as Markdown or JSON (keys redacted), or None when there is no such conversation.
+
+        Replies' thinking is left out unless `with_thinking`."""
         from tui_chat.services.conversation_export import to_json, to_markdown
 
         export = await self.export(conversation_id)
         if export is None:
             return None
-        return to_json(export) if form == "json" else to_markdown(export)
+        if form == "json":
+            return to_json(export, with_thinking=with_thinking)
+        return to_markdown(export, with_thinking=with_thinking)
 
     async def rename(self, conversation_id: int, title: str) -> None:
         """Give a conversation a new title."""
@@ -111,6 +117,11 @@ class ConversationService:
         await self.repository.update_conversation_settings(
             conversation_id, system_prompt=system_prompt, temperature=temperature, max_tokens=max_tokens
         )
+        return await self.get(conversation_id)
+
+    async def set_reasoning_effort(self, conversation_id: int, effort: str | None) -> Conversation | None:
+        """Ask for this reasoning effort in the conversation's next requests (None: the default); the updated one."""
+        await self.repository.set_reasoning_effort(conversation_id, effort)
         return await self.get(conversation_id)
 
     async def messages(self, conversation_id: int) -> list[Message]:

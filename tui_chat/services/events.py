@@ -15,6 +15,13 @@ class TextDelta:
 
 
 @dataclass(frozen=True, slots=True)
+class ReasoningDelta:
+    """A fragment of the model's thinking, shown apart from the answer and never sent back."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class UsageReport:
     """Token counts for the request, reported by the server or estimated."""
 
@@ -54,5 +61,5 @@ class ReplyFinished:
     error: Exception | None = None
 
 
-StreamEvent = TextDelta | UsageReport | StreamFinished
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | StreamFinished
 SessionEvent = StreamEvent | RetryScheduled | PromptSaved | ReplyFinished

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 
-from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
+from tui_chat.services.events import PromptSaved, ReasoningDelta, ReplyFinished, RetryScheduled, TextDelta
 
 if TYPE_CHECKING:
     from tui_chat.core.models import Conversation, Message
@@ -21,6 +22,9 @@ class ExchangeDisplay(Protocol):
 
     async def write(self, fragment: str) -> None:
         """Show one more fragment of the reply."""
+
+    async def think(self, fragment: str) -> None:
+        """Show one more fragment of the model's thinking."""
 
     def retry_scheduled(self, event: RetryScheduled) -> None:
         """Show that a failed attempt will be retried after a wait."""
@@ -62,6 +66,13 @@ class Exchange(Generic[DisplayT]):
         self.parts: list[str] = []
         """The reply's fragments in arrival order: the session appends to this very list."""
         self.output_tokens = 0
+        self.thinking: list[str] = []
+        """The reply's thinking so far, in arrival order (the session stores it)."""
+        self.reasoning_tokens = 0
+        """Fragments of thinking received: the live count until the server reports its own."""
+        self.thinking_started: float | None = None
+        self.thinking_ended: float | None = None
+        """When (time.monotonic) the thinking began and the answer after it did, so a view shown later keeps time."""
         self.prompt_message: Message | None = None
         self.outcome: ReplyFinished | None = None
         self.stop: Callable[[], object] | None = None
@@ -108,8 +119,16 @@ class Exchange(Generic[DisplayT]):
         """Follow one event of the session."""
         self.display.retry_wait_over()
         if isinstance(event, TextDelta):
+            if self.thinking_started is not None and self.thinking_ended is None:
+                self.thinking_ended = time.monotonic()
             self.output_tokens += 1
             await self.display.write(event.text)
+        elif isinstance(event, ReasoningDelta):
+            self.reasoning_tokens += 1
+            if self.thinking_started is None:
+                self.thinking_started = time.monotonic()
+            self.thinking.append(event.text)
+            await self.display.think(event.text)
         elif isinstance(event, ReplyFinished):
             self._finish(event)
         elif isinstance(event, RetryScheduled):

@@ -13,8 +13,9 @@ from typing import Any
 from tui_chat.config import NetworkSettings, ProviderSettings
 from tui_chat.core.models import Usage
 from tui_chat.core.redaction import remember_secret
+from tui_chat.core.think_tags import Piece, ThinkTagSplitter
 from tui_chat.services.errors import ProviderFailure, error_event, translate_error
-from tui_chat.services.events import StreamEvent, StreamFinished, TextDelta, UsageReport
+from tui_chat.services.events import ReasoningDelta, StreamEvent, StreamFinished, TextDelta, UsageReport
 
 PLACEHOLDER_KEY = "no-key-needed"
 logger = logging.getLogger(__name__)
@@ -41,6 +42,33 @@ def token_count(value: Any) -> int:
         return max(0, int(value or 0))
     except (TypeError, ValueError, OverflowError):
         return 0
+
+
+def reasoning_text(delta: Mapping[str, Any]) -> str:
+    """The thinking a delta carries, in whichever field the server uses (one field, never two copies).
+
+    `reasoning_content` is DeepSeek's, vLLM's and llama.cpp's; `reasoning` OpenRouter's and Ollama's;
+    `reasoning_details` OpenRouter's list of typed parts, sent beside `reasoning` or alone.
+    """
+    for name in ("reasoning_content", "reasoning"):
+        value = delta.get(name)
+        if isinstance(value, str) and value:
+            return value
+    details = delta.get("reasoning_details")
+    if not isinstance(details, list):
+        return ""
+    parts = []
+    for detail in details:
+        if isinstance(detail, Mapping):
+            value = detail.get("text") or detail.get("summary")
+            if isinstance(value, str):
+                parts.append(value)
+    return "".join(parts)
+
+
+def piece_events(pieces: list[Piece]) -> list[StreamEvent]:
+    """Events for the content pieces the think-tag splitter told apart."""
+    return [TextDelta(text) if kind == "answer" else ReasoningDelta(text) for kind, text in pieces]
 
 
 async def sse_chunks(lines: AsyncIterator[str]) -> AsyncIterator[dict[str, Any]]:
@@ -122,6 +150,7 @@ class ProviderClient:
         client = self._sdk()
         finish_reason: str | None = None
         saw_choice = False
+        splitter = ThinkTagSplitter()
         if logger.isEnabledFor(logging.DEBUG):
             size = sum(len(str(message.get("content") or "")) for message in messages)
             logger.debug(
@@ -141,9 +170,14 @@ class ProviderClient:
                         yield UsageReport(usage_from_dict(usage))
                     for choice in chunk.get("choices") or ():
                         saw_choice = True
-                        content = (choice.get("delta") or {}).get("content")
+                        delta = choice.get("delta") or {}
+                        thinking = reasoning_text(delta)
+                        if thinking:
+                            yield ReasoningDelta(thinking)
+                        content = delta.get("content")
                         if content:
-                            yield TextDelta(content)
+                            for event in piece_events(splitter.feed(content)):
+                                yield event
                         if choice.get("finish_reason"):
                             finish_reason = choice["finish_reason"]
         except ProviderFailure as failure:
@@ -151,6 +185,8 @@ class ProviderClient:
             raise
         except Exception as exc:
             raise log_failure(self.name, translate_error(exc), exc) from None
+        for event in piece_events(splitter.flush()):
+            yield event
         if not saw_choice and finish_reason is None:
             raise log_failure(self.name, ProviderFailure.empty_choices())
         logger.debug("chat reply finished: provider=%s finish_reason=%s", self.name, finish_reason)

@@ -46,6 +46,8 @@ class ReplyDraft:
         self._written_at = 0.0
         self._written_length = 0
         self._pending: asyncio.Future[Any] | None = None
+        self.thinking: list[str] = []
+        """The reply's thinking so far (the session's list), stored beside its text."""
 
     async def update(self, parts: list[str]) -> None:
         """Store the text so far when it is the first text or `interval` has passed since the last write."""
@@ -54,12 +56,12 @@ class ReplyDraft:
         now = time.monotonic()
         if self.message_id is not None and now - self._written_at < self.interval:
             return
-        text = "".join(parts)
-        if not text or len(text) == self._written_length:
+        text, thinking = "".join(parts), "".join(self.thinking)
+        if not (text or thinking) or len(text) + len(thinking) == self._written_length:
             return
         self._written_at = now
         try:
-            await self._complete_even_if_cancelled(self._write(text))
+            await self._complete_even_if_cancelled(self._write(text, thinking))
         except StoreError as exc:
             self.problem = exc
 
@@ -71,7 +73,7 @@ class ReplyDraft:
             except StoreError as exc:
                 self.problem = exc
 
-    async def _write(self, text: str) -> None:
+    async def _write(self, text: str, thinking: str) -> None:
         if self.message_id is None:
             reply = Message(
                 0,
@@ -81,13 +83,14 @@ class ReplyDraft:
                 model=self.model,
                 status=MessageStatus.STREAMING,
                 created_at=self.created_at,
+                thinking=thinking,
             )
             self.message_id = (await self.repository.start_reply(reply)).id
             if self.replaces is not None:
                 await self.repository.mark_alternative(self.message_id, self.replaces)
         else:
-            await self.repository.flush_reply(self.message_id, text)
-        self._written_length = len(text)
+            await self.repository.flush_reply(self.message_id, text, thinking)
+        self._written_length = len(text) + len(thinking)
 
     async def _complete_even_if_cancelled(self, write: Awaitable[T]) -> T:
         """Run a write to its end even when the stream is cancelled meanwhile, so its row id is known."""

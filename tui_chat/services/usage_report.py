@@ -21,6 +21,8 @@ from tui_chat.core.periods import Period, PeriodKind, parse_day, period_for
 
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
+    from tui_chat.services.providers import ProviderRegistry
+    from tui_chat.services.reasoning_usage import ModelReasoning
     from tui_chat.store.usage_stats import (
         DailyModelSpend,
         GroupTotals,
@@ -117,14 +119,23 @@ class UsageReport:
     by: str
     totals: PeriodTotals
     groups: list[GroupTotals]
+    reasoning: dict[str, ModelReasoning] | None = None
+    """Reasoning tokens and their cost by model, for a report by model (services/reasoning_usage.py)."""
 
     def header(self) -> list[str]:
         """Column names of the grouped rows."""
-        return group_header(self.by)
+        from tui_chat.services.reasoning_usage import REASONING_COLUMNS
+
+        return group_header(self.by) + (list(REASONING_COLUMNS) if self.reasoning is not None else [])
 
     def rows(self) -> list[list[str]]:
         """The grouped rows as exact text cells."""
-        return group_rows(self.by, self.groups)
+        from tui_chat.services.reasoning_usage import reasoning_cells
+
+        rows = group_rows(self.by, self.groups)
+        if self.reasoning is not None:
+            rows = [row + reasoning_cells(self.reasoning, group) for row, group in zip(rows, self.groups, strict=True)]
+        return rows
 
     def totals_dict(self) -> dict[str, object]:
         """The headline figures with money as an exact string."""
@@ -163,8 +174,14 @@ class UsageReport:
     def _typed_rows(self) -> list[list[object]]:
         """Rows with counts as numbers and money as strings."""
         text_columns = 2 if self.by == "conversation" else 1
+        counted = text_columns + len(GROUP_COLUMNS) + (1 if self.reasoning is not None else 0)
         return [
-            [*row[:text_columns], row[text_columns], *(int(cell) for cell in row[text_columns + 1 :])]
+            [
+                *row[:text_columns],
+                row[text_columns],
+                *(int(cell) for cell in row[text_columns + 1 : counted]),
+                *(cell or None for cell in row[counted:]),
+            ]
             for row in self.rows()
         ]
 
@@ -239,15 +256,22 @@ class PeriodFigures:
     totals: PeriodTotals
     daily: list[DailyModelSpend]
     groups: dict[str, list[GroupTotals]]
+    reasoning: dict[str, ModelReasoning] | None = None
+    """Reasoning tokens and their cost by model (when a registry was given to price them)."""
+    answer_p50_ms: int | None = None
+    """The median time to the first answer token of the requests that reasoned."""
 
 
 def period_figures(
-    period: Period, zone: tzinfo | None = None
+    period: Period, zone: tzinfo | None = None, registry: ProviderRegistry | None = None
 ) -> Callable[[UsageStats], Coroutine[Any, Any, PeriodFigures]]:
     """The queries behind a period's first paint on the usage screen, as a job for `read_usage`."""
     usage_filter = filter_for(period, zone)
 
     async def query(stats: UsageStats) -> PeriodFigures:
+        from tui_chat.services.reasoning_usage import reasoning_by_model
+        from tui_chat.store.reasoning_stats import median_answer_ms
+
         return PeriodFigures(
             period=period,
             totals=await stats.totals(usage_filter),
@@ -256,17 +280,29 @@ def period_figures(
                 "model": await stats.grouped(usage_filter, "model"),
                 "provider": await stats.grouped(usage_filter, "provider"),
             },
+            reasoning=None if registry is None else await reasoning_by_model(stats, usage_filter, registry),
+            answer_p50_ms=await median_answer_ms(stats, usage_filter),
         )
 
     return query
 
 
-async def build_report(stats: UsageStats, period: Period, by: str, zone: tzinfo | None = None) -> UsageReport:
-    """The totals of a period and its rows grouped by day, model, provider or conversation."""
+async def build_report(
+    stats: UsageStats, period: Period, by: str, zone: tzinfo | None = None, registry: ProviderRegistry | None = None
+) -> UsageReport:
+    """The totals of a period and its rows grouped by day, model, provider or conversation.
+
+    By model, with the `registry` to price them, the rows also say how much went to thinking.
+    """
     usage_filter = filter_for(period, zone)
     totals = await stats.totals(usage_filter)
     groups = await stats.grouped(usage_filter, by, zone)
-    return UsageReport(period, by, totals, groups)
+    reasoning = None
+    if by == "model" and registry is not None:
+        from tui_chat.services.reasoning_usage import reasoning_by_model
+
+        reasoning = await reasoning_by_model(stats, usage_filter, registry)
+    return UsageReport(period, by, totals, groups, reasoning)
 
 
 async def write_export(folder: Path, name: str, header: list[str], rows: list[list[str]]) -> Path:

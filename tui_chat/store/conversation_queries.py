@@ -117,7 +117,7 @@ class ConversationQueries:
             return []
         async with self._read.execute(
             "SELECT m.id, m.conversation_id, m.role, m.created_at, c.title,"
-            " snippet(messages_fts, 0, ?, ?, '…', 16) AS excerpt"
+            " snippet(messages_fts, -1, ?, ?, '…', 16) AS excerpt"
             " FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid"
             " JOIN conversations c ON c.id = m.conversation_id"
             " WHERE messages_fts MATCH ? AND m.hidden = 0 AND m.status != 'streaming'"

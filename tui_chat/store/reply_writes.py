@@ -22,7 +22,8 @@ large file, where a scan of every message would not.
 
 USAGE_COLUMNS = (
     "conversation_id, message_id, provider, model, input_tokens, cached_tokens, output_tokens, reasoning_tokens,"
-    " estimated, cost_pusd, price_source, status, error_kind, attempts, latency_ms, ttft_ms, created_at"
+    " estimated, cost_pusd, price_source, status, error_kind, attempts, latency_ms, ttft_ms, created_at,"
+    " answer_ms"
 )
 
 
@@ -47,6 +48,7 @@ def usage_values(record: UsageRecord) -> tuple[object, ...]:
         record.latency_ms,
         record.ttft_ms,
         to_millis(record.created_at),
+        record.answer_ms,
     )
 
 
@@ -59,8 +61,8 @@ class ReplyWrites:
         """Insert a reply whose first text has arrived, marked streaming, and return it with its id."""
         async with self.database.transaction("save the reply") as tx:
             cursor = await tx.execute(
-                "INSERT INTO messages (conversation_id, role, content, model, status, created_at, writer)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO messages (conversation_id, role, content, model, status, created_at, writer, thinking)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     reply.conversation_id,
                     Role.ASSISTANT.value,
@@ -69,16 +71,19 @@ class ReplyWrites:
                     MessageStatus.STREAMING.value,
                     to_millis(reply.created_at),
                     self.database.writer_id,
+                    reply.thinking,
                 ),
             )
             reply.id = inserted_id(cursor)
         reply.status = MessageStatus.STREAMING
         return reply
 
-    async def flush_reply(self, message_id: int, content: str) -> None:
-        """Store the text a streaming reply has so far, in its own short transaction."""
+    async def flush_reply(self, message_id: int, content: str, thinking: str = "") -> None:
+        """Store the text (and thinking) a streaming reply has so far, in its own short transaction."""
         async with self.database.transaction("save the reply") as tx:
-            await tx.execute("UPDATE messages SET content = ? WHERE id = ?", (content, message_id))
+            await tx.execute(
+                "UPDATE messages SET content = ?, thinking = ? WHERE id = ?", (content, thinking, message_id)
+            )
 
     async def save_reply(self, reply: Message, record: UsageRecord) -> Message:
         """Write a finished reply and its usage row together in one transaction.
@@ -94,13 +99,14 @@ class ReplyWrites:
                     row = await cursor.fetchone()
                 recovered = row is not None and row["status"] == MessageStatus.INTERRUPTED.value
                 await tx.execute(
-                    "UPDATE messages SET content = ?, status = ?, error = ?, finished_at = ? WHERE id = ?",
-                    (reply.content, reply.status.value, reply.error, now, reply.id),
+                    "UPDATE messages SET content = ?, status = ?, error = ?, finished_at = ?, thinking = ? WHERE id = ?",
+                    (reply.content, reply.status.value, reply.error, now, reply.thinking, reply.id),
                 )
             else:
                 cursor = await tx.execute(
-                    "INSERT INTO messages (conversation_id, role, content, model, status, error, created_at, finished_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO messages"
+                    " (conversation_id, role, content, model, status, error, created_at, finished_at, thinking)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         reply.conversation_id,
                         Role.ASSISTANT.value,
@@ -110,6 +116,7 @@ class ReplyWrites:
                         reply.error,
                         to_millis(reply.created_at),
                         now,
+                        reply.thinking,
                     ),
                 )
                 reply.id = inserted_id(cursor)
@@ -130,7 +137,8 @@ class ReplyWrites:
     @staticmethod
     async def _insert_usage(tx: aiosqlite.Connection, record: UsageRecord) -> None:
         cursor = await tx.execute(
-            f"INSERT INTO usage ({USAGE_COLUMNS}) VALUES ({', '.join('?' * 17)})", usage_values(record)
+            f"INSERT INTO usage ({USAGE_COLUMNS}) VALUES ({', '.join('?' * len(usage_values(record)))})",
+            usage_values(record),
         )
         record.id = inserted_id(cursor)
 

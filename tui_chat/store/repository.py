@@ -18,6 +18,7 @@ from tui_chat.core.models import (
 )
 from tui_chat.store.conversation_queries import ConversationQueries
 from tui_chat.store.db import Database
+from tui_chat.store.reasoning_writes import ReasoningWrites
 from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.store.rows import (  # noqa: F401  (re-exported)
     PICO,  # noqa: F401  (re-exported)
@@ -45,7 +46,7 @@ class SpendTotals:
     unpriced_requests: int
 
 
-class Repository(ReplyWrites, ConversationQueries):
+class Repository(ReplyWrites, ConversationQueries, ReasoningWrites):
     """Reads and writes conversations, messages and usage rows."""
 
     def __init__(self, database: Database) -> None:
@@ -183,6 +184,7 @@ class Repository(ReplyWrites, ConversationQueries):
                 latency_ms=row["latency_ms"],
                 ttft_ms=row["ttft_ms"],
                 created_at=from_millis(row["created_at"]),
+                answer_ms=row["answer_ms"],
             )
             for row in rows
         ]

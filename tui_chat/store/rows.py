@@ -69,6 +69,7 @@ def conversation_from_row(row: sqlite3.Row) -> Conversation:
         archived=bool(row["archived"]),
         temperature=row["temperature"],
         max_tokens=row["max_tokens"],
+        reasoning_effort=row["reasoning_effort"],
     )
 
 
@@ -86,4 +87,5 @@ def message_from_row(row: sqlite3.Row) -> Message:
         error=row["error"],
         alternative_of=row["alternative_of"],
         hidden=bool(row["hidden"]),
+        thinking=row["thinking"],
     )

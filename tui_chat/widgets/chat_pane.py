@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from tui_chat.widgets.reply.body import ReplyBody
     from tui_chat.widgets.reply.segment import Segment
+    from tui_chat.widgets.reply.thinking import ThinkingBlock
 
 __all__ = ["STATUS_CLASSES", "STATUS_NOTES", "ChatPane", "MessageView", "NewTextMarker", "ReplyView", "header_text"]
 
@@ -48,6 +49,9 @@ class ReplyView(MessageView):
         yield ReplyBody()
 
     _body: ReplyBody | None = None
+    thinking_block: ThinkingBlock | None = None
+    thinking_open = True
+    """Whether thinking streams open (the thinking_while_streaming setting) or only its progress line."""
 
     @property
     def body(self) -> ReplyBody:
@@ -69,7 +73,20 @@ class ReplyView(MessageView):
     async def write(self, fragment: str) -> None:
         """Append a fragment of the reply; a view already taken off the screen ignores it (the text is kept elsewhere)."""
         if self.is_attached:
+            if self.thinking_block is not None and self.thinking_block.live:
+                self.thinking_block.answer_started()
             await self.body.write(show_controls(fragment))
+
+    async def think(self, fragment: str) -> None:
+        """Append a fragment of the model's thinking, in a Thinking block above the answer."""
+        if not self.is_attached:
+            return
+        if self.thinking_block is None:
+            from tui_chat.widgets.reply.thinking import ThinkingBlock
+
+            self.thinking_block = ThinkingBlock(live=True, open_while_live=self.thinking_open)
+            await self.mount(self.thinking_block, before=self.body)
+        self.thinking_block.write(fragment)
 
     async def finish(self, message: Message | None, status: MessageStatus, error: str = "") -> None:
         """Stop streaming, leave exactly the blocks of a fresh render of the final text, and show the outcome."""
@@ -78,6 +95,13 @@ class ReplyView(MessageView):
             self.message = message
         if not self.is_attached:
             return
+        if self.thinking_block is not None:
+            self.thinking_block.answer_started(message.thinking if message is not None else None)
+        elif message is not None and message.thinking:
+            from tui_chat.widgets.reply.thinking import ThinkingBlock
+
+            self.thinking_block = ThinkingBlock(message.thinking)
+            await self.mount(self.thinking_block, before=self.body)
         await self.body.finish(final_text)
         self.set_status(status, error)
 

@@ -41,6 +41,7 @@ MESSAGE_BINDINGS = [
     Binding("k", "request('copy_code')", "Copy code", id="message.copy_code"),
     Binding("e", "request('edit')", "Edit", id="message.edit"),
     Binding("d", "request('delete')", "Delete", id="message.delete"),
+    Binding("t", "toggle_thinking", "Thinking", id="message.thinking"),
     Binding("escape", "request('leave')", "Back to prompt", show=False, id="message.leave"),
 ]
 
@@ -96,6 +97,10 @@ class MessageView(Vertical, can_focus=True):
 
         message = self.message
         yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
+        if message.thinking:
+            from tui_chat.widgets.reply.thinking import ThinkingBlock
+
+            yield ThinkingBlock(message.thinking)
         if message.role is not Role.ASSISTANT:
             yield Static(Content(show_controls(message.content)), classes="message-body")
         elif self.eager:
@@ -124,7 +129,16 @@ class MessageView(Vertical, can_focus=True):
         """Only prompts can be edited."""
         if action == "request" and parameters == ("edit",):
             return self.message.role is Role.USER
+        if action == "toggle_thinking":
+            return bool(self.query("ThinkingBlock"))
         return True
+
+    def action_toggle_thinking(self) -> None:
+        """Unfold or fold the reply's thinking."""
+        from tui_chat.widgets.reply.thinking import ThinkingBlock
+
+        for block in self.query(ThinkingBlock):
+            block.toggle()
 
     def action_step(self, step: int) -> None:
         """Select the previous or next message."""

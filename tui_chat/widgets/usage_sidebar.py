@@ -55,6 +55,8 @@ class UsageSidebar(VerticalScroll):
     draft_exact: var[bool] = var(True, init=False)
     draft_cost: var[str] = var("", init=False)
     live_output_tokens: var[int] = var(0, init=False)
+    live_reasoning_tokens: var[int] = var(0, init=False)
+    reasoning_effort: var[str] = var("", init=False)
     reply_usage: var[str] = var("—", init=False)
     reply_cost: var[str] = var("—", init=False)
     conversation_cost: var[str] = var("—", init=False)
@@ -125,11 +127,15 @@ class UsageSidebar(VerticalScroll):
                     parts.extend(("\n", (show_controls(text), style) if style else show_controls(text)))
 
         demo = "Offline demo model: canned replies, no key needed." if self.is_demo else ""
-        section("Model", one_line(f"{self.provider} · {self.model}"), (demo, WARNING_STYLE))
+        effort = f"reasoning effort {self.reasoning_effort}" if self.reasoning_effort else ""
+        section("Model", one_line(f"{self.provider} · {self.model}"), effort, (demo, WARNING_STYLE))
         section("Context", *self._context_lines())
         section("Next message", self._draft_text())
         live = self.live_output_tokens
-        usage = f"out {live:,} tokens, streaming…" if live else self.reply_usage
+        thinking = self.live_reasoning_tokens
+        usage = f"out {live:,} tokens, streaming…" if live else ("" if thinking else self.reply_usage)
+        if thinking:
+            usage = f"thinking {thinking:,} tokens" + ("\n" + usage if usage else ", streaming…")
         section("This reply", usage, f"cost {self.reply_cost}")
         budget = (self.budget_note, WARNING_STYLE if self.over_budget else "")
         section(
@@ -201,5 +207,6 @@ class UsageSidebar(VerticalScroll):
     watch_context_used = watch_context_exact = watch_context_window = _paint
     watch_draft_tokens = watch_draft_exact = watch_draft_cost = _paint
     watch_live_output_tokens = watch_reply_usage = watch_reply_cost = _paint
+    watch_live_reasoning_tokens = watch_reasoning_effort = _paint
     watch_conversation_cost = watch_today_cost = watch_month_cost = _paint
     watch_budget_note = watch_over_budget = _paint

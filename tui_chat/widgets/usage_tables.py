@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -14,6 +15,7 @@ from tui_chat.core.text import one_line
 from tui_chat.widgets.usage_totals import seconds_text
 
 if TYPE_CHECKING:
+    from tui_chat.services.reasoning_usage import ModelReasoning
     from tui_chat.store.usage_stats import GroupTotals, RequestRow
 
 GROUP_HEADERS = ("Spend", "Requests", "Input", "Cached", "Output")
@@ -88,12 +90,20 @@ def request_cells(row: RequestRow, zone: tzinfo | None) -> tuple[str, ...]:
 class GroupTable(DataTable):
     """Totals per model, provider or conversation, costliest first."""
 
-    def show(self, first_header: str, groups: list[GroupTotals]) -> None:
-        """Replace the rows; each row's key is the group's key."""
+    def show(
+        self, first_header: str, groups: list[GroupTotals], reasoning: dict[str, ModelReasoning] | None = None
+    ) -> None:
+        """Replace the rows; each row's key is the group's key. Models also show what went to thinking."""
+        from tui_chat.services.reasoning_usage import REASONING_HEADERS, reasoning_cells
+
         self.clear(columns=True)
-        self.add_columns(first_header, *GROUP_HEADERS)
+        self.add_columns(first_header, *GROUP_HEADERS, *(REASONING_HEADERS if reasoning is not None else ()))
         for group in groups:
-            self.add_row(*literal(group_cells(group)), key=group.key)
+            cells = group_cells(group)
+            if reasoning is not None:
+                tokens, share = reasoning_cells(reasoning, group)
+                cells += (f"{int(tokens):,}", f"{Decimal(share):.1%}" if share else "–")
+            self.add_row(*literal(cells), key=group.key)
 
 
 class RequestsTable(DataTable):

@@ -39,7 +39,10 @@ def totals_text(totals: PeriodTotals) -> str:
 class UsageTotals(Static):
     """The period's totals, as plain text (never markup)."""
 
-    def show(self, totals: PeriodTotals) -> None:
-        """Replace the figures."""
+    def show(self, totals: PeriodTotals, answer_p50_ms: int | None = None) -> None:
+        """Replace the figures; `answer_p50_ms` is the median time to the answer of replies that reasoned."""
         self.totals = totals
-        self.update(Content(totals_text(totals)))
+        text = totals_text(totals)
+        if answer_p50_ms is not None:
+            text += f"   First answer p50 (reasoning) {seconds_text(answer_p50_ms)}"
+        self.update(Content(text))
