@@ -43,6 +43,10 @@ class Script:
     finish_reason: str | None = None
     # Numbers here replace the computed usage key by key; total_tokens follows unless given.
     usage: dict[str, Any] | None = None
+    # Tool calls to answer with, each {"id", "name", "arguments"} (arguments a string, sent as given).
+    tool_calls: list[dict[str, Any]] | None = None
+    # Send each call's arguments in pieces of this many characters (None: in one piece).
+    argument_chunk: int | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Script:

@@ -75,6 +75,8 @@ class Message:
     error: str = ""
     alternative_of: int | None = None
     hidden: bool = False
+    tool_rounds: str = ""
+    """The reply's tool rounds as JSON (calls, results, durations); empty for a reply without tools."""
 
 
 @dataclass(slots=True)

@@ -47,6 +47,7 @@ from tui_chat.store.repository import Repository
 
 if TYPE_CHECKING:
     from tui_chat.services.llm import ProviderClient
+    from tui_chat.services.tools.runtime import ToolRuntime
 
 Emit = Callable[[SessionEvent], Awaitable[None]]
 T = TypeVar("T")
@@ -100,6 +101,8 @@ class ChatSession:
         self.registry = registry
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
         self.flush_seconds = FLUSH_SECONDS
+        self.tools: ToolRuntime | None = None
+        """The app's tools; a conversation offering any runs its replies through the tool loop."""
 
     async def check_budget(self, *, confirmed: bool = False) -> BudgetStatus:
         """The budget check every request passes; OverBudget unless within limits or `confirmed` where allowed."""
@@ -188,6 +191,12 @@ class ChatSession:
         after its own bookkeeping; `replaces` is the reply a retry sets aside as an alternative.
         The text arrives into `text` when given (the caller's one copy of it), else into a list of its own.
         """
+        if self.tools is not None and self.tools.configured:
+            from tui_chat.services.tools.loop import tool_reply
+
+            with_tools = await tool_reply(self, self.tools, conversation, messages, emit, announce=announce, text=text)
+            if with_tools is not None:
+                return with_tools
         provider_name, model = conversation.provider, conversation.model
         failure: Exception | None = None
         cancelled = False

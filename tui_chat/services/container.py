@@ -127,6 +127,10 @@ class AppServices:
             from tui_chat.services.chat_session import ChatSession
 
             self._session = ChatSession(await self.repository(), self.registry)
+            if self.settings.tools.enabled or self.settings.mcp:
+                from tui_chat.services.tools.runtime import ToolRuntime
+
+                self._session.tools = ToolRuntime(self.settings, self._session.repository)
         return self._session
 
     async def conversations(self) -> ConversationService:
@@ -146,7 +150,9 @@ class AppServices:
             self._repository = None
 
     async def aclose(self) -> None:
-        """Close clients, the demo server and the database."""
+        """Close clients, the demo server, the MCP servers and the database."""
+        if self._session is not None and self._session.tools is not None:
+            await self._session.tools.aclose()
         await self.registry.aclose()
         if self._repository is not None:
             await self._repository.database.close()

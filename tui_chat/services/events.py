@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui_chat.core.models import Message, Usage, UsageRecord
+from tui_chat.services.tools.events import ToolCallDelta, ToolCallEnded, ToolCallStarted
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,5 +55,5 @@ class ReplyFinished:
     error: Exception | None = None
 
 
-StreamEvent = TextDelta | UsageReport | StreamFinished
-SessionEvent = StreamEvent | RetryScheduled | PromptSaved | ReplyFinished
+StreamEvent = TextDelta | UsageReport | StreamFinished | ToolCallDelta
+SessionEvent = StreamEvent | RetryScheduled | PromptSaved | ReplyFinished | ToolCallStarted | ToolCallEnded

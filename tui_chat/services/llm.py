@@ -15,6 +15,7 @@ from tui_chat.core.models import Usage
 from tui_chat.core.redaction import remember_secret
 from tui_chat.services.errors import ProviderFailure, error_event, translate_error
 from tui_chat.services.events import StreamEvent, StreamFinished, TextDelta, UsageReport
+from tui_chat.services.tools.events import ToolCallDelta
 
 PLACEHOLDER_KEY = "no-key-needed"
 logger = logging.getLogger(__name__)
@@ -141,9 +142,12 @@ class ProviderClient:
                         yield UsageReport(usage_from_dict(usage))
                     for choice in chunk.get("choices") or ():
                         saw_choice = True
-                        content = (choice.get("delta") or {}).get("content")
+                        delta = choice.get("delta") or {}
+                        content = delta.get("content")
                         if content:
                             yield TextDelta(content)
+                        for call in delta.get("tool_calls") or ():
+                            yield tool_call_delta(call)
                         if choice.get("finish_reason"):
                             finish_reason = choice["finish_reason"]
         except ProviderFailure as failure:
@@ -169,6 +173,21 @@ class ProviderClient:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def tool_call_delta(call: Any) -> ToolCallDelta:
+    """A piece of a streamed tool call; pieces of one call share its index and are joined by the tool loop."""
+    call = call if isinstance(call, Mapping) else {}
+    function = call.get("function")
+    function = function if isinstance(function, Mapping) else {}
+    index = call.get("index")
+    arguments = function.get("arguments")
+    return ToolCallDelta(
+        index if isinstance(index, int) else 0,
+        call.get("id") if isinstance(call.get("id"), str) else None,
+        function.get("name") if isinstance(function.get("name"), str) else None,
+        arguments if isinstance(arguments, str) else "",
+    )
 
 
 def log_failure(provider: str, failure: ProviderFailure, cause: BaseException | None = None) -> ProviderFailure:

@@ -86,4 +86,5 @@ def message_from_row(row: sqlite3.Row) -> Message:
         error=row["error"],
         alternative_of=row["alternative_of"],
         hidden=bool(row["hidden"]),
+        tool_rounds=row["tool_rounds"] if "tool_rounds" in row.keys() else "",
     )
