@@ -110,8 +110,8 @@ class McpServer:
             raise
         except BaseException as exc:
             message = describe(exc)
-            if self._task is not None and self._task.done():
-                self._fail(f"stopped: {message}")
+            self._session = None
+            self._fail(f"stopped: {message}")
             raise ToolError(f"the MCP server {self.name!r} failed: {message}") from None
         text = "\n".join(getattr(block, "text", f"[{getattr(block, 'type', 'content')}]") for block in result.content)
         is_error = getattr(result, "is_error", None) or getattr(result, "isError", False)
