@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tui_chat.screens.retry_toast import RetryToast
     from tui_chat.services.events import ReplyFinished, RetryScheduled
     from tui_chat.services.exchange import Exchange, ExchangeKind
+    from tui_chat.services.tools.events import ToolCall
     from tui_chat.widgets.chat_pane import ReplyView
 
 EXCHANGE_BINDINGS = [
@@ -87,6 +88,12 @@ class ReplyViews:
         """The prompt's view now stands for the stored message (so it can be selected, copied and edited)."""
         if self.prompt is not None:
             self.prompt.message = message
+
+    async def tool_call(self, call: ToolCall) -> None:
+        """Show the call in the streaming reply, when it is on screen."""
+        from tui_chat.screens.chat_tools import ChatTools
+
+        await ChatTools.show_call(self.reply, call)
 
     async def settle(self, finished: ReplyFinished, prompt_saved: bool) -> None:
         """Show the stored reply (or take the view down when nothing was stored) and drop views left over."""

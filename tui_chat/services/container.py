@@ -17,6 +17,7 @@ from tui_chat.services.secrets import KeyStore
 if TYPE_CHECKING:
     from tui_chat.services.chat_session import ChatSession
     from tui_chat.services.conversations import ConversationService
+    from tui_chat.services.tools.runtime import Approver, ProblemReport
     from tui_chat.store.repository import Repository
 
 
@@ -34,6 +35,10 @@ class AppServices:
     offer_setup: bool = False
     target_from_command_line: bool = False
     """Whether --provider, --model or --base-url chose the target: it then wins over a resumed conversation's."""
+    tool_approver: Approver | None = None
+    """Asks the user about a tool call (the chat screen's dialog, the CLI's question)."""
+    tool_problem: ProblemReport | None = None
+    """Told of an MCP server that failed to start or died."""
     _repository: Repository | None = None
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
     _session: ChatSession | None = None
@@ -131,6 +136,8 @@ class AppServices:
                 from tui_chat.services.tools.runtime import ToolRuntime
 
                 self._session.tools = ToolRuntime(self.settings, self._session.repository)
+                self._session.tools.approver = self.tool_approver
+                self._session.tools.on_problem = self.tool_problem
         return self._session
 
     async def conversations(self) -> ConversationService:

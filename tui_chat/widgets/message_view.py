@@ -96,6 +96,10 @@ class MessageView(Vertical, can_focus=True):
 
         message = self.message
         yield Static(header_text(message.role, message.model, message.status, message.error), classes="message-header")
+        if message.tool_rounds:
+            from tui_chat.widgets.tool_calls import stored_blocks
+
+            yield from stored_blocks(message)
         if message.role is not Role.ASSISTANT:
             yield Static(Content(show_controls(message.content)), classes="message-body")
         elif self.eager:

@@ -85,6 +85,23 @@ class ToolRuntime:
             await self.repository.set_tool_switch(conversation_id, tool.name, ToolSwitch(True, True))
         return decision != "deny"
 
+    async def listing(self, conversation_id: int) -> list[tuple[Tool, bool, bool]]:
+        """Every tool with whether it is on in this conversation and whether it runs without asking."""
+        switches = await self.repository.tool_switches(conversation_id)
+        listed = []
+        for tool in (await self.all_tools()).all():
+            switch = switches.get(tool.name)
+            always = tool.name in self.settings.always_allow or (switch is not None and switch.always_allow)
+            listed.append((tool, switch is None or switch.enabled, always))
+        return listed
+
+    async def switch(self, conversation_id: int, name: str, enabled: bool) -> None:
+        """Turn one tool on or off in one conversation (keeping whether it runs without asking)."""
+        from tui_chat.store.tool_writes import ToolSwitch
+
+        switch = (await self.repository.tool_switches(conversation_id)).get(name, ToolSwitch())
+        await self.repository.set_tool_switch(conversation_id, name, ToolSwitch(enabled, switch.always_allow))
+
     def _report(self, server: str, message: str) -> None:
         if self.on_problem is not None:
             self.on_problem(server, message)
