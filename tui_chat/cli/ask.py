@@ -26,17 +26,28 @@ def add_parser(commands: argparse._SubParsersAction, endpoint: argparse.Argument
     )
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     ask.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
+    ask.add_argument("--tools", action="store_true", help="offer the configured tools, asking before each call")
+    ask.add_argument("--yes", action="store_true", help="with --tools: approve every tool call of this run")
 
 
 def run(services: AppServices, args: argparse.Namespace) -> int:
     """Run `ask` until it ends or an exit signal stops it (128 + the signal, what arrived saved)."""
     from tui_chat.signal_exit import run_until_signalled
 
-    return asyncio.run(run_until_signalled(run_ask(services, args.prompt, conversation_id=args.conversation)))
+    ask = run_ask(services, args.prompt, conversation_id=args.conversation, tools=args.tools, approve_all=args.yes)
+    return asyncio.run(run_until_signalled(ask))
 
 
-async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | None = None) -> int:
+async def run_ask(
+    services: AppServices,
+    prompt: str,
+    *,
+    conversation_id: int | None = None,
+    tools: bool = False,
+    approve_all: bool = False,
+) -> int:
     """Send `prompt` (or stdin when it is `-`), print the reply as it streams, return the exit status."""
+    from tui_chat.cli.ask_tools import note_call, use_tools
     from tui_chat.cli.retry_countdown import RetryCountdown
     from tui_chat.core.errors import TuiChatError
     from tui_chat.core.models import MessageStatus
@@ -44,6 +55,7 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
     from tui_chat.services.ask import ConversationNotFound, send_prompt
     from tui_chat.services.budget_gate import OverBudget
     from tui_chat.services.events import RetryScheduled, TextDelta
+    from tui_chat.services.tools.events import ToolCallEnded
 
     if prompt == "-":
         prompt = sys.stdin.read()
@@ -60,6 +72,8 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
             countdown.start(event)
             return
         countdown.stop()
+        if isinstance(event, ToolCallEnded):
+            note_call(event.call)
         if isinstance(event, TextDelta) and output_open:
             text = strip_control(event.text)
             try:
@@ -72,6 +86,7 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
                 ended_with_newline = text.endswith("\n")
 
     try:
+        await use_tools(services, enabled=tools, approve_all=approve_all)
         finished = await send_prompt(
             services, prompt, emit, conversation_id=conversation_id, confirm_over_budget=confirm_over_budget
         )
