@@ -59,6 +59,8 @@ async def test_single_call_is_run_sent_back_stored_and_replayed(make_services, a
     assert [row.message_id for row in rows] == [reply.id, reply.id]
     assert await round_numbers(repository, reply.id) == [1, 2]
     assert rows[0].usage.input_tokens > 0 and rows[1].usage.input_tokens > rows[0].usage.input_tokens
+    assert finished.rounds == 2
+    assert finished.total.usage.input_tokens == rows[0].usage.input_tokens + rows[1].usage.input_tokens
 
     loopback.clear_log()
     await session.send(conversation, "Thanks", Recorder())

@@ -14,6 +14,7 @@ from tui_chat.screens.tool_approval import ToolApprovalScreen
 from tui_chat.screens.tools_panel import ToolsPanel
 from tui_chat.services.tools.loop import DENIED
 from tui_chat.widgets.tool_calls import ToolCallBlock
+from tui_chat.widgets.usage_sidebar import UsageSidebar
 
 WIDE = (150, 40)
 
@@ -49,6 +50,8 @@ async def test_run_once_shows_a_folded_block_that_unfolds(make_services, app_pat
         block.focus()
         await pilot.press("enter")
         assert "result:\nalpha\nbeta\n" in str(block.describe())
+        sidebar = app.screen.query_one(UsageSidebar)
+        assert "2 rounds (tool calls), total" in sidebar.reply_usage
     reply, _ = await latest_reply(services)
     assert reply.content == "It says alpha." and json.loads(reply.tool_rounds)[0]["calls"][0]["status"] == "ok"
 

@@ -115,7 +115,7 @@ def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
     """The sidebar's "This reply" usage and cost for a finished reply."""
     from tui_chat.core.pricing import format_money
 
-    record = finished.record
+    record = finished.total or finished.record
     if record is None:
         return "—", "—"
     usage = record.usage
@@ -124,6 +124,8 @@ def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
         f"in {usage.input_tokens:,} · cached {usage.cached_tokens:,}\n"
         f"out {usage.output_tokens:,} · reasoning {usage.reasoning_tokens:,}\n({mark})"
     )
+    if finished.rounds > 1:
+        text += f"\n{finished.rounds} rounds (tool calls), total"
     return text, format_money(record.cost)
 
 

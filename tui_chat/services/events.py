@@ -53,6 +53,10 @@ class ReplyFinished:
     reply: Message | None
     record: UsageRecord | None
     error: Exception | None = None
+    rounds: int = 1
+    """How many requests the reply made (more than one when the model called tools)."""
+    total: UsageRecord | None = None
+    """The reply's usage and cost summed over its rounds, when it made more than one request."""
 
 
 StreamEvent = TextDelta | UsageReport | StreamFinished | ToolCallDelta

@@ -58,6 +58,7 @@ class ToolLoop:
         self.reply = Message(0, conversation.id, Role.ASSISTANT, "", model=conversation.model, created_at=utc_now())
         self.cost: Decimal | None = Decimal(0)
         self.number = 0
+        self.records: list[UsageRecord] = []
 
     async def run(self, *, announce: bool = True) -> ReplyFinished:
         """Run rounds until the model answers without tools, a limit stops it, it fails or it is cancelled."""
@@ -193,8 +194,9 @@ class ToolLoop:
         price = pricing.price_usage(ref, model, usage, self.session.registry.price_overrides)
         if self.cost is not None:
             self.cost = self.cost + price.cost if price.cost is not None else None
+
         status = status_for(None, bool("".join(text)), failure, cut and failure is None)
-        return UsageRecord(
+        record = UsageRecord(
             provider=self.conversation.provider,
             model=model,
             usage=usage,
@@ -207,6 +209,8 @@ class ToolLoop:
             attempts=getattr(failure, "attempts", attempts),
             conversation_id=self.conversation.id,
         )
+        self.records.append(record)
+        return record
 
     async def _run_calls(self, calls: list[ToolCall]) -> None:
         """Check and approve each call in turn, then run the approved ones together (bounded)."""
@@ -287,7 +291,23 @@ class ToolLoop:
             except asyncio.CancelledError:
                 if save.cancelled():
                     raise
-        return ReplyFinished(self.reply, record, failure)
+        return ReplyFinished(self.reply, record, failure, len(self.records), self._total())
+
+    def _total(self) -> UsageRecord | None:
+        """The reply's usage and cost over all its rounds (None when it made a single request)."""
+        if len(self.records) < 2:
+            return None
+        last = self.records[-1]
+        costs = [record.cost for record in self.records]
+        usage = Usage(
+            input_tokens=sum(record.usage.input_tokens for record in self.records),
+            output_tokens=sum(record.usage.output_tokens for record in self.records),
+            cached_tokens=sum(record.usage.cached_tokens for record in self.records),
+            reasoning_tokens=sum(record.usage.reasoning_tokens for record in self.records),
+            estimated=any(record.usage.estimated for record in self.records),
+        )
+        total_cost = None if None in costs else sum((cost for cost in costs if cost is not None), Decimal(0))
+        return UsageRecord(last.provider, last.model, usage, total_cost, last.price_source, last.status)
 
 
 async def tool_reply(
