@@ -78,3 +78,15 @@ async def test_a_server_dying_mid_call_gives_an_error_result_and_a_problem() -> 
         await tools["die"].run({})
     assert [name for name, _ in problems] == ["echo"]
     await servers.aclose()
+
+
+def test_doctor_starts_each_server_and_lists_its_tools(isolated_environment: Path, app_paths) -> None:
+    from tests.integration.test_keys import FAIL_BACKEND, run
+
+    write_tool_config(app_paths, {}, {**SERVERS, "broken": {"command": "/no/such/server"}})
+    result = run(isolated_environment, "doctor", PYTHON_KEYRING_BACKEND=FAIL_BACKEND)
+    lines = {line.split(":")[0][9:]: line for line in result.stdout.splitlines() if line[9:].startswith("mcp ")}
+    assert lines["mcp echo"].startswith("ok") and "4 tools: echo, add, fail, die" in lines["mcp echo"]
+    assert lines["mcp clock"].startswith("ok") and "get_current_time" in lines["mcp clock"]
+    assert lines["mcp broken"].startswith("problem") and "command not found: /no/such/server" in lines["mcp broken"]
+    assert result.returncode == 0, result.stdout
