@@ -15,7 +15,11 @@ async def check_mcp_servers(settings: Settings) -> list[CheckResult]:
     from tui_chat.services.tools.mcp_servers import McpServers
 
     problems: dict[str, str] = {}
-    servers = McpServers(settings.mcp, lambda name, message: problems.setdefault(name, message))
+
+    def note(name: str, message: str) -> None:
+        problems.setdefault(name, message)
+
+    servers = McpServers(settings.mcp, note)
     try:
         await servers.tools()
     finally:
