@@ -90,3 +90,35 @@ def test_doctor_starts_each_server_and_lists_its_tools(isolated_environment: Pat
     assert lines["mcp clock"].startswith("ok") and "get_current_time" in lines["mcp clock"]
     assert lines["mcp broken"].startswith("problem") and "command not found: /no/such/server" in lines["mcp broken"]
     assert result.returncode == 0, result.stdout
+
+
+async def test_a_streamable_http_server_is_listed_and_called() -> None:
+    import asyncio
+    import socket
+    import subprocess
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, ECHO, "--http", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(200):
+            with socket.socket() as client:
+                if client.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            await asyncio.sleep(0.05)
+        problems: list[tuple[str, str]] = []
+        servers = McpServers(
+            {"web": McpServerSettings(url=f"http://127.0.0.1:{port}/mcp")},
+            lambda name, message: problems.append((name, message)),
+        )
+        tools = {tool.name: tool for tool in await servers.tools()}
+        assert problems == []
+        assert await tools["echo"].run({"text": "over http"}) == "echo: over http"
+        assert tools["echo"].source == "web"
+        await servers.aclose()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
