@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from tests.integration.test_chat_session import Recorder  # noqa: F401  (the tool tests' recorder too)
 from tests.toml_writer import toml_value
 from tui_chat.paths import AppPaths
 
@@ -17,19 +18,6 @@ def write_tool_config(paths: AppPaths, tools: dict, mcp: dict | None = None) -> 
         lines.append(f"[mcp.{name}]")
         lines += [f"{key} = {toml_value(value)}" for key, value in server.items()]
     paths.config_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-class Recorder:
-    """Collects the events a session emits, in order."""
-
-    def __init__(self) -> None:
-        self.events: list[object] = []
-
-    async def __call__(self, event: object) -> None:
-        self.events.append(event)
-
-    def of(self, kind: type) -> list:
-        return [event for event in self.events if isinstance(event, kind)]
 
 
 class Approver:
