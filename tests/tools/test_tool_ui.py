@@ -52,6 +52,12 @@ async def test_run_once_shows_a_folded_block_that_unfolds(make_services, app_pat
         assert "result:\nalpha\nbeta\n" in str(block.describe())
         sidebar = app.screen.query_one(UsageSidebar)
         assert "2 rounds (tool calls), total" in sidebar.reply_usage
+        _, conversation = await latest_reply(services)
+        await pilot.press("ctrl+n")
+        await app.screen.open_conversation(conversation.id)
+        await wait_until(pilot, lambda: len(app.screen.query(ToolCallBlock)) == 1)
+        stored = app.screen.query_one(ToolCallBlock)
+        assert stored.call.result == "alpha\nbeta\n" and stored.folded
     reply, _ = await latest_reply(services)
     assert reply.content == "It says alpha." and json.loads(reply.tool_rounds)[0]["calls"][0]["status"] == "ok"
 
