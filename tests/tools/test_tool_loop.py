@@ -7,6 +7,7 @@ import json
 from tests.loopback import Script
 from tests.tools.helpers import Approver, Recorder, call, chat_requests, make_files, round_numbers, write_tool_config
 from tui_chat.core.models import MessageStatus, Role
+from tui_chat.services.conversation_export import export_dict, to_markdown
 from tui_chat.services.events import ReplyFinished
 from tui_chat.services.tools.events import ToolCallEnded, ToolCallStarted
 from tui_chat.services.tools.loop import DENIED, ToolLimitReached
@@ -69,6 +70,10 @@ async def test_single_call_is_run_sent_back_stored_and_replayed(make_services, a
     assert third["messages"][3] == {"role": "assistant", "content": "The file says alpha."}
     stored = await repository.messages(conversation.id)
     assert [m.role for m in stored] == [Role.USER, Role.ASSISTANT, Role.USER, Role.ASSISTANT]
+    export = await repository.export_data(conversation.id)
+    [exported] = export_dict(export)["messages"][1]["tool_calls"]
+    assert (exported["round"], exported["name"], exported["result"]) == (1, "read_file", "alpha\nbeta\n")
+    assert '- Tool `read_file` ({"path": "notes.txt"}): ok' in to_markdown(export)
     await services.aclose()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from tui_chat.core.models import Conversation, ConversationExport, Message, Role, UsageRecord
 from tui_chat.core.redaction import redact
 from tui_chat.core.text import show_controls
+from tui_chat.services.tools.rounds import exported_calls, markdown_calls
 
 EXPORT_FORMAT = "tui-chat.conversation"
 EXPORT_VERSION = 1
@@ -102,7 +103,12 @@ def redacted(export: ConversationExport) -> ConversationExport:
         conversation, title=redact(conversation.title), system_prompt=redact(conversation.system_prompt)
     )
     messages = [
-        dataclasses.replace(message, content=redact(message.content), error=redact(message.error))
+        dataclasses.replace(
+            message,
+            content=redact(message.content),
+            error=redact(message.error),
+            tool_rounds=redact(message.tool_rounds),
+        )
         for message in export.messages
     ]
     return dataclasses.replace(export, conversation=conversation, messages=messages)
@@ -128,6 +134,7 @@ def export_dict(export: ConversationExport) -> dict[str, Any]:
             "alternative_of": message.alternative_of,
             "hidden": message.hidden,
             "usage": [usage_dict(record) for record in by_message.get(message.id, [])],
+            "tool_calls": exported_calls(message.tool_rounds),
         }
         for message in export.messages
     ]
@@ -215,6 +222,8 @@ def to_markdown(export: ConversationExport) -> str:
         lines += ["", "System prompt:", "", *quoted_block(conversation.system_prompt)]
     for message in export.messages:
         lines += ["", _message_heading(message), "", *quoted_block(message.content)]
+        if message.tool_rounds:
+            lines += ["", *markdown_calls(message.tool_rounds)]
         if message.error:
             lines += ["", f"*Error: {inline_text(message.error).strip()}*"]
         for record in by_message.get(message.id, []):

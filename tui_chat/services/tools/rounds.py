@@ -71,3 +71,22 @@ def countable(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
             text += f"{function.get('name', '')}({function.get('arguments', '')})"
         flat.append({"role": str(message.get("role", "")), "content": text})
     return flat
+
+
+def exported_calls(tool_rounds: str) -> list[dict[str, Any]]:
+    """A reply's tool calls for an export, each with its round."""
+    return [
+        {"round": number, **call.to_dict()}
+        for number, tool_round in enumerate(rounds_from_json(tool_rounds), start=1)
+        for call in tool_round.calls
+    ]
+
+
+def markdown_calls(tool_rounds: str) -> list[str]:
+    """A reply's tool calls as Markdown list items: name, arguments, how it ended, result."""
+    lines = []
+    for call in exported_calls(tool_rounds):
+        took = f", {call['duration_ms']} ms" if call["duration_ms"] is not None else ""
+        result = " ".join(str(call["result"]).split())
+        lines.append(f"- Tool `{call['name']}` ({call['arguments']}): {call['status']}{took}: {result}")
+    return lines
