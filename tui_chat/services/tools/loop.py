@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from tui_chat.services.tools.runtime import ToolRuntime
 
 DENIED = "The user denied this tool call."
+MAX_RESULT = 100_000
+"""The most characters of a tool's result kept and sent to the model; the rest is cut, and the result says so."""
 CANCELLED = "Not run: the reply was cancelled."
 
 
@@ -254,6 +256,8 @@ class ToolLoop:
         await asyncio.gather(*(run_one(call, arguments) for call, arguments in approved))
 
     async def _end(self, call: ToolCall, status: Any, result: str) -> None:
+        if len(result) > MAX_RESULT:
+            result = result[:MAX_RESULT] + f"\n[cut at {MAX_RESULT:,} characters]"
         call.status, call.result = status, redact(result)
         await self.emit(ToolCallEnded(call))
 
