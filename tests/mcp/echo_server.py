@@ -1,6 +1,6 @@
 """A small MCP server for the tests, written with the SDK's server API: run as a script, it serves over stdio.
 
-`echo` says its text back, `add` adds two numbers, `fail` reports a tool error and `die` ends the process
+`echo` says its text back, `add` adds two numbers, `fail` reports a tool error, `sleep` waits and `die` ends the process
 mid-call, as a crashing server would.
 """
 
@@ -30,6 +30,15 @@ def add(a: int, b: int) -> str:
 def fail(reason: str) -> str:
     """Always fail with the reason given."""
     raise ValueError(reason)
+
+
+@server.tool()
+async def sleep(seconds: float) -> str:
+    """Wait, then say so (a call slow enough to cancel)."""
+    import anyio
+
+    await anyio.sleep(seconds)
+    return f"slept {seconds}"
 
 
 @server.tool()

@@ -61,7 +61,7 @@ async def test_a_server_that_cannot_start_is_named_and_the_others_go_on() -> Non
         lambda name, message: problems.append((name, message)),
     )
     tools = await servers.tools()
-    assert {tool.name for tool in tools} == {"echo", "add", "fail", "die"}
+    assert {tool.name for tool in tools} == {"echo", "add", "fail", "sleep", "die"}
     assert problems == [("broken", "command not found: /no/such/server")]
     await servers.aclose()
 
@@ -86,7 +86,7 @@ def test_doctor_starts_each_server_and_lists_its_tools(isolated_environment: Pat
     write_tool_config(app_paths, {}, {**SERVERS, "broken": {"command": "/no/such/server"}})
     result = run(isolated_environment, "doctor", PYTHON_KEYRING_BACKEND=FAIL_BACKEND)
     lines = {line.split(":")[0][9:]: line for line in result.stdout.splitlines() if line[9:].startswith("mcp ")}
-    assert lines["mcp echo"].startswith("ok") and "4 tools: echo, add, fail, die" in lines["mcp echo"]
+    assert lines["mcp echo"].startswith("ok") and "5 tools: echo, add, fail, sleep, die" in lines["mcp echo"]
     assert lines["mcp clock"].startswith("ok") and "get_current_time" in lines["mcp clock"]
     assert lines["mcp broken"].startswith("problem") and "command not found: /no/such/server" in lines["mcp broken"]
     assert result.returncode == 0, result.stdout

@@ -104,40 +104,27 @@ async def test_escape_in_the_dialog_cancels_and_keeps_the_reply(make_services, a
 
 
 async def test_escape_during_a_running_call_cancels_it(make_services, app_paths, tmp_path, loopback) -> None:
-    import asyncio
+    import sys
 
-    configure(app_paths, tmp_path, always_allow=["current_time"])
+    from tests.mcp.test_mcp_servers import ECHO
+
+    write_tool_config(app_paths, {"always_allow": ["sleep"]}, {"echo": {"command": sys.executable, "args": [ECHO]}})
     services = make_services()
     app = ChatApp(services)
-    started = asyncio.Event()
-    loopback.enqueue(Script(tool_calls=[call("t", "current_time", {})]))
+    loopback.enqueue(Script(tool_calls=[call("s", "sleep", {"seconds": 60})]))
     async with app.run_test(size=WIDE) as pilot:
-        session = await services.session()
-        tools = await session.tools.all_tools()
-        slow = tools.get("current_time")
-
-        async def hang(arguments):
-            started.set()
-            await asyncio.sleep(60)
-            return "never"
-
-        original = session.tools.all_tools
-
-        async def with_slow_clock():
-            registry = await original()
-            registry._tools["current_time"] = type(slow)(slow.name, slow.description, slow.parameters, hang)
-            return registry
-
-        session.tools.all_tools = with_slow_clock
-        await send(pilot, "What time is it?")
-        await wait_until(pilot, started.is_set)
+        await send(pilot, "Take your time")
+        await wait_until(
+            pilot, lambda: [b.call.status for b in app.screen.query(ToolCallBlock)] == ["running"], timeout=30
+        )
         await pilot.press("escape")
         await wait_for_reply(pilot)
-        block = app.screen.query_one(ToolCallBlock)
-        assert block.call.status in ("running", "cancelled")
     reply, _ = await latest_reply(services)
     assert reply.status is MessageStatus.CANCELLED
-    assert json.loads(reply.tool_rounds)[0]["calls"][0]["result"].startswith("Not run")
+    [stored] = json.loads(reply.tool_rounds)[0]["calls"]
+    assert (stored["status"], stored["source"]) == ("cancelled", "echo")
+    assert stored["result"].startswith("Not run")
+    assert len(chat_requests(loopback)) == 1
 
 
 async def test_tools_panel_switches_a_tool_off(make_services, app_paths, tmp_path, loopback) -> None:

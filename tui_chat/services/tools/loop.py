@@ -243,6 +243,7 @@ class ToolLoop:
                 tool = self.tools.get(call.name)
                 assert tool is not None
                 call.status = "running"
+                await self.emit(ToolCallStarted(call))
                 started = time.perf_counter()
                 try:
                     result, status = await tool.run(arguments), "ok"
