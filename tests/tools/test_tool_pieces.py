@@ -75,3 +75,19 @@ def test_a_block_shows_model_and_tool_text_literally() -> None:
     block.folded = False
     unfolded = str(block.describe())
     assert "[link=http://x]y[/link]" in unfolded and "\x07" not in unfolded
+
+
+def test_a_bad_mcp_server_is_dropped_alone_and_named(tmp_path: Path) -> None:
+    from tui_chat.config import load_settings
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[tools]\nenabled = ["current_time"]\nmax_rounds = 0\n'
+        '[mcp.good]\ncommand = "server"\n[mcp.both]\ncommand = "x"\nurl = "http://127.0.0.1:1/mcp"\n',
+        encoding="utf-8",
+    )
+    settings, problems = load_settings(config)
+    assert list(settings.mcp) == ["good"]
+    details = " ".join(problem.detail for problem in problems)
+    assert "give either command or url" in details and "max_rounds" in details
+    assert settings.tools.enabled == ["current_time"] and settings.tools.max_rounds == 8
