@@ -147,3 +147,18 @@ async def test_tools_panel_switches_a_tool_off(make_services, app_paths, tmp_pat
         await wait_for_reply(pilot)
     offered = {tool["function"]["name"] for tool in chat_requests(loopback)[-1]["tools"]}
     assert offered == {"read_file", "list_directory"}
+
+
+async def test_a_server_that_cannot_start_is_named_in_a_toast(make_services, app_paths, tmp_path, loopback) -> None:
+    write_tool_config(app_paths, {"enabled": ["current_time"]}, {"broken": {"command": "/no/such/server"}})
+    services = make_services()
+    app = ChatApp(services)
+    loopback.enqueue(Script(text="Still here."))
+    async with app.run_test(size=WIDE) as pilot:
+        await send(pilot, "hello")
+        await wait_for_reply(pilot)
+        [toast] = [n for n in app._notifications if n.title == "Tool server problem"]
+        assert toast.message == "MCP server 'broken': command not found: /no/such/server"
+    reply, _ = await latest_reply(services)
+    assert reply.content == "Still here."
+    assert [tool["function"]["name"] for tool in chat_requests(loopback)[0]["tools"]] == ["current_time"]
