@@ -169,9 +169,11 @@ async def test_more_rounds_than_allowed_stops_and_keeps_everything(
     assert await round_numbers(repository, reply.id) == [1, 2]
     assert len(recorder.of(ReplyFinished)) == 1
     loopback.clear_log()
-    await session.send(conversation, "And now?", Recorder())
+    loopback.enqueue(Script(text="Going on."))
+    continued = await session.continue_reply(conversation, Recorder())
     [next_request] = chat_requests(loopback)
     assert [m["role"] for m in next_request["messages"]] == ["user", "assistant", "tool", "assistant", "tool", "user"]
+    assert continued.reply.content == "Going on." and continued.reply.status is MessageStatus.COMPLETE
     await services.aclose()
 
 

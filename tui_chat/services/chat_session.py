@@ -168,7 +168,7 @@ class ChatSession:
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history)
-        if not messages or messages[-1]["role"] != "assistant":
+        if not messages or messages[-1]["role"] not in ("assistant", "tool"):  # "tool": a tool loop stopped
             raise NothingToRetry("The last reply is not one that can be continued.")
         messages.append({"role": "user", "content": CONTINUE_INSTRUCTION})
         self._check_context(conversation.provider, conversation.model, messages)

@@ -77,7 +77,10 @@ class ToolLoop:
                 if not calls or limit is not None:
                     if calls:
                         self._set_aside(calls, f"Not run: {limit}")
-                        failure = ToolLimitReached(f"Stopped: {limit}. The replies and results so far are kept.")
+                        failure = ToolLimitReached(
+                            f"Stopped: {limit}. The replies and results so far are kept.",
+                            hint="ctrl+g lets the model go on; [tools] max_rounds and max_cost_per_reply set the limits.",
+                        )
                     break
                 await self._save(record, final=False)
                 record = None
