@@ -163,7 +163,7 @@ async def test_more_rounds_than_allowed_stops_and_keeps_everything(
     assert isinstance(finished.error, ToolLimitReached)
     assert "2 rounds" in finished.error.detail
     reply = finished.reply
-    assert reply.status is MessageStatus.TRUNCATED and "Tool loop stopped" in reply.error
+    assert reply.status is MessageStatus.PARTIAL and "Tool loop stopped" in reply.error
     rounds = json.loads(reply.tool_rounds)
     assert [c["status"] for r in rounds for c in r["calls"]] == ["ok", "cancelled"]
     assert await round_numbers(repository, reply.id) == [1, 2]

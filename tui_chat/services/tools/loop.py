@@ -284,9 +284,7 @@ class ToolLoop:
         if record is None and not self.reply.id:
             return ReplyFinished(None, None, failure)
         status = status_for(finish_reason, bool("".join(self.parts)), failure, cancelled)
-        if isinstance(failure, ToolLimitReached):
-            status = MessageStatus.TRUNCATED
-        elif status is MessageStatus.FAILED and self.rounds:
+        if status is MessageStatus.FAILED and self.rounds:  # a limit or a failure after rounds: keep them sendable
             status = MessageStatus.PARTIAL
         self.reply.status = status
         text = f"{failure.title}: {failure.detail}" if isinstance(failure, (ProviderFailure, TuiChatError)) else ""
