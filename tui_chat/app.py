@@ -30,6 +30,7 @@ CHAT_COMMANDS = [
     ("Edit prompt", "Edit the selected prompt, or the last one, and send it again (F3, e)", "edit_prompt"),
     ("Delete message", "Delete the selected message, or the last one (F8, d)", "delete_message"),
     ("Toggle sidebar", "Show or hide the usage sidebar (ctrl+b)", "toggle_sidebar"),
+    ("Tools", "Every tool, by server, with a switch for this conversation (ctrl+t)", "tools_panel"),
 ]
 
 WELCOME = (

@@ -24,6 +24,7 @@ from tui_chat.config_checks import (
     check_keymap,
 )
 from tui_chat.config_file import json_string, parse_config, read_config_text, remember_setting  # noqa: F401 (public here)
+from tui_chat.config_tools import McpServerSettings, ToolSettings
 from tui_chat.core.errors import ConfigError
 
 
@@ -178,6 +179,10 @@ class Settings(_Model, frozen=True):
     """Write a debug log (requests, retries, failures; keys redacted) to the state directory, like --debug."""
     thinking_while_streaming: bool = True
     """Whether a reasoning model's thinking streams open above its answer (it folds once the answer starts)."""
+    tools: ToolSettings = field(default_factory=ToolSettings)
+    """Built-in tools and the tool loop's limits."""
+    mcp: dict[str, McpServerSettings] = field(default_factory=dict)
+    """MCP servers by name, whose tools are offered to the model."""
 
     def __post_init__(self) -> None:
         check_keymap(self.keymap)
@@ -238,7 +243,7 @@ def load_settings(path: Path) -> tuple[Settings, list[ConfigError]]:
     return settings, [_problem(path, text, location, message) for location, message in problems]
 
 
-KEYED_TABLES = {"providers": ProviderSettings, "prices": PriceSettings}
+KEYED_TABLES = {"providers": ProviderSettings, "prices": PriceSettings, "mcp": McpServerSettings}
 TEXT_TABLES = ("keymap", "presets")
 """Tables of plain text values, each entry checked (and ignored) on its own."""
 MAX_DROPS = 64

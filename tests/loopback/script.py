@@ -47,6 +47,10 @@ class Script:
     # REASONING_FORMATS; None keeps the model's own (none, except for the demo-think models).
     reasoning: str | None = None
     reasoning_format: str | None = None
+    # Tool calls to answer with, each {"id", "name", "arguments"} (arguments a string, sent as given).
+    tool_calls: list[dict[str, Any]] | None = None
+    # Send each call's arguments in pieces of this many characters (None: in one piece).
+    argument_chunk: int | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Script:

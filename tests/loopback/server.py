@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.loopback import faults
 from tests.loopback.script import LoggedRequest, Script, default_error_body
+from tui_chat.demo import tool_calls
 from tui_chat.demo.http import HttpRequest, send_body, send_json
 from tui_chat.demo.protocol import error_body, parse_json
 from tui_chat.demo.routes import DemoRouter, request_id_header, steady_rate
@@ -96,11 +97,23 @@ class LoopbackRouter(DemoRouter):
         from tui_chat.demo.content import last_user_text, reply_for_prompt
 
         text = script.text if script.text is not None else reply_for_prompt(last_user_text(payload["messages"]))
+        text = "" if script.tool_calls is not None and script.text is None else text
         pace = (
             self.pace(payload["model"]) if script.tokens_per_second is None else steady_rate(script.tokens_per_second)
         )
         plan = faults.scripted_plan(self.plan_reply(payload, text, pace), script)
         headers = {**request_id_header(), **script.headers}
+        if script.tool_calls is not None:
+            plan = faults.scripted_plan(tool_calls.with_call_usage(plan, script.tool_calls), script)
+            return await tool_calls.send_tool_calls(
+                writer,
+                plan,
+                script.tool_calls,
+                headers,
+                keep_alive=request.keep_alive,
+                stream=bool(payload.get("stream")),
+                chunk=script.argument_chunk,
+            )
         send = faults.stream_completion if payload.get("stream") else faults.send_completion
         return await send(writer, plan, script, headers, keep_alive=request.keep_alive)
 

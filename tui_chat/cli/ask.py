@@ -45,12 +45,14 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:
     """Send the prompt, print the reply as `options` ask, return the exit status."""
     from tui_chat.cli.ask_options import read_prompt
     from tui_chat.cli.ask_output import writer_for
+    from tui_chat.cli.ask_tools import note_call, use_tools
     from tui_chat.cli.retry_countdown import RetryCountdown
     from tui_chat.core.errors import TuiChatError
     from tui_chat.core.models import MessageStatus
     from tui_chat.services.ask import ConversationNotFound, InvalidSetting, send_prompt
     from tui_chat.services.budget_gate import OverBudget
     from tui_chat.services.events import PromptSaved, ReplyFinished, RetryScheduled, TextDelta
+    from tui_chat.services.tools.events import ToolCallEnded
 
     problem = None
     try:
@@ -79,6 +81,8 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:
             countdown.start(event)
         else:
             countdown.stop()
+        if isinstance(event, ToolCallEnded):
+            note_call(event.call)
         if not output_open:
             return
         try:
@@ -93,6 +97,7 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:
             raise asyncio.CancelledError from None
 
     try:
+        await use_tools(services, enabled=options.tools, approve_all=options.approve_all)
         finished = await send_prompt(
             services,
             prompt,

@@ -44,6 +44,10 @@ class AskOptions:
     stream: bool = True
     format: str = "text"
     quiet: bool = False
+    tools: bool = False
+    """Offer the configured tools, asking before each call (--tools)."""
+    approve_all: bool = False
+    """Approve every tool call of this run (--yes)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> AskOptions:
@@ -71,6 +75,8 @@ class AskOptions:
             stream=not getattr(args, "no_stream", False),
             format=text_format,
             quiet=quiet,
+            tools=bool(getattr(args, "tools", False)),
+            approve_all=bool(getattr(args, "yes", False)),
         )
 
     def override(self, presets: Mapping[str, str]) -> SettingsOverride:
@@ -111,6 +117,8 @@ def add_options(ask: argparse.ArgumentParser) -> None:
         help="text (the default); json: one object with the reply, usage, cost and timings; jsonl: one event a line",
     )
     ask.add_argument("-q", "--quiet", action="store_true", help="print only the reply: no warnings, no retry countdown")
+    ask.add_argument("--tools", action="store_true", help="offer the configured tools, asking before each call")
+    ask.add_argument("--yes", action="store_true", help="with --tools: approve every tool call of this run")
 
 
 def read_prompt(argument: str | None, stdin: TextIO | None) -> str:

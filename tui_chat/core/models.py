@@ -79,6 +79,8 @@ class Message:
     hidden: bool = False
     thinking: str = ""
     """The model's reasoning before its answer: shown folded, stored, never sent back."""
+    tool_rounds: str = ""
+    """The reply's tool rounds as JSON (calls, results, durations); empty for a reply without tools."""
 
 
 @dataclass(slots=True)

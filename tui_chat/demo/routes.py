@@ -71,8 +71,17 @@ class DemoRouter:
         """Answer a chat completion with the demo reply; return False when the connection must be closed."""
         if await self.rejected(request, payload, writer):
             return True
-        text = reply_for_prompt(last_user_text(payload["messages"]))
-        plan = self.plan_reply(payload, text, self.pace(payload["model"]))
+        from tui_chat.demo import tool_calls
+
+        calls = tool_calls.demo_tool_calls(payload)
+        text = tool_calls.tool_answer(payload["messages"]) or reply_for_prompt(last_user_text(payload["messages"]))
+        plan = self.plan_reply(payload, "" if calls else text, self.pace(payload["model"]))
+        if calls:
+            plan = tool_calls.with_call_usage(plan, calls)
+            stream = bool(payload.get("stream"))
+            return await tool_calls.send_tool_calls(
+                writer, plan, calls, request_id_header(), keep_alive=request.keep_alive, stream=stream
+            )
         send = stream_completion if payload.get("stream") else send_completion
         return await send(writer, plan, request_id_header(), keep_alive=request.keep_alive)
 

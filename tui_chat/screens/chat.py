@@ -21,6 +21,7 @@ from tui_chat.core.errors import StoreError
 from tui_chat.core.models import Conversation, Message
 from tui_chat.screens.chat_commands import COMMAND_BINDINGS, ChatCommands
 from tui_chat.screens.chat_replies import EXCHANGE_BINDINGS, Replies, ReplyViews
+from tui_chat.screens.chat_tools import TOOL_BINDINGS, ChatTools
 from tui_chat.screens.draft_estimates import DraftEstimates
 from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
 from tui_chat.screens.spend import SpendPanel
@@ -51,6 +52,7 @@ class ChatScreen(Screen[None]):
         *COMMAND_BINDINGS,
         *MESSAGE_ACTION_BINDINGS,
         *EXCHANGE_BINDINGS,
+        *TOOL_BINDINGS,
         Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
     ]
@@ -74,6 +76,7 @@ class ChatScreen(Screen[None]):
         self.messages = MessageActions(self)
         self.commands = ChatCommands(self)
         self.replies = Replies(self)
+        self.tools = ChatTools(self)
         self.spend = SpendPanel()
         self.estimates = DraftEstimates(self)
         self._editing: Message | None = None
@@ -309,6 +312,9 @@ class ChatScreen(Screen[None]):
         if not self.query_one(NewTextMarker).display or not at_line_end:
             raise SkipAction()
         self.query_one(ChatPane).anchor()
+
+    async def action_tools_panel(self) -> None:
+        await self.tools.panel()
 
     def action_cancel_reply(self) -> None:
         self.replies.cancel()

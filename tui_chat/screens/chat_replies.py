@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from tui_chat.screens.retry_toast import RetryToast
     from tui_chat.services.events import ReplyFinished, RetryScheduled
     from tui_chat.services.exchange import Exchange, ExchangeKind
+    from tui_chat.services.tools.events import ToolCall
     from tui_chat.widgets.chat_pane import ReplyView
 
 EXCHANGE_BINDINGS = [
@@ -93,6 +94,12 @@ class ReplyViews:
         if self.prompt is not None:
             self.prompt.message = message
 
+    async def tool_call(self, call: ToolCall) -> None:
+        """Show the call in the streaming reply, when it is on screen."""
+        from tui_chat.screens.chat_tools import ChatTools
+
+        await ChatTools.show_call(self.reply, call)
+
     async def settle(self, finished: ReplyFinished, prompt_saved: bool) -> None:
         """Show the stored reply (or take the view down when nothing was stored) and drop views left over."""
         reply = finished.reply
@@ -113,7 +120,7 @@ def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
     """The sidebar's "This reply" usage and cost for a finished reply."""
     from tui_chat.core.pricing import format_money
 
-    record = finished.record
+    record = finished.total or finished.record
     if record is None:
         return "—", "—"
     usage = record.usage
@@ -122,6 +129,8 @@ def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
         f"in {usage.input_tokens:,} · cached {usage.cached_tokens:,}\n"
         f"out {usage.output_tokens:,} · reasoning {usage.reasoning_tokens:,}\n({mark})"
     )
+    if finished.rounds > 1:
+        text += f"\n{finished.rounds} rounds (tool calls), total"
     return text, format_money(record.cost)
 
 

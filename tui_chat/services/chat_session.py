@@ -54,6 +54,7 @@ from tui_chat.store.repository import Repository
 
 if TYPE_CHECKING:
     from tui_chat.services.llm import ProviderClient
+    from tui_chat.services.tools.runtime import ToolRuntime
 
 Emit = Callable[[SessionEvent], Awaitable[None]]
 T = TypeVar("T")
@@ -111,6 +112,7 @@ class ChatSession:
         self.registry = registry
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
         self.flush_seconds = FLUSH_SECONDS
+        self.tools: ToolRuntime | None = None  # the app's tools: a conversation offering any runs the tool loop
 
     async def check_budget(self, *, confirmed: bool = False) -> BudgetStatus:
         """The budget check every request passes; OverBudget unless within limits or `confirmed` where allowed."""
@@ -176,7 +178,7 @@ class ChatSession:
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history)
-        if not messages or messages[-1]["role"] != "assistant":
+        if not messages or messages[-1]["role"] not in ("assistant", "tool"):  # "tool": a tool loop stopped
             raise NothingToRetry("The last reply is not one that can be continued.")
         messages.append({"role": "user", "content": CONTINUE_INSTRUCTION})
         self._check_context(conversation.provider, conversation.model, messages)
@@ -199,6 +201,12 @@ class ChatSession:
         after its own bookkeeping; `replaces` is the reply a retry sets aside as an alternative.
         The text arrives into `text` when given (the caller's one copy of it), else into a list of its own.
         """
+        if self.tools is not None and self.tools.configured:
+            from tui_chat.services.tools.loop import tool_reply
+
+            with_tools = await tool_reply(self, self.tools, conversation, messages, emit, announce=announce, text=text)
+            if with_tools is not None:
+                return with_tools
         provider_name, model = conversation.provider, conversation.model
         failure: Exception | None = None
         cancelled = False

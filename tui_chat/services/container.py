@@ -17,6 +17,7 @@ from tui_chat.services.secrets import KeyStore
 if TYPE_CHECKING:
     from tui_chat.services.chat_session import ChatSession
     from tui_chat.services.conversations import ConversationService
+    from tui_chat.services.tools.runtime import Approver, ProblemReport
     from tui_chat.store.repository import Repository
 
 
@@ -34,6 +35,10 @@ class AppServices:
     offer_setup: bool = False
     target_from_command_line: bool = False
     """Whether --provider, --model or --base-url chose the target: it then wins over a resumed conversation's."""
+    tool_approver: Approver | None = None
+    """Asks the user about a tool call (the chat screen's dialog, the CLI's question)."""
+    tool_problem: ProblemReport | None = None
+    """Told of an MCP server that failed to start or died."""
     _repository: Repository | None = None
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock)
     _session: ChatSession | None = None
@@ -127,6 +132,12 @@ class AppServices:
             from tui_chat.services.chat_session import ChatSession
 
             self._session = ChatSession(await self.repository(), self.registry)
+            if self.settings.tools.enabled or self.settings.mcp:
+                from tui_chat.services.tools.runtime import ToolRuntime
+
+                self._session.tools = ToolRuntime(self.settings, self._session.repository)
+                self._session.tools.approver = self.tool_approver
+                self._session.tools.on_problem = self.tool_problem
         return self._session
 
     async def conversations(self) -> ConversationService:
@@ -146,7 +157,9 @@ class AppServices:
             self._repository = None
 
     async def aclose(self) -> None:
-        """Close clients, the demo server and the database."""
+        """Close clients, the demo server, the MCP servers and the database."""
+        if self._session is not None and self._session.tools is not None:
+            await self._session.tools.aclose()
         await self.registry.aclose()
         if self._repository is not None:
             await self._repository.database.close()

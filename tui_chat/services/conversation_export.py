@@ -17,6 +17,7 @@ from typing import Any
 from tui_chat.core.models import Conversation, ConversationExport, Message, Role, UsageRecord
 from tui_chat.core.redaction import redact
 from tui_chat.core.text import show_controls
+from tui_chat.services.tools.rounds import exported_calls, markdown_calls
 
 EXPORT_FORMAT = "tui-chat.conversation"
 EXPORT_VERSION = 1
@@ -104,7 +105,11 @@ def redacted(export: ConversationExport) -> ConversationExport:
     )
     messages = [
         dataclasses.replace(
-            message, content=redact(message.content), error=redact(message.error), thinking=redact(message.thinking)
+            message,
+            content=redact(message.content),
+            error=redact(message.error),
+            thinking=redact(message.thinking),
+            tool_rounds=redact(message.tool_rounds),
         )
         for message in export.messages
     ]
@@ -132,6 +137,7 @@ def export_dict(export: ConversationExport, *, with_thinking: bool = False) -> d
             "hidden": message.hidden,
             "usage": [usage_dict(record) for record in by_message.get(message.id, [])],
             **({"thinking": message.thinking} if with_thinking else {}),
+            "tool_calls": exported_calls(message.tool_rounds),
         }
         for message in export.messages
     ]
@@ -225,6 +231,8 @@ def to_markdown(export: ConversationExport, *, with_thinking: bool = False) -> s
         if with_thinking and message.thinking:
             lines += ["", "*Thinking:*", "", *quoted_block(message.thinking), "", "*Answer:*"]
         lines += ["", *quoted_block(message.content)]
+        if message.tool_rounds:
+            lines += ["", *markdown_calls(message.tool_rounds)]
         if message.error:
             lines += ["", f"*Error: {inline_text(message.error).strip()}*"]
         for record in by_message.get(message.id, []):

@@ -193,4 +193,8 @@ async def run_checks(paths: AppPaths, store: KeyStore | None = None) -> list[Che
         for name, provider in sorted(providers.items())
     ]
     results.extend(await asyncio.gather(*checks))
+    if settings.mcp:
+        from tui_chat.services.tools.doctor_mcp import check_mcp_servers
+
+        results.extend(await check_mcp_servers(settings))
     return results

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui_chat.core.models import Message, Usage, UsageRecord
+from tui_chat.services.tools.events import ToolCallDelta, ToolCallEnded, ToolCallStarted
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,11 @@ class ReplyFinished:
     reply: Message | None
     record: UsageRecord | None
     error: Exception | None = None
+    rounds: int = 1
+    """How many requests the reply made (more than one when the model called tools)."""
+    total: UsageRecord | None = None
+    """The reply's usage and cost summed over its rounds, when it made more than one request."""
 
 
-StreamEvent = TextDelta | ReasoningDelta | UsageReport | StreamFinished
-SessionEvent = StreamEvent | RetryScheduled | PromptSaved | ReplyFinished
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | StreamFinished | ToolCallDelta
+SessionEvent = StreamEvent | RetryScheduled | PromptSaved | ReplyFinished | ToolCallStarted | ToolCallEnded

@@ -8,11 +8,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 
 from tui_chat.services.events import PromptSaved, ReasoningDelta, ReplyFinished, RetryScheduled, TextDelta
+from tui_chat.services.tools.events import ToolCallEnded, ToolCallStarted
 
 if TYPE_CHECKING:
     from tui_chat.core.models import Conversation, Message
     from tui_chat.services.conversations import ConversationService
     from tui_chat.services.events import SessionEvent
+    from tui_chat.services.tools.events import ToolCall
 
 ExchangeKind = Literal["send", "retry", "continue"]
 
@@ -34,6 +36,9 @@ class ExchangeDisplay(Protocol):
 
     def prompt_saved(self, message: Message) -> None:
         """The prompt is stored as `message`."""
+
+    async def tool_call(self, call: ToolCall) -> None:
+        """Show a tool call as it starts or ends."""
 
 
 DisplayT = TypeVar("DisplayT", bound=ExchangeDisplay)
@@ -136,6 +141,8 @@ class Exchange(Generic[DisplayT]):
         elif isinstance(event, PromptSaved):
             self.prompt_message = event.message
             self.display.prompt_saved(event.message)
+        elif isinstance(event, (ToolCallStarted, ToolCallEnded)):
+            await self.display.tool_call(event.call)
 
     def _finish(self, outcome: ReplyFinished) -> None:
         """Record the outcome and say so, the first time only."""

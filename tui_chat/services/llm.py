@@ -16,6 +16,7 @@ from tui_chat.core.redaction import remember_secret
 from tui_chat.core.think_tags import Piece, ThinkTagSplitter
 from tui_chat.services.errors import ProviderFailure, error_event, translate_error
 from tui_chat.services.events import ReasoningDelta, StreamEvent, StreamFinished, TextDelta, UsageReport
+from tui_chat.services.tools.events import ToolCallDelta
 
 PLACEHOLDER_KEY = "no-key-needed"
 logger = logging.getLogger(__name__)
@@ -178,6 +179,8 @@ class ProviderClient:
                         if content:
                             for event in piece_events(splitter.feed(content)):
                                 yield event
+                        for call in delta.get("tool_calls") or ():
+                            yield tool_call_delta(call)
                         if choice.get("finish_reason"):
                             finish_reason = choice["finish_reason"]
         except ProviderFailure as failure:
@@ -205,6 +208,21 @@ class ProviderClient:
         if self._client is not None:
             await self._client.close()
             self._client = None
+
+
+def tool_call_delta(call: Any) -> ToolCallDelta:
+    """A piece of a streamed tool call; pieces of one call share its index and are joined by the tool loop."""
+    call = call if isinstance(call, Mapping) else {}
+    function = call.get("function")
+    function = function if isinstance(function, Mapping) else {}
+    index = call.get("index")
+    arguments = function.get("arguments")
+    return ToolCallDelta(
+        index if isinstance(index, int) else 0,
+        call.get("id") if isinstance(call.get("id"), str) else None,
+        function.get("name") if isinstance(function.get("name"), str) else None,
+        arguments if isinstance(arguments, str) else "",
+    )
 
 
 def log_failure(provider: str, failure: ProviderFailure, cause: BaseException | None = None) -> ProviderFailure:

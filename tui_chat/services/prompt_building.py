@@ -34,7 +34,14 @@ def prompt_messages(conversation: Conversation, history: list[Message]) -> list[
             and following.status is MessageStatus.FAILED
             and not following.content
         )
-        if message.content and message.status in SENDABLE_STATUSES and not unanswered:
+        if message.tool_rounds and message.status in SENDABLE_STATUSES:
+            from tui_chat.services.tools.rounds import replayed
+
+            rounds, final = replayed(message.content, message.tool_rounds)
+            messages += rounds
+            if final:
+                messages.append({"role": message.role.value, "content": final})
+        elif message.content and message.status in SENDABLE_STATUSES and not unanswered:
             messages.append({"role": message.role.value, "content": message.content})
     return messages
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui_chat.store.migration_3_rollups import ROLLUPS
 from tui_chat.store.migration_4_day_rollups import DAY_ROLLUPS
 from tui_chat.store.migration_reasoning import REASONING
+from tui_chat.store.migration_tools import TOOLS
 
 # Money is stored as whole picodollars (10^-12 USD) so SQL SUM stays exact: every
 # per-million-token price with up to six decimals is a whole number of picodollars per token.
@@ -99,6 +100,8 @@ MIGRATIONS: tuple[str, ...] = (
     """,
     # reasoning models: messages.thinking, usage.answer_ms, conversations.reasoning_effort (store/migration_reasoning.py).
     REASONING,
+    # tools: tool rounds on replies, usage.round_number, per-conversation tool switches (store/migration_tools.py).
+    TOOLS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -30,6 +30,7 @@ from tui_chat.store.rows import (  # noqa: F401  (re-exported)
 )
 from tui_chat.store.rows import conversation_from_row as _conversation
 from tui_chat.store.rows import message_from_row as _message
+from tui_chat.store.tool_writes import ToolWrites
 
 if TYPE_CHECKING:
     import aiosqlite
@@ -46,7 +47,7 @@ class SpendTotals:
     unpriced_requests: int
 
 
-class Repository(ReplyWrites, ConversationQueries, ReasoningWrites):
+class Repository(ReplyWrites, ConversationQueries, ReasoningWrites, ToolWrites):
     """Reads and writes conversations, messages and usage rows."""
 
     def __init__(self, database: Database) -> None:

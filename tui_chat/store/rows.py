@@ -88,4 +88,5 @@ def message_from_row(row: sqlite3.Row) -> Message:
         alternative_of=row["alternative_of"],
         hidden=bool(row["hidden"]),
         thinking=row["thinking"],
+        tool_rounds=row["tool_rounds"] if "tool_rounds" in row.keys() else "",
     )

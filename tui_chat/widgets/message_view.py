@@ -101,6 +101,10 @@ class MessageView(Vertical, can_focus=True):
             from tui_chat.widgets.reply.thinking import ThinkingBlock
 
             yield ThinkingBlock(message.thinking)
+        if message.tool_rounds:
+            from tui_chat.widgets.tool_calls import stored_blocks
+
+            yield from stored_blocks(message)
         if message.role is not Role.ASSISTANT:
             yield Static(Content(show_controls(message.content)), classes="message-body")
         elif self.eager:
