@@ -6,11 +6,13 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui_chat.cli import output
 
 if TYPE_CHECKING:
+    from tui_chat.core.attachments import Attachment
     from tui_chat.services.budget_gate import OverBudget
     from tui_chat.services.container import AppServices
     from tui_chat.services.events import SessionEvent
@@ -26,16 +28,28 @@ def add_parser(commands: argparse._SubParsersAction, endpoint: argparse.Argument
     )
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     ask.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
+    ask.add_argument(
+        "-a",
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="attach an image, text file or PDF (repeatable)",
+    )
 
 
 def run(services: AppServices, args: argparse.Namespace) -> int:
     """Run `ask` until it ends or an exit signal stops it (128 + the signal, what arrived saved)."""
     from tui_chat.signal_exit import run_until_signalled
 
-    return asyncio.run(run_until_signalled(run_ask(services, args.prompt, conversation_id=args.conversation)))
+    return asyncio.run(
+        run_until_signalled(run_ask(services, args.prompt, conversation_id=args.conversation, files=args.attach))
+    )
 
 
-async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | None = None) -> int:
+async def run_ask(
+    services: AppServices, prompt: str, *, conversation_id: int | None = None, files: Sequence[str] = ()
+) -> int:
     """Send `prompt` (or stdin when it is `-`), print the reply as it streams, return the exit status."""
     from tui_chat.cli.retry_countdown import RetryCountdown
     from tui_chat.core.errors import TuiChatError
@@ -49,6 +63,11 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
         prompt = sys.stdin.read()
     if not prompt.strip():
         return output.fail("the prompt is empty.", output.USAGE)
+    try:
+        attachments = await attach_files(services, files)
+    except TuiChatError as exc:
+        await services.aclose()
+        return output.fail(exc, output.USAGE)
     out = sys.stdout
     ended_with_newline = True
     output_open = True
@@ -73,7 +92,12 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
 
     try:
         finished = await send_prompt(
-            services, prompt, emit, conversation_id=conversation_id, confirm_over_budget=confirm_over_budget
+            services,
+            prompt,
+            emit,
+            conversation_id=conversation_id,
+            confirm_over_budget=confirm_over_budget,
+            attachments=attachments,
         )
     except ConversationNotFound as exc:
         return output.fail(exc.detail, output.USAGE)
@@ -110,3 +134,23 @@ def confirm_over_budget(refused: OverBudget) -> bool:
         refused.hint = "You answered no."
         return False
     return True
+
+
+async def attach_files(services: AppServices, files: Sequence[str]) -> list[Attachment]:
+    """The attachments of `-a` files, read off the loop; a file over the size limit is attached if the terminal says yes."""
+    from pathlib import Path
+
+    from tui_chat.services.attachment_files import AttachmentTooLarge, load_attachment
+
+    ask_above = int(services.settings.attachments.ask_above_mb * 1024 * 1024)
+    attachments = []
+    for name in files:
+        path = Path(name).expanduser()
+        try:
+            attachment = await asyncio.to_thread(load_attachment, path, ask_above=ask_above)
+        except AttachmentTooLarge as large:
+            if not (sys.stdin.isatty() and sys.stderr.isatty()) or not output.ask_yes_no(f"{large.detail} Attach it?"):
+                raise
+            attachment = await asyncio.to_thread(load_attachment, path, ask_above=ask_above, confirmed=True)
+        attachments.append(attachment)
+    return attachments

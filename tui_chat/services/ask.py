@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
+from tui_chat.core.attachments import Attachment
 from tui_chat.core.errors import TuiChatError
+from tui_chat.services.attachment_rules import check_vision
 from tui_chat.services.budget_gate import OverBudget
 from tui_chat.services.container import AppServices
 from tui_chat.services.events import ReplyFinished, SessionEvent
@@ -32,6 +34,7 @@ async def send_prompt(
     *,
     conversation_id: int | None = None,
     confirm_over_budget: Callable[[OverBudget], bool],
+    attachments: Sequence[Attachment] = (),
 ) -> ReplyFinished:
     """Send `prompt` in a new conversation or the given one and return how the reply ended.
 
@@ -52,11 +55,13 @@ async def send_prompt(
     )
     if conversation is not None and switched and services.target_from_command_line:
         conversation = await conversations.set_model(conversation.id, target.provider, target.model)
-    await services.registry.client(conversation.provider if conversation else target.provider)
+    chosen = conversation or target
+    check_vision(services.registry.settings, chosen.provider, chosen.model, attachments)
+    await services.registry.client(chosen.provider)
     confirmed = await _within_budget(conversations, confirm_over_budget)
     if conversation is None:
         conversation = await conversations.create(provider=target.provider, model=target.model)
-    finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed)
+    finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed, attachments=attachments)
     error, provider = finished.error, services.registry.providers.get(conversation.provider)
     if isinstance(error, TuiChatError) and getattr(error, "status", None) == 401 and provider is not None:
         error.cli_hint = services.keys.rejected_key_hint(provider, command_line_name=conversation.provider)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_chat.core import pricing, tokens
+from tui_chat.core.attachments import Attachment, message_content
 from tui_chat.core.budget import BudgetStatus
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import (
@@ -21,6 +22,7 @@ from tui_chat.core.models import (
     utc_now,
 )
 from tui_chat.core.redaction import KnownKeyMask, redact
+from tui_chat.services.attachment_rules import check_vision
 from tui_chat.services.budget_gate import check_budget
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import (
@@ -43,6 +45,7 @@ from tui_chat.services.prompt_building import (  # noqa: F401  (prompt_messages 
 from tui_chat.services.providers import ConcurrencyLimits, ProviderRegistry
 from tui_chat.services.reply_draft import FLUSH_SECONDS, ReplyDraft
 from tui_chat.services.retry import call_with_retries
+from tui_chat.store.attachments import AttachmentStore
 from tui_chat.store.repository import Repository
 
 if TYPE_CHECKING:
@@ -98,6 +101,7 @@ class ChatSession:
     def __init__(self, repository: Repository, registry: ProviderRegistry) -> None:
         self.repository = repository
         self.registry = registry
+        self.attachments = AttachmentStore(repository.database)
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
         self.flush_seconds = FLUSH_SECONDS
 
@@ -113,17 +117,23 @@ class ChatSession:
         *,
         over_budget_confirmed: bool = False,
         text: list[str] | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> ReplyFinished:
-        """Save the prompt, stream the reply, and store it with its usage whatever happens.
+        """Save the prompt (and its attachments), stream the reply, and store it with its usage whatever happens.
 
-        A prompt over budget, or that cannot fit the model's context window, is refused before it
-        is saved or sent, so no request is spent and the UI hands the text back to the user.
+        A prompt over budget, with images for a model that takes none, or that cannot fit the model's
+        context window, is refused before it is saved or sent, so no request is spent and the UI hands
+        the text back to the user.
         """
+        check_vision(self.registry.settings, conversation.provider, conversation.model, attachments)
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
-        messages = prompt_messages(conversation, history) + [{"role": "user", "content": prompt}]
+        files = await self.attachments.for_conversation(conversation.id)
+        content = message_content(prompt, attachments)
+        messages = prompt_messages(conversation, history, files) + [{"role": "user", "content": content}]
         self._check_context(conversation.provider, conversation.model, messages)
         user_message = await self.repository.add_message(conversation.id, Role.USER, prompt, model=conversation.model)
+        await self.attachments.link(user_message.id, attachments)
         await emit(PromptSaved(user_message))
         return await self.reply(conversation, messages, emit, text=text)
 
@@ -138,7 +148,8 @@ class ChatSession:
         """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
-        messages = up_to_last_prompt(prompt_messages(conversation, history))
+        files = await self.attachments.for_conversation(conversation.id)
+        messages = up_to_last_prompt(prompt_messages(conversation, history, files))
         if not messages or messages[-1]["role"] != "user":
             raise NothingToRetry("There is no prompt to retry in this conversation.")
         self._check_context(conversation.provider, conversation.model, messages)
@@ -164,7 +175,7 @@ class ChatSession:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
-        messages = prompt_messages(conversation, history)
+        messages = prompt_messages(conversation, history, await self.attachments.for_conversation(conversation.id))
         if not messages or messages[-1]["role"] != "assistant":
             raise NothingToRetry("The last reply is not one that can be continued.")
         messages.append({"role": "user", "content": CONTINUE_INSTRUCTION})
@@ -174,7 +185,7 @@ class ChatSession:
     async def reply(
         self,
         conversation: Conversation,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, Any]],
         emit: Emit,
         *,
         announce: bool = True,
@@ -234,7 +245,7 @@ class ChatSession:
             raise asyncio.CancelledError
         return finished
 
-    def _check_context(self, provider_name: str, model: str, messages: list[dict[str, str]]) -> None:
+    def _check_context(self, provider_name: str, model: str, messages: list[dict[str, Any]]) -> None:
         """Refuse before sending when the prompt cannot fit the model's context window."""
         window = pricing.context_window(self.registry.ref(provider_name), model)
         if window is None:
@@ -250,7 +261,7 @@ class ChatSession:
 
     @staticmethod
     async def _open(
-        client: ProviderClient, model: str, messages: list[dict[str, str]], params: dict[str, Any]
+        client: ProviderClient, model: str, messages: list[dict[str, Any]], params: dict[str, Any]
     ) -> tuple[list[StreamEvent], AsyncGenerator[StreamEvent, None]]:
         """Open a stream and read up to its first text, so retries never follow a token."""
         stream = client.stream_chat(model, messages, **params)
@@ -297,7 +308,7 @@ class ChatSession:
     async def _record(
         self,
         conversation: Conversation,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, Any]],
         exchange: _Request,
         failure: Exception | None,
         cancelled: bool,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -12,6 +13,7 @@ from tui_chat.services.budget_gate import check_budget
 
 if TYPE_CHECKING:
     from tui_chat.config import BudgetSettings
+    from tui_chat.core.attachments import Attachment
     from tui_chat.services.chat_session import ChatSession, Emit
     from tui_chat.services.events import ReplyFinished
     from tui_chat.store.repository import Repository, SpendTotals
@@ -96,8 +98,10 @@ class ConversationService:
         await self.repository.set_archived(conversation_id, archived)
 
     async def delete(self, conversation_id: int) -> bool:
-        """Delete a conversation and its messages (its spending stays counted); whether it existed."""
-        return await self.repository.delete_conversation(conversation_id)
+        """Delete a conversation and its messages (its spending stays counted) and attachments no other message carries."""
+        existed = await self.repository.delete_conversation(conversation_id)
+        await self.session.attachments.prune()
+        return existed
 
     async def set_model(self, conversation_id: int, provider: str, model: str) -> Conversation | None:
         """Send the conversation's next requests to `provider` and `model`; the updated conversation."""
@@ -197,9 +201,12 @@ class ConversationService:
         *,
         confirmed: bool = False,
         text: list[str] | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> ReplyFinished:
-        """Save the prompt and stream its reply (into `text`, when given), within the budget."""
-        return await self.session.send(conversation, prompt, emit, over_budget_confirmed=confirmed, text=text)
+        """Save the prompt and its attachments and stream its reply (into `text`, when given), within the budget."""
+        return await self.session.send(
+            conversation, prompt, emit, over_budget_confirmed=confirmed, text=text, attachments=attachments
+        )
 
     async def retry(
         self, conversation: Conversation, emit: Emit, *, confirmed: bool = False, text: list[str] | None = None
