@@ -22,3 +22,7 @@ textual_internals.missing_internals  # the check that test runs
 ChatScreen._estimator  # the draft estimator, awaited by the Pilot helpers before they type
 ReplyBody.shown_source  # what the renderer has drawn, compared with the stored text by the property tests
 redaction.forget_secrets  # each test is a fresh run of the app; the suite's fixture forgets keys between them
+
+from tui_chat.screens.attach_picker import FilteredTree  # noqa: E402
+
+FilteredTree.filter_paths  # DirectoryTree calls it on every folder it lists

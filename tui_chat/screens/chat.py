@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_chat.core.errors import StoreError
 from tui_chat.core.models import Conversation, Message
+from tui_chat.screens.chat_attachments import ATTACH_BINDING, Attachments, AttachmentTray
 from tui_chat.screens.chat_commands import COMMAND_BINDINGS, ChatCommands
 from tui_chat.screens.chat_replies import EXCHANGE_BINDINGS, Replies, ReplyViews
 from tui_chat.screens.draft_estimates import DraftEstimates
@@ -53,6 +54,7 @@ class ChatScreen(Screen[None]):
         *EXCHANGE_BINDINGS,
         Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
+        ATTACH_BINDING,
     ]
 
     HELP_SECTIONS = ((MessageView, "on a selected message"),)
@@ -76,6 +78,7 @@ class ChatScreen(Screen[None]):
         self.replies = Replies(self)
         self.spend = SpendPanel()
         self.estimates = DraftEstimates(self)
+        self.attach = Attachments(self)
         self._editing: Message | None = None
         """The stored prompt being edited in the box: sending replaces it and what followed it."""
         self.new_system_prompt = ""
@@ -111,6 +114,7 @@ class ChatScreen(Screen[None]):
                 yield Static(Content(DEMO_BANNER), id="demo-banner")
                 yield ConversationPane(id="chat-pane")
                 yield NewTextMarker(id="new-text-marker")
+                yield AttachmentTray(id="attachment-tray")
                 yield PromptInput(id="prompt")
                 yield sidebar.status_bar
             yield sidebar
@@ -131,6 +135,7 @@ class ChatScreen(Screen[None]):
         target = conversation or self.services.target
         self._show_target(target.provider, target.model)
         self.refresh_conversation_list()
+        self.attach.refresh()
         if not self._awaiting_draw:
             self.refresh_estimate_history()
         self.refresh_figures()
@@ -220,6 +225,7 @@ class ChatScreen(Screen[None]):
         """The opened conversation is on screen: now read all of it for the draft estimate."""
         self._awaiting_draw = False
         self.refresh_estimate_history()
+        self.attach.decorate()
 
     @on(ConversationPane.NearTop)
     def _near_top(self) -> None:
@@ -266,6 +272,9 @@ class ChatScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(UsageSidebar).fit(event.size.width)
 
+    def action_attach(self) -> None:
+        self.attach.open_picker()
+
     def action_toggle_sidebar(self) -> None:
         """Show or hide the usage sidebar (on a wide terminal, remembered until the app quits)."""
         self.query_one(UsageSidebar).toggle()
@@ -285,7 +294,7 @@ class ChatScreen(Screen[None]):
 
     @on(PromptInput.Submitted)
     async def _submitted(self, event: PromptInput.Submitted) -> None:
-        await self.replies.submit(event.text)
+        await self.attach.submit(event.text)
 
     @on(Replied)
     async def _replied(self, message: Replied) -> None:

@@ -267,6 +267,7 @@ class Replies:
         screen = self.screen
         conversations = await screen.conversations()
         exchange = Exchange(conversation, kind, views, self._ended, prompt=prompt, confirmed=confirmed)
+        exchange.attachments = await screen.attach.take(views.prompt) if kind == "send" else ()
         views.reply = await screen.query_one(ChatPane).start_reply(streaming_placeholder(conversation))
         self.exchanges[conversation.id] = exchange
         screen.streaming = True

@@ -171,6 +171,10 @@ class ConversationService:
         await self.repository.show_alternative(group[chosen].id)
         return AlternativeShown(chosen + 1, len(group))
 
+    async def attachments(self, conversation_id: int) -> dict[int, list[Attachment]]:
+        """The files each prompt of a conversation carried, by message id."""
+        return await self.session.attachments.for_conversation(conversation_id)
+
     async def prompt_history(self) -> list[str]:
         """The user's latest distinct prompts across conversations, oldest first (for the up arrow)."""
         return list(reversed(await self.repository.recent_prompts()))

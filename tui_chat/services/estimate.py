@@ -44,9 +44,10 @@ class DraftEstimator:
             self._window = pricing.context_window(self.registry.ref(provider), model)
         self._counter.set_history(list(messages))
 
-    def estimate(self, draft: str) -> PromptEstimate:
-        """The size and input cost of sending `draft` now."""
-        prompt = self._counter.count(draft)
+    def estimate(self, draft: str, attached: int = 0) -> PromptEstimate:
+        """The size and input cost of sending `draft` now, with attachments adding `attached` tokens."""
+        counted = self._counter.count(draft)
+        prompt = tokens.TokenCount(counted.tokens + attached, counted.exact and not attached)
         history = self._counter.history_tokens
         draft_tokens = tokens.TokenCount(max(0, prompt.tokens - history), prompt.exact)
         usage = Usage(input_tokens=prompt.tokens, estimated=True)

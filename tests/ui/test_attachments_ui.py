@@ -1,0 +1,77 @@
+"""Attaching with Pilot: ctrl+a, pick a file, see its chip and cost, send it, see it in the transcript."""
+
+from __future__ import annotations
+
+from tests.attachment_samples import write_image
+from tests.ui.pilot import modal, prompt_ready, send, wait_for_estimates, wait_for_reply, wait_until
+from tui_chat.app import ChatApp
+from tui_chat.screens.attach_picker import AttachPicker, FilteredTree
+from tui_chat.widgets.attachment_chips import AttachmentChip, AttachmentTray, SentAttachments
+from tui_chat.widgets.prompt_input import PromptInput
+from tui_chat.widgets.usage_sidebar import UsageSidebar
+
+
+async def pick(pilot, needle: str) -> None:
+    """Open the picker, filter by `needle`, and choose the first file listed."""
+    await pilot.press("ctrl+a")
+    picker = await modal(pilot, AttachPicker)
+    await pilot.press(*needle)
+    tree = picker.query_one(FilteredTree)
+    await wait_until(pilot, lambda: tree.needle == needle and len(tree.root.children) == 1)
+    await pilot.press("down", "down", "enter")
+    await wait_until(pilot, lambda: not isinstance(pilot.app.screen, AttachPicker))
+
+
+async def test_ctrl_a_picks_a_file_shows_its_cost_and_sends_it(make_services, loopback, tmp_path, monkeypatch) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    write_image(work / "photo.png", 1600, 900)
+    (work / "notes.txt").write_text("unrelated\n")
+    monkeypatch.chdir(work)
+    app = ChatApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await prompt_ready(pilot)
+        await wait_for_estimates(pilot)
+        before = app.screen.query_one(UsageSidebar).context_used
+        await pick(pilot, "photo")
+
+        tray = app.screen.query_one(AttachmentTray)
+        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        chip = tray.query_one(AttachmentChip)
+        label = str(chip.render())
+        assert "photo.png" in label and "1600×900" in label and "1,105 tok" in label and "$" in label
+        assert app.screen.query_one(UsageSidebar).context_used - before == 1105
+
+        await send(pilot, "Describe it")
+        await wait_for_reply(pilot)
+
+        body = loopback.requests[-1].json["messages"][-1]["content"]
+        assert body[0] == {"type": "text", "text": "Describe it"} and body[1]["type"] == "image_url"
+        assert not tray.query(AttachmentChip) and not tray.display
+        strip = app.screen.query_one(SentAttachments)
+        assert "photo.png 1365×768" in str(strip.render())
+
+
+async def test_an_image_for_a_model_without_vision_is_refused_in_the_app(
+    make_services, loopback, tmp_path, monkeypatch
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    write_image(work / "shot.png", 300, 300)
+    monkeypatch.chdir(work)
+    app = ChatApp(make_services(model="demo-fast"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await prompt_ready(pilot)
+        await pick(pilot, "shot")
+        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        assert "no vision" in str(app.screen.query_one(AttachmentChip).render())
+        await send(pilot, "look")
+        await pilot.pause()
+        assert loopback.requests == []
+        assert app.screen.query_one(PromptInput).text == "look"
+        assert app.screen.query(AttachmentChip)
+        await pilot.press("shift+tab")
+        chip = app.screen.query_one(AttachmentChip)
+        chip.focus()
+        await pilot.press("delete")
+        await wait_until(pilot, lambda: not app.screen.query(AttachmentChip))

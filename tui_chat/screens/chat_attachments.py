@@ -1,0 +1,224 @@
+"""The chat screen's attachments: the picker, the chips above the prompt, their cost, and the files a prompt carries."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.binding import Binding
+
+from tui_chat.core.attachments import Attachment, human_size
+from tui_chat.core.errors import TuiChatError
+from tui_chat.widgets.attachment_chips import AttachmentTray, ChipFace, SentAttachments
+from tui_chat.widgets.chat_pane import ChatPane, MessageView
+
+if TYPE_CHECKING:
+    from tui_chat.screens.chat import ChatScreen
+    from tui_chat.services.attachment_costs import ImageProbe
+
+__all__ = ["ATTACH_BINDING", "AttachmentTray", "Attachments"]
+
+ATTACH_BINDING = Binding("ctrl+a", "attach", "Attach", show=False, priority=True, id="chat.attach")
+"""Priority: the prompt box (a TextArea) would take ctrl+a as select-all."""
+
+
+@dataclass
+class Pending:
+    """A file on its way into the next prompt: its header size at once, the full attachment once read."""
+
+    key: int
+    path: Path
+    probe: ImageProbe | None = None
+    attachment: Attachment | None = None
+
+
+def sent_face(attachment: Attachment) -> str:
+    """How a sent attachment reads in the transcript: name and dimensions, pages or size."""
+    if attachment.is_image:
+        return f"{attachment.name} {attachment.width}×{attachment.height}"
+    if attachment.pages is not None:
+        return f"{attachment.name} ({attachment.pages} pages)"
+    return f"{attachment.name} ({human_size(attachment.original_size)})"
+
+
+class Attachments:
+    """Keeps the attachments of the next prompt, shows their chips and cost, and hands them to the send."""
+
+    def __init__(self, screen: ChatScreen) -> None:
+        self.screen = screen
+        self.pending: dict[int, Pending] = {}
+        self._next_key = 0
+
+    @property
+    def tray(self) -> AttachmentTray:
+        return self.screen.query_one(AttachmentTray)
+
+    def open_picker(self, start: Path | None = None) -> None:
+        """Open the attach picker in the working directory."""
+        from tui_chat.screens.attach_picker import AttachPicker
+
+        async def picked(path: Path | None) -> None:
+            if path is not None:
+                await self.add(path)
+
+        self.screen.app.push_screen(AttachPicker(start or Path.cwd()), picked)
+
+    async def add(self, path: Path, *, confirmed: bool = False) -> None:
+        """Show a chip for the file at once (an image's tokens from its header) and read it in a worker."""
+        from tui_chat.services.attachment_costs import probe_image
+
+        self.tray.on_remove = self.remove
+        self._next_key += 1
+        pending = Pending(self._next_key, path, probe_image(path))
+        self.pending[pending.key] = pending
+        await self.tray.put(pending.key, self.face(pending))
+        self.screen.estimates.show()
+        self.screen.run_worker(self._read(pending, confirmed), group="attach-read", exit_on_error=False)
+
+    async def _read(self, pending: Pending, confirmed: bool) -> None:
+        """Read, decode and downscale the file; a refusal takes the chip away and says why."""
+        from tui_chat.services.attachment_files import AttachmentTooLarge, load_attachment
+
+        ask_above = int(self.screen.services.settings.attachments.ask_above_mb * 1024 * 1024)
+        try:
+            attachment = await asyncio.to_thread(
+                load_attachment, pending.path, ask_above=ask_above, confirmed=confirmed
+            )
+        except AttachmentTooLarge as large:
+            await self.remove(pending.key)
+            self._ask_large(pending.path, large.detail)
+            return
+        except TuiChatError as refused:
+            await self.remove(pending.key)
+            self.screen.chat_app.show_error(refused)
+            return
+        if pending.key in self.pending:
+            pending.attachment = attachment
+            await self.tray.put(pending.key, self.face(pending))
+            self.screen.estimates.show()
+
+    def _ask_large(self, path: Path, detail: str) -> None:
+        from tui_chat.screens.confirm import ConfirmScreen
+
+        async def answered(attach: bool | None) -> None:
+            if attach:
+                await self.add(path, confirmed=True)
+
+        self.screen.app.push_screen(ConfirmScreen(f"{detail} Attach it anyway?", yes_label="Attach"), answered)
+
+    async def remove(self, key: int) -> None:
+        """Take an attachment off the next prompt."""
+        self.pending.pop(key, None)
+        await self.tray.drop(key)
+        self.screen.estimates.show()
+
+    def _target(self) -> tuple[str, str]:
+        target = self.screen.conversation or self.screen.services.target
+        return target.provider, target.model
+
+    def face(self, pending: Pending) -> ChipFace:
+        """A chip's text: name, size, and tokens and cost for the current model."""
+        from tui_chat.core.pricing import format_money
+        from tui_chat.services.attachment_costs import attachment_cost
+
+        source = pending.attachment or pending.probe
+        try:
+            size = human_size(pending.path.stat().st_size)
+        except OSError:
+            size = "?"
+        if pending.probe is not None:
+            size += f" {pending.probe.width}×{pending.probe.height}"
+        elif pending.attachment is not None and pending.attachment.pages is not None:
+            size += f" {pending.attachment.pages}p"
+        if source is None:
+            return ChipFace(pending.path.name, size)
+        provider, model = self._target()
+        cost = attachment_cost(self.screen.services.registry, provider, model, source)
+        note = "no vision" if cost.refused else format_money(cost.cost)
+        return ChipFace(pending.path.name, size, cost.tokens.label(), note, warning=cost.refused)
+
+    def refresh(self) -> None:
+        """Recount every chip for the model now chosen (in a worker)."""
+        if self.pending:
+            self.screen.run_worker(self._refresh(), group="attach-refresh", exclusive=True, exit_on_error=False)
+
+    async def _refresh(self) -> None:
+        for pending in self.pending.values():
+            await self.tray.put(pending.key, self.face(pending))
+
+    def tokens(self) -> int:
+        """The prompt tokens the attachments add to the next request, as far as known yet."""
+        from tui_chat.services.attachment_costs import attachment_tokens
+
+        _, model = self._target()
+        return sum(
+            attachment_tokens(model, source).tokens
+            for pending in self.pending.values()
+            if (source := pending.attachment or pending.probe) is not None
+        )
+
+    def ready_to_send(self) -> bool:
+        """Whether the prompt can go with its attachments: all read, and images only to a model that takes them."""
+        from tui_chat.services.attachment_rules import check_vision
+
+        reading = [pending.path.name for pending in self.pending.values() if pending.attachment is None]
+        if reading:
+            self.screen.notify(f"Still reading {', '.join(reading)}…", severity="warning", markup=False)
+            return False
+        provider, model = self._target()
+        try:
+            check_vision(self.screen.services.registry.settings, provider, model, self.ready())
+        except TuiChatError as refused:
+            self.screen.chat_app.show_error(refused)
+            return False
+        return True
+
+    async def submit(self, text: str) -> None:
+        """Send the prompt when its attachments allow it (they go with it); else say why and keep both."""
+        if self.ready_to_send():
+            await self.screen.replies.submit(text)
+
+    def ready(self) -> list[Attachment]:
+        """The attachments read so far, in the order added."""
+        return [pending.attachment for pending in self.pending.values() if pending.attachment is not None]
+
+    async def take(self, prompt_view: MessageView | None) -> list[Attachment]:
+        """Hand the attachments to the send, showing them under the prompt, and empty the tray."""
+        attachments = self.ready()
+        for key in list(self.pending):
+            await self.remove(key)
+        if attachments and prompt_view is not None:
+            await self._show_under(prompt_view, attachments)
+        return attachments
+
+    async def _show_under(self, view: MessageView, attachments: list[Attachment]) -> None:
+        strip = SentAttachments([sent_face(attachment) for attachment in attachments], attachments, self.open)
+        await self.screen.query_one(ChatPane).mount(strip, after=view)
+
+    def decorate(self) -> None:
+        """Show the attachments of the stored prompts on screen under each of them (in a worker)."""
+        self.screen.run_worker(self._decorate(), group="attach-decorate", exclusive=True, exit_on_error=False)
+
+    async def _decorate(self) -> None:
+        conversation = self.screen.conversation
+        if conversation is None:
+            return
+        stored = await (await self.screen.conversations()).attachments(conversation.id)
+        for view in self.screen.query_one(ChatPane).query_children(MessageView):
+            files = stored.get(view.message.id)
+            following = view.parent.children if view.parent is not None else []
+            index = following.index(view)
+            shown = index + 1 < len(following) and isinstance(following[index + 1], SentAttachments)
+            if files and not shown:
+                await self._show_under(view, files)
+
+    async def open(self, attachments: list[Attachment]) -> None:
+        """Open a sent prompt's attachments with the system viewer."""
+        from tui_chat.services.attachment_open import open_with_system
+
+        try:
+            await asyncio.to_thread(open_with_system, attachments)
+        except TuiChatError as failed:
+            self.screen.chat_app.show_error(failed)
