@@ -61,3 +61,38 @@ def test_ask_refuses_images_for_a_model_without_vision_and_bad_files(
 def _messages(paths: AppPaths) -> int:
     with sqlite3.connect(paths.database) as connection:
         return connection.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+
+
+def test_export_embeds_attachments_in_json_and_writes_them_beside_markdown(
+    isolated_environment: Path, app_paths: AppPaths, loopback, tmp_path: Path
+) -> None:
+    import base64
+    import json
+
+    from tests.attachment_samples import image_size
+
+    image = write_image(tmp_path / "my chart.png", 3000, 1000)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("walrus facts\n")
+    asked = run(isolated_environment, "ask", "See", "-a", str(image), "-a", str(notes), "--base-url", loopback.base_url)
+    assert asked.returncode == 0, asked.stderr
+
+    exported = run(isolated_environment, "export", "1", "--format", "json")
+    assert exported.returncode == 0, exported.stderr
+    prompt = json.loads(exported.stdout)["messages"][0]
+    picture, text = prompt["attachments"]
+    assert (picture["name"], picture["width"], picture["height"]) == ("my chart.png", 2048, 683)
+    assert image_size(base64.b64decode(picture["data_base64"])) == (2048, 683)
+    assert base64.b64decode(text["data_base64"]) == b"walrus facts\n"
+
+    target = tmp_path / "out" / "talk.md"
+    target.parent.mkdir()
+    written = run(isolated_environment, "export", "1", "-o", str(target))
+    assert written.returncode == 0, written.stderr
+    markdown = target.read_text()
+    files = sorted((tmp_path / "out" / "talk-files").iterdir(), key=lambda path: path.name.split("-", 1)[1])
+    assert [path.name.split("-", 1)[1] for path in files] == ["my chart.png", "notes.txt"]
+    for path in files:
+        assert f"talk-files/{path.name}".replace(" ", "%20") in markdown
+    assert f"![my chart.png](talk-files/{files[0].name.replace(' ', '%20')}) (2048×683)" in markdown
+    assert (tmp_path / "out" / "talk-files" / files[1].name).read_text() == "walrus facts\n"

@@ -17,6 +17,7 @@ from typing import Any
 from tui_chat.core.models import Conversation, ConversationExport, Message, Role, UsageRecord
 from tui_chat.core.redaction import redact
 from tui_chat.core.text import show_controls
+from tui_chat.services.attachment_export import Files, add_to_messages, markdown_lines
 
 EXPORT_FORMAT = "tui-chat.conversation"
 EXPORT_VERSION = 1
@@ -108,8 +109,8 @@ def redacted(export: ConversationExport) -> ConversationExport:
     return dataclasses.replace(export, conversation=conversation, messages=messages)
 
 
-def export_dict(export: ConversationExport) -> dict[str, Any]:
-    """The whole export as one JSON-ready dictionary."""
+def export_dict(export: ConversationExport, files: Files | None = None) -> dict[str, Any]:
+    """The whole export as one JSON-ready dictionary (with each message's attachments, when given)."""
     by_message, unattached = _usage_by_message(export)
     priced = [record.cost for record in export.usage if record.cost is not None]
     with localcontext() as context:
@@ -131,6 +132,8 @@ def export_dict(export: ConversationExport) -> dict[str, Any]:
         }
         for message in export.messages
     ]
+    if files:
+        add_to_messages(messages, files)
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -153,9 +156,9 @@ def safe_json(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
 
 
-def to_json(export: ConversationExport) -> str:
+def to_json(export: ConversationExport, files: Files | None = None) -> str:
     """The export as indented JSON, keys redacted."""
-    return safe_json(export_dict(redacted(export)))
+    return safe_json(export_dict(redacted(export), files))
 
 
 def inline_text(text: object) -> str:
@@ -195,8 +198,8 @@ def _message_heading(message: Message) -> str:
     return "## " + " · ".join(parts)
 
 
-def to_markdown(export: ConversationExport) -> str:
-    """The export as a readable Markdown document: a heading per message, its text quoted below it."""
+def to_markdown(export: ConversationExport, files: Files | None = None, folder: str = "") -> str:
+    """The export as a readable Markdown document: a heading per message, its text quoted below it, its files linked."""
     export = redacted(export)
     conversation = export.conversation
     totals = export_dict(export)["totals"]
@@ -215,6 +218,7 @@ def to_markdown(export: ConversationExport) -> str:
         lines += ["", "System prompt:", "", *quoted_block(conversation.system_prompt)]
     for message in export.messages:
         lines += ["", _message_heading(message), "", *quoted_block(message.content)]
+        lines += markdown_lines(files.get(message.id, ()), folder) if files else []
         if message.error:
             lines += ["", f"*Error: {inline_text(message.error).strip()}*"]
         for record in by_message.get(message.id, []):

@@ -80,14 +80,15 @@ class ConversationService:
         """A conversation with all its messages and usage rows, or None when there is no such conversation."""
         return await self.repository.export_data(conversation_id)
 
-    async def export_text(self, conversation_id: int, form: Literal["md", "json"]) -> str | None:
-        """A conversation as Markdown or JSON (keys redacted), or None when there is no such conversation."""
+    async def export_text(self, conversation_id: int, form: Literal["md", "json"], folder: str = "") -> str | None:
+        """A conversation as Markdown (attachments linked in `folder`) or JSON (embedded), keys redacted; None when absent."""
         from tui_chat.services.conversation_export import to_json, to_markdown
 
         export = await self.export(conversation_id)
         if export is None:
             return None
-        return to_json(export) if form == "json" else to_markdown(export)
+        files = await self.attachments(conversation_id)
+        return to_json(export, files) if form == "json" else to_markdown(export, files, folder)
 
     async def rename(self, conversation_id: int, title: str) -> None:
         """Give a conversation a new title."""
