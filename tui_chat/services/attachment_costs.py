@@ -48,10 +48,11 @@ def probe_image(path: Path, detail: Detail = "high") -> ImageProbe | None:
 
 def attachment_tokens(model: str, attachment: Attachment | ImageProbe, detail: Detail = "high") -> tokens.TokenCount:
     """The prompt tokens an attachment adds for a model (exact only for an OpenAI model's text)."""
+    published = tokens.encoding_name_for(model) is not None  # an OpenAI model: the tile rule is its own
     if isinstance(attachment, ImageProbe):
-        return tokens.TokenCount(image_tokens(attachment.width, attachment.height, detail), False)
+        return tokens.TokenCount(image_tokens(attachment.width, attachment.height, detail), published)
     if attachment.is_image:
-        return tokens.TokenCount(attachment.image_tokens(), False)
+        return tokens.TokenCount(attachment.image_tokens(), published)
     block = "\n\n" + fenced(attachment.name, attachment.text)
     return tokens.count_text(model, block)
 

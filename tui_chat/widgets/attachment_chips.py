@@ -8,7 +8,7 @@ from typing import Any
 
 from textual import events
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -39,7 +39,7 @@ class AttachmentChip(Static, can_focus=True):
     ]
 
     DEFAULT_CSS = """
-    AttachmentChip { width: auto; height: 1; padding: 0 1; margin-right: 1; background: $boost; color: $text; }
+    AttachmentChip { width: auto; height: 1; padding: 0 1; background: $boost; color: $text; }
     AttachmentChip.-warning { color: $text-warning; }
     AttachmentChip:focus { background: $accent; color: $text; }
     """
@@ -66,11 +66,11 @@ class AttachmentChip(Static, can_focus=True):
         await self.action_remove_attachment()
 
 
-class AttachmentTray(Horizontal):
-    """The chips of the attachments the next prompt carries; hidden while there are none."""
+class AttachmentTray(VerticalScroll, can_focus=False):
+    """The chips of the attachments the next prompt carries, one a line; hidden while there are none."""
 
     DEFAULT_CSS = """
-    AttachmentTray { height: auto; max-height: 3; display: none; padding: 0 1; }
+    AttachmentTray { height: auto; max-height: 4; display: none; padding: 0 1; }
     AttachmentTray.-filled { display: block; }
     """
 
