@@ -75,3 +75,39 @@ async def test_an_image_for_a_model_without_vision_is_refused_in_the_app(
         chip.focus()
         await pilot.press("delete")
         await wait_until(pilot, lambda: not app.screen.query(AttachmentChip))
+
+
+async def test_at_path_and_tab_attach_a_file_and_tab_still_moves_focus_elsewhere(
+    make_services, loopback, tmp_path, monkeypatch
+) -> None:
+    from textual import events
+
+    from tui_chat.screens.confirm import ConfirmScreen
+
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    (work / "docs" / "guide.md").write_text("# Guide\n")
+    monkeypatch.chdir(work)
+    app = ChatApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        prompt = await prompt_ready(pilot)
+        await wait_for_estimates(pilot)
+        prompt.focus()
+        await pilot.press(*"read @do")
+        await pilot.press("tab")
+        assert prompt.text == "read @docs/" and app.focused is prompt
+        await pilot.press("g", "tab")
+        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        assert prompt.text == "read " and "guide.md" in str(app.screen.query_one(AttachmentChip).render())
+        await pilot.press("tab")
+        assert app.focused is not prompt
+
+        prompt.focus()
+        prompt.clear()
+        await pilot.pause()
+        app.post_message(events.Paste(f"'{work / 'docs' / 'guide.md'}'"))
+        dialog = await modal(pilot, ConfirmScreen)
+        assert "Attach guide.md?" in str(dialog.query_one("#confirm-question").render())
+        await pilot.press("y")
+        await wait_until(pilot, lambda: len(app.screen.attach.ready()) == 2)
+        assert prompt.text == ""

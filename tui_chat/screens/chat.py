@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_chat.core.errors import StoreError
 from tui_chat.core.models import Conversation, Message
-from tui_chat.screens.chat_attachments import ATTACH_BINDING, Attachments, AttachmentTray
+from tui_chat.screens.chat_attachments import ATTACH_BINDINGS, Attachments, AttachmentTray
 from tui_chat.screens.chat_commands import COMMAND_BINDINGS, ChatCommands
 from tui_chat.screens.chat_replies import EXCHANGE_BINDINGS, Replies, ReplyViews
 from tui_chat.screens.draft_estimates import DraftEstimates
@@ -54,7 +54,7 @@ class ChatScreen(Screen[None]):
         *EXCHANGE_BINDINGS,
         Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
-        ATTACH_BINDING,
+        *ATTACH_BINDINGS,
     ]
 
     HELP_SECTIONS = ((MessageView, "on a selected message"),)
@@ -272,8 +272,8 @@ class ChatScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(UsageSidebar).fit(event.size.width)
 
-    def action_attach(self) -> None:
-        self.attach.open_picker()
+    async def action_attach(self, how: str = "pick") -> None:
+        await self.attach.act(how)
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the usage sidebar (on a wide terminal, remembered until the app quits)."""

@@ -13,15 +13,19 @@ from tui_chat.core.attachments import Attachment, human_size
 from tui_chat.core.errors import TuiChatError
 from tui_chat.widgets.attachment_chips import AttachmentTray, ChipFace, SentAttachments
 from tui_chat.widgets.chat_pane import ChatPane, MessageView
+from tui_chat.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
     from tui_chat.screens.chat import ChatScreen
     from tui_chat.services.attachment_costs import ImageProbe
 
-__all__ = ["ATTACH_BINDING", "AttachmentTray", "Attachments"]
+__all__ = ["ATTACH_BINDINGS", "AttachmentTray", "Attachments"]
 
-ATTACH_BINDING = Binding("ctrl+a", "attach", "Attach", show=False, priority=True, id="chat.attach")
-"""Priority: the prompt box (a TextArea) would take ctrl+a as select-all."""
+ATTACH_BINDINGS = [
+    Binding("ctrl+a", "attach('pick')", "Attach", show=False, priority=True, id="chat.attach"),
+    Binding("tab", "attach('complete')", "Complete @path", show=False, priority=True, id="chat.attach_complete"),
+]
+"""Priority: the prompt box (a TextArea) would take ctrl+a as select-all; Tab completes only after an @."""
 
 
 @dataclass
@@ -50,10 +54,73 @@ class Attachments:
         self.screen = screen
         self.pending: dict[int, Pending] = {}
         self._next_key = 0
+        self._offered = ""
+        """The last pasted text offered as attachments, so it is offered once."""
+        self._last_draft = ""
 
     @property
     def tray(self) -> AttachmentTray:
         return self.screen.query_one(AttachmentTray)
+
+    async def act(self, how: str) -> None:
+        """What the bindings ask for: open the picker, or complete the `@path` before the cursor."""
+        if how == "complete":
+            await self.complete_at()
+        else:
+            self.open_picker()
+
+    async def complete_at(self) -> None:
+        """Complete the `@path` before the cursor; a single file is attached and its `@path` taken out.
+
+        Anywhere else Tab moves the focus on, as it does without this binding (which takes Tab's place).
+        """
+        from tui_chat.core.attach_paths import at_token, complete
+
+        prompt = self.screen.focused
+        token = None
+        if isinstance(prompt, PromptInput):
+            row, column = prompt.cursor_location
+            token = at_token(prompt.document.get_line(row), column)
+        if token is None or not isinstance(prompt, PromptInput):
+            self.screen.focus_next()
+            return
+        completed, matches = complete(token.path, Path.cwd())
+        if len(matches) == 1 and matches[0].is_file():
+            prompt.replace("", (row, token.start), (row, column))
+            await self.add(matches[0])
+        elif completed != token.path:
+            prompt.replace(completed, (row, token.start + 1), (row, column))
+        elif matches:
+            shown = ", ".join(match.name for match in matches[:8]) + (" …" if len(matches) > 8 else "")
+            self.screen.notify(shown, title=f"{len(matches)} matches", markup=False)
+        else:
+            self.screen.notify(f"No file matches @{token.path}.", severity="warning", markup=False)
+
+    def offer_pasted(self, draft: str) -> None:
+        """Offer to attach the files a paste named (terminals paste a dropped file's path), once per paste."""
+        from tui_chat.core.attach_paths import pasted_paths
+
+        jumped = len(draft) - len(self._last_draft) > 1  # typed keys add one character; a paste adds many
+        self._last_draft = draft
+        paths = pasted_paths(draft) if jumped and draft != self._offered else []
+        if not paths:
+            return
+        self._offered = draft
+        from tui_chat.screens.confirm import ConfirmScreen
+
+        async def answered(attach: bool | None) -> None:
+            if not attach:
+                return
+            prompt = self.screen.query_one(PromptInput)
+            if prompt.text == draft:
+                prompt.clear()
+            for path in paths:
+                await self.add(path)
+
+        names = ", ".join(path.name for path in paths)
+        self.screen.app.push_screen(
+            ConfirmScreen(f"Attach {names}?", yes_label="Attach", no_label="Keep as text"), answered
+        )
 
     def open_picker(self, start: Path | None = None) -> None:
         """Open the attach picker in the working directory."""

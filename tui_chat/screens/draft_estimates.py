@@ -57,6 +57,7 @@ class DraftEstimates:
         if self.estimator is None or not self.estimator.ready:
             return
         draft = self.screen.query_one(PromptInput).text
+        self.screen.attach.offer_pasted(draft)
         attached = self.screen.attach.tokens()
         self.screen.query_one(UsageSidebar).show_estimate(
             self.estimator.estimate(draft, attached), bool(draft or attached)
