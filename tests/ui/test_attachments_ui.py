@@ -51,6 +51,15 @@ async def test_ctrl_a_picks_a_file_shows_its_cost_and_sends_it(make_services, lo
         strip = app.screen.query_one(SentAttachments)
         assert "photo.png 1365×768" in str(strip.render())
 
+        await pilot.press("f3")  # edit the last prompt: its attachment comes back with it and is resent
+        await wait_until(pilot, lambda: len(app.screen.attach.ready()) == 1)
+        assert "photo.png" in str(tray.query_one(AttachmentChip).render())
+        await send(pilot, "Describe it again")
+        await wait_for_reply(pilot)
+        again = loopback.requests[-1].json["messages"]
+        assert [message["role"] for message in again] == ["user"]
+        assert again[0]["content"][0]["text"] == "Describe it again" and again[0]["content"][1] == body[1]
+
 
 async def test_an_image_for_a_model_without_vision_is_refused_in_the_app(
     make_services, loopback, tmp_path, monkeypatch

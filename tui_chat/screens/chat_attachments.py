@@ -16,6 +16,7 @@ from tui_chat.widgets.chat_pane import ChatPane, MessageView
 from tui_chat.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
+    from tui_chat.core.models import Message
     from tui_chat.screens.chat import ChatScreen
     from tui_chat.services.attachment_costs import ImageProbe
 
@@ -175,6 +176,19 @@ class Attachments:
 
         self.screen.app.push_screen(ConfirmScreen(f"{detail} Attach it anyway?", yes_label="Attach"), answered)
 
+    async def restore(self, prompt: Message) -> None:
+        """Put a stored prompt's attachments back on the prompt being edited, so the edit resends them."""
+        for key in list(self.pending):
+            await self.remove(key)
+        stored = await (await self.screen.conversations()).attachments(prompt.conversation_id)
+        self.tray.on_remove = self.remove
+        for attachment in stored.get(prompt.id, []):
+            self._next_key += 1
+            pending = Pending(self._next_key, Path(attachment.name), attachment=attachment)
+            self.pending[pending.key] = pending
+            await self.tray.put(pending.key, self.face(pending))
+        self.screen.estimates.show()
+
     async def remove(self, key: int) -> None:
         """Take an attachment off the next prompt."""
         self.pending.pop(key, None)
@@ -192,11 +206,13 @@ class Attachments:
 
         source = pending.attachment or pending.probe
         try:
-            size = human_size(pending.path.stat().st_size)
+            size = human_size(pending.attachment.original_size if pending.attachment else pending.path.stat().st_size)
         except OSError:
             size = "?"
         if pending.probe is not None:
             size += f" {pending.probe.width}×{pending.probe.height}"
+        elif pending.attachment is not None and pending.attachment.is_image:
+            size += f" {pending.attachment.width}×{pending.attachment.height}"
         elif pending.attachment is not None and pending.attachment.pages is not None:
             size += f" {pending.attachment.pages}p"
         if source is None:
