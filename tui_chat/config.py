@@ -159,6 +159,8 @@ class AttachmentSettings(_Model, frozen=True):
 
     ask_above_mb: Annotated[float, Meta(gt=0, le=4096)] = 25.0
     """Files larger than this many megabytes are attached only after asking."""
+    thumbnails: Literal["auto", "on", "off"] = "auto"
+    """Image thumbnails in the chat: "auto" asks terminals known for graphics (Kitty, WezTerm, foot...), "on" any terminal."""
 
 
 class Settings(_Model, frozen=True):

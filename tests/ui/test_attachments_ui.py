@@ -120,3 +120,25 @@ async def test_at_path_and_tab_attach_a_file_and_tab_still_moves_focus_elsewhere
         await pilot.press("y")
         await wait_until(pilot, lambda: len(app.screen.attach.ready()) == 2)
         assert prompt.text == ""
+
+
+async def test_a_sent_image_shows_a_thumbnail_where_the_terminal_has_graphics(
+    make_services, loopback, tmp_path, monkeypatch
+) -> None:
+    from textual_image.widget import UnicodeImage
+
+    from tui_chat.widgets import thumbnails
+
+    monkeypatch.setattr(thumbnails, "_widget", UnicodeImage)  # what prepare() picks on a Kitty or Sixel terminal
+    image = write_image(tmp_path / "pic.png", 640, 480)
+    app = ChatApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await prompt_ready(pilot)
+        await wait_for_estimates(pilot)
+        await app.screen.attach.add(image)
+        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        await send(pilot, "Thumb?")
+        await wait_for_reply(pilot)
+        shown = app.screen.query(".attachment-thumbnail")
+        assert len(shown) == 1 and isinstance(shown.first(), UnicodeImage)
+        assert shown.first().region.height == 8

@@ -277,8 +277,11 @@ class Attachments:
         return attachments
 
     async def _show_under(self, view: MessageView, attachments: list[Attachment]) -> None:
+        from tui_chat.widgets.thumbnails import thumbnail
+
         strip = SentAttachments([sent_face(attachment) for attachment in attachments], attachments, self.open)
-        await self.screen.query_one(ChatPane).mount(strip, after=view)
+        pictures = [thumbnail(attachment.data) for attachment in attachments if attachment.is_image]
+        await self.screen.query_one(ChatPane).mount(strip, *[shown for shown in pictures if shown], after=view)
 
     def decorate(self) -> None:
         """Show the attachments of the stored prompts on screen under each of them (in a worker)."""
