@@ -50,6 +50,8 @@ async def test_ctrl_a_picks_a_file_shows_its_cost_and_sends_it(make_services, lo
         assert not tray.query(AttachmentChip) and not tray.display
         strip = app.screen.query_one(SentAttachments)
         assert "photo.png 1365×768" in str(strip.render())
+        sidebar = app.screen.query_one(UsageSidebar)
+        await wait_until(pilot, lambda: sidebar.context_used > 1105)  # the sent image stays in the context
 
         await pilot.press("f3")  # edit the last prompt: its attachment comes back with it and is resent
         await wait_until(pilot, lambda: len(app.screen.attach.ready()) == 1)

@@ -144,9 +144,24 @@ def estimate_usage(model: str, prompt_messages: Sequence[Mapping[str, Any]], com
     )
 
 
-def _message_key(message: Mapping[str, str]) -> tuple[str | None, ...]:
-    """The values that decide a message's token count."""
-    return tuple(message.get(key) for key in _COUNTED_KEYS)
+def _message_key(message: Mapping[str, Any]) -> tuple[object, ...]:
+    """The values that decide a message's token count (a list of content parts as a tuple of its texts and URLs)."""
+    return tuple(_hashable(message.get(key)) for key in _COUNTED_KEYS)
+
+
+def _hashable(value: Any) -> object:
+    """A content value as a hashable key: a string as it is, content parts by their text and image URL."""
+    if not isinstance(value, list):
+        return value
+    return tuple(
+        (
+            part.get("text"),
+            str((part.get("image_url") or {}).get("url")),
+            str((part.get("image_url") or {}).get("detail")),
+        )
+        for part in value
+        if isinstance(part, Mapping)
+    )
 
 
 class DraftCounter:
@@ -161,8 +176,8 @@ class DraftCounter:
         self._model = ""
         self._encoding: tiktoken.Encoding | None = None
         self._exact = False
-        self._message_counts: dict[tuple[str | None, ...], int] = {}
-        self._history: list[dict[str, str]] = []
+        self._message_counts: dict[tuple[object, ...], int] = {}
+        self._history: list[dict[str, Any]] = []
         self._history_tokens = 0
         self._draft_framing = 0
         self._segments: DraftSegments | None = None
@@ -191,12 +206,12 @@ class DraftCounter:
         self._message_counts = {}
         self.set_history(self._history)
 
-    def set_history(self, messages: Sequence[Mapping[str, str]]) -> None:
+    def set_history(self, messages: Sequence[Mapping[str, Any]]) -> None:
         """Use these finished messages as the conversation so far, counting only new ones."""
         encoding = self._encoding
         if encoding is None:
             raise RuntimeError("DraftCounter.set_model must be called before set_history")
-        counts: dict[tuple[str | None, ...], int] = {}
+        counts: dict[tuple[object, ...], int] = {}
         total = 0
         for message in messages:
             key = _message_key(message)

@@ -48,7 +48,9 @@ class DraftEstimates:
         target = conversation or screen.services.target
         history = []
         if conversation is not None:
-            history = prompt_messages(conversation, await (await screen.conversations()).messages(conversation.id))
+            conversations = await screen.conversations()
+            files = await conversations.attachments(conversation.id)
+            history = prompt_messages(conversation, await conversations.messages(conversation.id), files)
         self.estimator.set_conversation(target.provider, target.model, history)
         self.show()
 

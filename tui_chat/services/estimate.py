@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from tui_chat.core import pricing, tokens
 from tui_chat.core.models import Usage
@@ -36,7 +37,7 @@ class DraftEstimator:
         """Whether a conversation has been set, so estimates can be made."""
         return bool(self._model)
 
-    def set_conversation(self, provider: str, model: str, messages: Sequence[Mapping[str, str]]) -> None:
+    def set_conversation(self, provider: str, model: str, messages: Sequence[Mapping[str, Any]]) -> None:
         """The provider, model and messages that the draft would be appended to."""
         if (provider, model) != (self._provider, self._model):
             self._provider, self._model = provider, model
