@@ -144,3 +144,26 @@ async def test_a_sent_image_shows_a_thumbnail_where_the_terminal_has_graphics(
         shown = app.screen.query(".attachment-thumbnail")
         assert len(shown) == 1 and isinstance(shown.first(), UnicodeImage)
         assert shown.first().region.height == 8
+
+
+async def test_l_on_a_chip_sends_the_image_at_low_detail(make_services, loopback, tmp_path) -> None:
+    from tests.attachment_samples import image_size
+    from tests.integration.test_attachments import image_from_part
+
+    image = write_image(tmp_path / "wide.png", 1600, 900)
+    app = ChatApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await prompt_ready(pilot)
+        await wait_for_estimates(pilot)
+        await app.screen.attach.add(image)
+        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        app.screen.query_one(AttachmentChip).focus()
+        await pilot.press("l")
+        await wait_until(pilot, lambda: [a.detail for a in app.screen.attach.ready()] == ["low"])
+        label = str(app.screen.query_one(AttachmentChip).render())
+        assert "low detail" in label and "≈85 tok" in label
+        await send(pilot, "Cheap look")
+        await wait_for_reply(pilot)
+        part = loopback.requests[-1].json["messages"][-1]["content"][1]
+        assert part["image_url"]["detail"] == "low"
+        assert image_size(image_from_part(part)[1]) == (512, 288)

@@ -16,6 +16,7 @@ from tui_chat.widgets.chat_pane import ChatPane, MessageView
 from tui_chat.widgets.prompt_input import PromptInput
 
 if TYPE_CHECKING:
+    from tui_chat.core.image_tokens import Detail
     from tui_chat.core.models import Message
     from tui_chat.screens.chat import ChatScreen
     from tui_chat.services.attachment_costs import ImageProbe
@@ -37,6 +38,7 @@ class Pending:
     path: Path
     probe: ImageProbe | None = None
     attachment: Attachment | None = None
+    detail: Detail = "high"
 
 
 def sent_face(attachment: Attachment) -> str:
@@ -133,13 +135,13 @@ class Attachments:
 
         self.screen.app.push_screen(AttachPicker(start or Path.cwd()), picked)
 
-    async def add(self, path: Path, *, confirmed: bool = False) -> None:
+    async def add(self, path: Path, *, confirmed: bool = False, detail: Detail = "high") -> None:
         """Show a chip for the file at once (an image's tokens from its header) and read it in a worker."""
         from tui_chat.services.attachment_costs import probe_image
 
-        self.tray.on_remove = self.remove
+        self.tray.on_remove, self.tray.on_detail = self.remove, self.toggle_detail
         self._next_key += 1
-        pending = Pending(self._next_key, path, probe_image(path))
+        pending = Pending(self._next_key, path, probe_image(path), detail=detail)
         self.pending[pending.key] = pending
         await self.tray.put(pending.key, self.face(pending))
         self.screen.estimates.show()
@@ -152,7 +154,7 @@ class Attachments:
         ask_above = int(self.screen.services.settings.attachments.ask_above_mb * 1024 * 1024)
         try:
             attachment = await asyncio.to_thread(
-                load_attachment, pending.path, ask_above=ask_above, confirmed=confirmed
+                load_attachment, pending.path, ask_above=ask_above, confirmed=confirmed, detail=pending.detail
             )
         except AttachmentTooLarge as large:
             await self.remove(pending.key)
@@ -189,6 +191,14 @@ class Attachments:
             await self.tray.put(pending.key, self.face(pending))
         self.screen.estimates.show()
 
+    async def toggle_detail(self, key: int) -> None:
+        """Switch an image between high detail (tiles) and low (85 tokens, sent at 512 pixels at most)."""
+        pending = self.pending.get(key)
+        if pending is None or pending.probe is None:
+            return
+        await self.remove(key)
+        await self.add(pending.path, confirmed=True, detail="low" if pending.detail == "high" else "high")
+
     async def remove(self, key: int) -> None:
         """Take an attachment off the next prompt."""
         self.pending.pop(key, None)
@@ -218,8 +228,10 @@ class Attachments:
         if source is None:
             return ChipFace(pending.path.name, size)
         provider, model = self._target()
-        cost = attachment_cost(self.screen.services.registry, provider, model, source)
+        cost = attachment_cost(self.screen.services.registry, provider, model, source, pending.detail)
         note = "no vision" if cost.refused else format_money(cost.cost)
+        if pending.detail == "low":
+            size += " low detail"
         return ChipFace(pending.path.name, size, cost.tokens.label(), note, warning=cost.refused)
 
     def refresh(self) -> None:
@@ -237,7 +249,7 @@ class Attachments:
 
         _, model = self._target()
         return sum(
-            attachment_tokens(model, source).tokens
+            attachment_tokens(model, source, pending.detail).tokens
             for pending in self.pending.values()
             if (source := pending.attachment or pending.probe) is not None
         )

@@ -58,10 +58,10 @@ def attachment_tokens(model: str, attachment: Attachment | ImageProbe, detail: D
 
 
 def attachment_cost(
-    registry: ProviderRegistry, provider: str, model: str, attachment: Attachment | ImageProbe
+    registry: ProviderRegistry, provider: str, model: str, attachment: Attachment | ImageProbe, detail: Detail = "high"
 ) -> AttachmentCost:
     """The tokens and input cost an attachment adds to the next request to this model."""
-    count = attachment_tokens(model, attachment)
+    count = attachment_tokens(model, attachment, detail)
     is_image = isinstance(attachment, ImageProbe) or attachment.is_image
     refused = is_image and not takes_images(registry.settings, provider, model)
     usage = Usage(input_tokens=count.tokens, estimated=True)

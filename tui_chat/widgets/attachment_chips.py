@@ -36,6 +36,7 @@ class AttachmentChip(Static, can_focus=True):
 
     BINDINGS = [
         Binding("delete,backspace", "remove_attachment", "Remove attachment", id="attachment.remove"),
+        Binding("l", "toggle_detail", "Low/high detail", id="attachment.detail"),
     ]
 
     DEFAULT_CSS = """
@@ -61,6 +62,11 @@ class AttachmentChip(Static, can_focus=True):
         if isinstance(tray, AttachmentTray) and tray.on_remove is not None:
             await tray.on_remove(self.key)
 
+    async def action_toggle_detail(self) -> None:
+        tray = self.parent
+        if isinstance(tray, AttachmentTray) and tray.on_detail is not None:
+            await tray.on_detail(self.key)
+
     async def on_click(self, event: events.Click) -> None:
         event.stop()
         await self.action_remove_attachment()
@@ -76,6 +82,8 @@ class AttachmentTray(VerticalScroll, can_focus=False):
 
     on_remove: Callable[[int], Awaitable[None]] | None = None
     """What removes an attachment, by its key (set by the screen's attachments)."""
+    on_detail: Callable[[int], Awaitable[None]] | None = None
+    """What switches an image between high and low detail, by its key."""
 
     def chip(self, key: int) -> AttachmentChip | None:
         """The chip of one attachment, if it is shown."""
