@@ -19,6 +19,15 @@ def file_name(attachment: Attachment) -> str:
     return f"{attachment.sha256[:12]}-{name}" + (".txt" if attachment.kind == "pdf" else "")
 
 
+def exported_bytes(attachment: Attachment) -> bytes:
+    """What an export holds of an attachment: an image as it is, text with every known key masked."""
+    if attachment.is_image:
+        return attachment.data
+    from tui_chat.core.redaction import redact
+
+    return redact(attachment.text).encode("utf-8")
+
+
 def json_entry(attachment: Attachment) -> dict[str, Any]:
     """One attachment as the JSON export carries it, its bytes in base64."""
     return {
@@ -32,7 +41,7 @@ def json_entry(attachment: Attachment) -> dict[str, Any]:
         "height": attachment.height,
         "pages": attachment.pages,
         "detail": attachment.detail,
-        "data_base64": base64.b64encode(attachment.data).decode("ascii"),
+        "data_base64": base64.b64encode(exported_bytes(attachment)).decode("ascii"),
     }
 
 
@@ -75,6 +84,6 @@ def write_files(files: Files, folder: Path) -> int:
             target = folder / file_name(attachment)
             descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with open(descriptor, "wb") as out:
-                out.write(attachment.data)
+                out.write(exported_bytes(attachment))
             written += 1
     return written
