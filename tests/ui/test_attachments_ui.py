@@ -22,6 +22,14 @@ async def pick(pilot, needle: str) -> None:
     await wait_until(pilot, lambda: not isinstance(pilot.app.screen, AttachPicker))
 
 
+async def attached(pilot, path) -> None:
+    """Once the app is ready, attach `path` as the picker does and wait until it is read."""
+    await prompt_ready(pilot)
+    await wait_for_estimates(pilot)
+    await pilot.app.screen.attach.add(path)
+    await wait_until(pilot, lambda: pilot.app.screen.attach.ready() != [])
+
+
 async def test_ctrl_a_picks_a_file_shows_its_cost_and_sends_it(make_services, loopback, tmp_path, monkeypatch) -> None:
     work = tmp_path / "work"
     work.mkdir()
@@ -135,10 +143,7 @@ async def test_a_sent_image_shows_a_thumbnail_where_the_terminal_has_graphics(
     image = write_image(tmp_path / "pic.png", 640, 480)
     app = ChatApp(make_services())
     async with app.run_test(size=(120, 36)) as pilot:
-        await prompt_ready(pilot)
-        await wait_for_estimates(pilot)
-        await app.screen.attach.add(image)
-        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        await attached(pilot, image)
         await send(pilot, "Thumb?")
         await wait_for_reply(pilot)
         shown = app.screen.query(".attachment-thumbnail")
@@ -153,10 +158,7 @@ async def test_l_on_a_chip_sends_the_image_at_low_detail(make_services, loopback
     image = write_image(tmp_path / "wide.png", 1600, 900)
     app = ChatApp(make_services())
     async with app.run_test(size=(120, 36)) as pilot:
-        await prompt_ready(pilot)
-        await wait_for_estimates(pilot)
-        await app.screen.attach.add(image)
-        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        await attached(pilot, image)
         app.screen.query_one(AttachmentChip).focus()
         await pilot.press("l")
         await wait_until(pilot, lambda: [a.detail for a in app.screen.attach.ready()] == ["low"])
