@@ -169,3 +169,23 @@ async def test_l_on_a_chip_sends_the_image_at_low_detail(make_services, loopback
         part = loopback.requests[-1].json["messages"][-1]["content"][1]
         assert part["image_url"]["detail"] == "low"
         assert image_size(image_from_part(part)[1]) == (512, 288)
+
+
+async def test_a_file_over_the_limit_asks_first(make_services, app_paths, loopback, tmp_path) -> None:
+    from tui_chat.screens.confirm import ConfirmScreen
+
+    app_paths.config_dir.mkdir(parents=True, exist_ok=True)
+    app_paths.config_file.write_text("[attachments]\nask_above_mb = 0.001\n")
+    log = tmp_path / "big.log"
+    log.write_text("line\n" * 1000)
+    app = ChatApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await prompt_ready(pilot)
+        await wait_for_estimates(pilot)
+        await app.screen.attach.add(log)
+        dialog = await modal(pilot, ConfirmScreen)
+        assert "big.log is 4.9 KB, over the 1.0 KB that asks first" in str(
+            dialog.query_one("#confirm-question").render()
+        )
+        await pilot.press("y")
+        await wait_until(pilot, lambda: [a.name for a in app.screen.attach.ready()] == ["big.log"])
