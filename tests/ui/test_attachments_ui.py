@@ -189,3 +189,44 @@ async def test_a_file_over_the_limit_asks_first(make_services, app_paths, loopba
         )
         await pilot.press("y")
         await wait_until(pilot, lambda: [a.name for a in app.screen.attach.ready()] == ["big.log"])
+
+
+async def test_older_prompts_loaded_by_scrolling_up_show_their_attachments(make_services, loopback, tmp_path) -> None:
+    from tui_chat.core.models import Role
+    from tui_chat.services.attachment_files import load_attachment
+    from tui_chat.widgets.chat_pane import ChatPane
+
+    services = make_services()
+    conversations = await services.conversations()
+    conversation = await conversations.create(provider="demo", model="demo")
+    notes = tmp_path / "old.txt"
+    notes.write_text("old notes\n")
+
+    async def ignore(_event) -> None:
+        return None
+
+    await conversations.send(conversation, "first", ignore, attachments=[load_attachment(notes, ask_above=1 << 30)])
+    repository = await services.repository()
+    for index in range(40):
+        await repository.add_message(conversation.id, Role.USER if index % 2 == 0 else Role.ASSISTANT, f"m{index}")
+    await services.aclose()
+
+    app = ChatApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await prompt_ready(pilot)
+        await wait_for_estimates(pilot)
+        pane = app.screen.query_one(ChatPane)
+        assert not app.screen.query(SentAttachments)
+        for _ in range(20):
+            if not pane.has_older:
+                break
+            app.screen.load_older()
+            await settle_workers_of(app)
+        await wait_until(pilot, lambda: bool(app.screen.query(SentAttachments)))
+        assert "old.txt" in str(app.screen.query_one(SentAttachments).render())
+
+
+async def settle_workers_of(app) -> None:
+    from tests.ui.pilot import settle_workers
+
+    await settle_workers(app.screen)

@@ -243,6 +243,7 @@ class ChatScreen(Screen[None]):
         page = await (await self.conversations()).page_before(self.conversation.id, first)
         pane.has_older = page.has_older
         await pane.prepend_messages(page.messages)
+        self.attach.decorate()
         self.call_after_refresh(self._fill_pane)
 
     @work(exclusive=True, group="estimate-history", exit_on_error=False)
