@@ -1,5 +1,7 @@
 """Names vulture cannot see used, each with the reason; read by vulture (`make check`), never run."""
 
+from logging.handlers import RotatingFileHandler
+
 from tui_chat.core import redaction, think_tags
 from tui_chat.core.models import Role
 from tui_chat.demo.corpus import CorpusWriter
@@ -23,3 +25,8 @@ ChatScreen._estimator  # the draft estimator, awaited by the Pilot helpers befor
 ReplyBody.shown_source  # what the renderer has drawn, compared with the stored text by the property tests
 redaction.forget_secrets  # each test is a fresh run of the app; the suite's fixture forgets keys between them
 think_tags.split_think_tags  # the whole-reply form of the splitter, the reference its property tests compare pieces with
+
+from tui_chat.screens.attach_picker import FilteredTree  # noqa: E402
+
+FilteredTree.filter_paths  # DirectoryTree calls it on every folder it lists
+RotatingFileHandler._open  # the handler's file-opening hook, overridden in debug_log so log files are 0600

@@ -53,6 +53,8 @@ class ProviderSettings(_Model, frozen=True):
     reasoning_style: Literal["openai", "openrouter", "none"] | None = None
     """How a reasoning effort is sent: `reasoning_effort` (openai), `reasoning: {effort}` (openrouter), or never
     (none); unset, openrouter.ai URLs take the OpenRouter style and all others the OpenAI one."""
+    vision_models: tuple[str, ...] = ()
+    """Glob patterns (e.g. "gpt-4o*") of the models that take images; images to others are refused before sending."""
 
     def __post_init__(self) -> None:
         if self.base_url is not None:
@@ -62,17 +64,25 @@ class ProviderSettings(_Model, frozen=True):
 
 
 BUILTIN_PROVIDERS: dict[str, ProviderSettings] = {
-    "demo": ProviderSettings(needs_key=False, default_model="demo", local=True),
+    "demo": ProviderSettings(needs_key=False, default_model="demo", local=True, vision_models=("demo",)),
     "openai": ProviderSettings(
-        base_url="https://api.openai.com/v1", key_env="OPENAI_API_KEY", default_model="gpt-4o-mini"
+        base_url="https://api.openai.com/v1",
+        key_env="OPENAI_API_KEY",
+        default_model="gpt-4o-mini",
+        vision_models=("gpt-4o*", "chatgpt-4o*", "gpt-4.1*", "gpt-4.5*", "gpt-5*", "gpt-4-turbo*", "o1", "o3*", "o4*"),
     ),
     "openrouter": ProviderSettings(
         base_url="https://openrouter.ai/api/v1",
         key_env="OPENROUTER_API_KEY",
         default_model="openai/gpt-4o-mini",
+        vision_models=("openai/gpt-4o*", "openai/gpt-4.1*", "openai/gpt-5*", "anthropic/claude-*", "google/gemini-*"),
     ),
     "ollama": ProviderSettings(
-        base_url="http://localhost:11434/v1", needs_key=False, default_model="llama3.2", local=True
+        base_url="http://localhost:11434/v1",
+        needs_key=False,
+        default_model="llama3.2",
+        local=True,
+        vision_models=("llava*", "llama3.2-vision*", "gemma3*", "qwen2.5vl*"),
     ),
     "lmstudio": ProviderSettings(
         base_url="http://localhost:1234/v1", needs_key=False, default_model="local-model", local=True
@@ -148,6 +158,15 @@ class BudgetSettings(_Model, frozen=True):
             check_amount(name, getattr(self, name), at_most=MAX_BUDGET, positive=True)
 
 
+class AttachmentSettings(_Model, frozen=True):
+    """Files attached to a message."""
+
+    ask_above_mb: Annotated[float, Meta(gt=0, le=4096)] = 25.0
+    """Files larger than this many megabytes are attached only after asking."""
+    thumbnails: Literal["auto", "on", "off"] = "auto"
+    """Image thumbnails in the chat: "auto" asks terminals known for graphics (Kitty, WezTerm, foot...), "on" any terminal."""
+
+
 class Settings(_Model, frozen=True):
     """Everything a user can set in config.toml."""
 
@@ -183,6 +202,8 @@ class Settings(_Model, frozen=True):
     """Built-in tools and the tool loop's limits."""
     mcp: dict[str, McpServerSettings] = field(default_factory=dict)
     """MCP servers by name, whose tools are offered to the model."""
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
+    """Limits on attached files."""
 
     def __post_init__(self) -> None:
         check_keymap(self.keymap)

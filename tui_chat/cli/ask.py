@@ -6,12 +6,14 @@ import argparse
 import asyncio
 import contextlib
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from tui_chat.cli import output
 from tui_chat.cli.ask_options import EXIT_STATUSES, AskOptions, add_options
 
 if TYPE_CHECKING:
+    from tui_chat.core.attachments import Attachment
     from tui_chat.services.budget_gate import OverBudget
     from tui_chat.services.container import AppServices
     from tui_chat.services.events import SessionEvent
@@ -67,6 +69,11 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:
     if problem is not None:
         await services.aclose()
         return output.fail(problem, output.USAGE)
+    try:
+        attachments = await attach_files(services, options.files)
+    except TuiChatError as exc:
+        await services.aclose()
+        return output.fail(exc, output.USAGE)
     writer = writer_for(options.format, sys.stdout, stream=options.stream)
     output_open = True
     countdown = RetryCountdown(sys.stderr)
@@ -106,6 +113,7 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:
             confirm_over_budget=confirm_over_budget,
             latest=options.continue_last,
             settings=settings,
+            attachments=attachments,
         )
     except (ConversationNotFound, InvalidSetting) as exc:
         return output.fail(exc.detail, output.USAGE)
@@ -142,3 +150,23 @@ def confirm_over_budget(refused: OverBudget) -> bool:
         refused.hint = "You answered no."
         return False
     return True
+
+
+async def attach_files(services: AppServices, files: Sequence[str]) -> list[Attachment]:
+    """The attachments of `-a` files, read off the loop; a file over the size limit is attached if the terminal says yes."""
+    from pathlib import Path
+
+    from tui_chat.services.attachment_files import AttachmentTooLarge, load_attachment
+
+    ask_above = int(services.settings.attachments.ask_above_mb * 1024 * 1024)
+    attachments = []
+    for name in files:
+        path = Path(name).expanduser()
+        try:
+            attachment = await asyncio.to_thread(load_attachment, path, ask_above=ask_above)
+        except AttachmentTooLarge as large:
+            if not (sys.stdin.isatty() and sys.stderr.isatty()) or not output.ask_yes_no(f"{large.detail} Attach it?"):
+                raise
+            attachment = await asyncio.to_thread(load_attachment, path, ask_above=ask_above, confirmed=True)
+        attachments.append(attachment)
+    return attachments

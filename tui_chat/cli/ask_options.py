@@ -48,6 +48,8 @@ class AskOptions:
     """Offer the configured tools, asking before each call (--tools)."""
     approve_all: bool = False
     """Approve every tool call of this run (--yes)."""
+    files: tuple[str, ...] = ()
+    """Files to attach (-a, repeatable)."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> AskOptions:
@@ -77,6 +79,7 @@ class AskOptions:
             quiet=quiet,
             tools=bool(getattr(args, "tools", False)),
             approve_all=bool(getattr(args, "yes", False)),
+            files=tuple(getattr(args, "attach", None) or ()),
         )
 
     def override(self, presets: Mapping[str, str]) -> SettingsOverride:
@@ -119,6 +122,14 @@ def add_options(ask: argparse.ArgumentParser) -> None:
     ask.add_argument("-q", "--quiet", action="store_true", help="print only the reply: no warnings, no retry countdown")
     ask.add_argument("--tools", action="store_true", help="offer the configured tools, asking before each call")
     ask.add_argument("--yes", action="store_true", help="with --tools: approve every tool call of this run")
+    ask.add_argument(
+        "-a",
+        "--attach",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="attach an image, text file or PDF (repeatable)",
+    )
 
 
 def read_prompt(argument: str | None, stdin: TextIO | None) -> str:

@@ -150,19 +150,24 @@ async def run_export(services: AppServices, args: argparse.Namespace, out: TextI
     """Write one conversation as Markdown or JSON to stdout or to `--output` (a private file)."""
     out = out or sys.stdout
     try:
+        from tui_chat.services.attachment_export import folder_for, write_files
+
+        destination: Path | None = getattr(args, "output", None)
+        folder = folder_for(destination, args.conversation_id)
         conversations = await services.conversations()
         text = await conversations.export_text(
             args.conversation_id,
             "json" if args.format == "json" else "md",
+            folder,
             with_thinking=getattr(args, "with_thinking", False),
         )
+        files = await conversations.attachments(args.conversation_id) if args.format == "md" else {}
     except TuiChatError as exc:
         return output.fail(exc)
     finally:
         await services.aclose()
     if text is None:
         return output.fail(f"no conversation with id {args.conversation_id}.", output.USAGE)
-    destination: Path | None = getattr(args, "output", None)
     if destination is None:
         out.write(text if args.format == "json" else strip_control(text))
         return 0
@@ -170,6 +175,7 @@ async def run_export(services: AppServices, args: argparse.Namespace, out: TextI
         descriptor = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(descriptor, "w", encoding="utf-8") as file:
             file.write(text)
+        write_files(files, destination.parent / folder)
     except OSError as exc:
         return output.fail(f"cannot write {destination}: {exc.strerror or exc}")
     return output.OK

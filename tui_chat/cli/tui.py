@@ -30,6 +30,9 @@ def run(services: AppServices, args: argparse.Namespace, themes: list) -> int:
         services.remember_theme(args.theme)
     from tui_chat.app import ChatApp
     from tui_chat.signal_exit import run_app_until_signalled
+    from tui_chat.widgets.thumbnails import prepare
+
+    prepare(services.settings.attachments.thumbnails)  # the terminal answers only before the app starts
 
     services.offer_setup = services.first_run and args.provider is None and args.base_url is None
     app = ChatApp(services, themes=themes, open_usage=args.usage, freeze_gc=True)

@@ -16,19 +16,21 @@ gpt-3.5-turbo-0125, gpt-4-0314, gpt-4-0613 (and their 32k variants), gpt-4o-2024
 gpt-4o-mini-2024-07-18 (129 and 124 tokens for its example conversation; gpt-3.5-turbo-0301
 used 4 per message and is retired).  For gpt-4.1, gpt-4.5, gpt-5 and the o-series it is the
 same chat framing, not verified by the cookbook, so treat those counts as close estimates.
-Tool definitions and images are not counted.
+Image parts are counted by OpenAI's tile rule (core/image_tokens.py); tool definitions are not counted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import tiktoken
 from tiktoken.model import encoding_name_for_model
 
 from tui_chat.core.bundled_encodings import SUPPORTED_ENCODINGS, load_encoding
 from tui_chat.core.draft_segments import DraftSegments
+from tui_chat.core.image_tokens import image_part_tokens
 from tui_chat.core.models import Usage
 
 TOKENS_PER_MESSAGE = 3
@@ -95,12 +97,25 @@ def _text_tokens(encoding: tiktoken.Encoding, text: str) -> int:
     return len(encoding.encode_ordinary(text)) if text else 0
 
 
-def _message_tokens(encoding: tiktoken.Encoding, message: Mapping[str, str]) -> int:
+def _parts_tokens(encoding: tiktoken.Encoding, parts: list[Any]) -> int:
+    """The tokens of a list of content parts: text by the tokenizer, images by the tile rule."""
+    total = 0
+    for part in parts:
+        if isinstance(part, Mapping) and part.get("type") == "image_url":
+            total += image_part_tokens(part)
+        elif isinstance(part, Mapping) and isinstance(part.get("text"), str):
+            total += _text_tokens(encoding, part["text"])
+    return total
+
+
+def _message_tokens(encoding: tiktoken.Encoding, message: Mapping[str, Any]) -> int:
     """The tokens one chat message adds to a prompt, framing included."""
     tokens = TOKENS_PER_MESSAGE
     for key in _COUNTED_KEYS:
         value = message.get(key)
-        if value is not None:
+        if isinstance(value, list):
+            tokens += _parts_tokens(encoding, value)
+        elif value is not None:
             tokens += _text_tokens(encoding, value)
             if key == "name":
                 tokens += TOKENS_PER_NAME
@@ -113,14 +128,14 @@ def count_text(model: str, text: str) -> TokenCount:
     return TokenCount(_text_tokens(encoding, text), exact)
 
 
-def count_messages(model: str, messages: Sequence[Mapping[str, str]]) -> TokenCount:
+def count_messages(model: str, messages: Sequence[Mapping[str, Any]]) -> TokenCount:
     """The prompt tokens of a chat request, as OpenAI reports them in ``prompt_tokens``."""
     encoding, exact = _encoding_for(model)
     tokens = sum(_message_tokens(encoding, message) for message in messages)
     return TokenCount(tokens + REPLY_PRIMING_TOKENS, exact)
 
 
-def estimate_usage(model: str, prompt_messages: Sequence[Mapping[str, str]], completion_text: str) -> Usage:
+def estimate_usage(model: str, prompt_messages: Sequence[Mapping[str, Any]], completion_text: str) -> Usage:
     """The usage of a request whose server reported none, computed with the tokenizer."""
     return Usage(
         input_tokens=count_messages(model, prompt_messages).tokens,
@@ -129,9 +144,24 @@ def estimate_usage(model: str, prompt_messages: Sequence[Mapping[str, str]], com
     )
 
 
-def _message_key(message: Mapping[str, str]) -> tuple[str | None, ...]:
-    """The values that decide a message's token count."""
-    return tuple(message.get(key) for key in _COUNTED_KEYS)
+def _message_key(message: Mapping[str, Any]) -> tuple[object, ...]:
+    """The values that decide a message's token count (a list of content parts as a tuple of its texts and URLs)."""
+    return tuple(_hashable(message.get(key)) for key in _COUNTED_KEYS)
+
+
+def _hashable(value: Any) -> object:
+    """A content value as a hashable key: a string as it is, content parts by their text and image URL."""
+    if not isinstance(value, list):
+        return value
+    return tuple(
+        (
+            part.get("text"),
+            str((part.get("image_url") or {}).get("url")),
+            str((part.get("image_url") or {}).get("detail")),
+        )
+        for part in value
+        if isinstance(part, Mapping)
+    )
 
 
 class DraftCounter:
@@ -146,8 +176,8 @@ class DraftCounter:
         self._model = ""
         self._encoding: tiktoken.Encoding | None = None
         self._exact = False
-        self._message_counts: dict[tuple[str | None, ...], int] = {}
-        self._history: list[dict[str, str]] = []
+        self._message_counts: dict[tuple[object, ...], int] = {}
+        self._history: list[dict[str, Any]] = []
         self._history_tokens = 0
         self._draft_framing = 0
         self._segments: DraftSegments | None = None
@@ -176,12 +206,12 @@ class DraftCounter:
         self._message_counts = {}
         self.set_history(self._history)
 
-    def set_history(self, messages: Sequence[Mapping[str, str]]) -> None:
+    def set_history(self, messages: Sequence[Mapping[str, Any]]) -> None:
         """Use these finished messages as the conversation so far, counting only new ones."""
         encoding = self._encoding
         if encoding is None:
             raise RuntimeError("DraftCounter.set_model must be called before set_history")
-        counts: dict[tuple[str | None, ...], int] = {}
+        counts: dict[tuple[object, ...], int] = {}
         total = 0
         for message in messages:
             key = _message_key(message)

@@ -22,8 +22,11 @@ print(greet("tui-chat"))
 
 
 def count_prompt_tokens(messages: Iterable[Mapping[str, Any]]) -> int:
-    """A deterministic prompt token count: pieces of every message plus 4 per message plus 3."""
-    total = 3
+    """A deterministic prompt token count: pieces of every message plus 4 per message plus 3, plus images by the tile rule."""
+    from tui_chat.demo.images import image_prompt_tokens
+
+    messages = list(messages)
+    total = 3 + image_prompt_tokens(messages)
     for message in messages:
         total += 4 + len(split_tokens(message_text(message)))
     return total

@@ -11,6 +11,7 @@ from typing import Any
 from tui_chat.demo.content import count_prompt_tokens, last_user_text, reply_for_prompt
 from tui_chat.demo.corpus import split_tokens
 from tui_chat.demo.http import HttpRequest, send_json
+from tui_chat.demo.images import image_problem
 from tui_chat.demo.protocol import chat_request_problem, error_body, mask_key, parse_json
 from tui_chat.demo.reasoning import THINKING_MODELS, carried_reasoning, thinking_tokens
 from tui_chat.demo.stream import ReplyPlan, send_completion, stream_completion
@@ -93,6 +94,10 @@ class DemoRouter:
             return True
         if payload["model"] not in self._tokens_per_second:
             await self._send(writer, request, 404, model_not_found(payload["model"]))
+            return True
+        images = image_problem(payload["model"], payload["messages"])
+        if images is not None:
+            await self._send(writer, request, 400, images)
             return True
         return False
 

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_chat.core.errors import StoreError
 from tui_chat.core.models import Conversation, Message
+from tui_chat.screens.chat_attachments import ATTACH_BINDINGS, Attachments, AttachmentTray
 from tui_chat.screens.chat_commands import COMMAND_BINDINGS, ChatCommands
 from tui_chat.screens.chat_replies import EXCHANGE_BINDINGS, Replies, ReplyViews
 from tui_chat.screens.chat_tools import TOOL_BINDINGS, ChatTools
@@ -55,6 +56,7 @@ class ChatScreen(Screen[None]):
         *TOOL_BINDINGS,
         Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
+        *ATTACH_BINDINGS,
     ]
 
     HELP_SECTIONS = ((MessageView, "on a selected message"),)
@@ -79,6 +81,7 @@ class ChatScreen(Screen[None]):
         self.tools = ChatTools(self)
         self.spend = SpendPanel()
         self.estimates = DraftEstimates(self)
+        self.attach = Attachments(self)
         self._editing: Message | None = None
         """The stored prompt being edited in the box: sending replaces it and what followed it."""
         self.new_system_prompt = ""
@@ -114,6 +117,7 @@ class ChatScreen(Screen[None]):
                 yield Static(Content(DEMO_BANNER), id="demo-banner")
                 yield ConversationPane(id="chat-pane")
                 yield NewTextMarker(id="new-text-marker")
+                yield AttachmentTray(id="attachment-tray")
                 yield PromptInput(id="prompt")
                 yield sidebar.status_bar
             yield sidebar
@@ -135,6 +139,7 @@ class ChatScreen(Screen[None]):
         self._show_target(target.provider, target.model)
         self.query_one(UsageSidebar).reasoning_effort = (conversation and conversation.reasoning_effort) or ""
         self.refresh_conversation_list()
+        self.attach.refresh()
         if not self._awaiting_draw:
             self.refresh_estimate_history()
         self.refresh_figures()
@@ -224,6 +229,7 @@ class ChatScreen(Screen[None]):
         """The opened conversation is on screen: now read all of it for the draft estimate."""
         self._awaiting_draw = False
         self.refresh_estimate_history()
+        self.attach.decorate()
 
     @on(ConversationPane.NearTop)
     def _near_top(self) -> None:
@@ -241,6 +247,7 @@ class ChatScreen(Screen[None]):
         page = await (await self.conversations()).page_before(self.conversation.id, first)
         pane.has_older = page.has_older
         await pane.prepend_messages(page.messages)
+        self.attach.decorate()
         self.call_after_refresh(self._fill_pane)
 
     @work(exclusive=True, group="estimate-history", exit_on_error=False)
@@ -270,6 +277,9 @@ class ChatScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         self.query_one(UsageSidebar).fit(event.size.width)
 
+    async def action_attach(self, how: str = "pick") -> None:
+        await self.attach.act(how)
+
     def action_toggle_sidebar(self) -> None:
         """Show or hide the usage sidebar (on a wide terminal, remembered until the app quits)."""
         self.query_one(UsageSidebar).toggle()
@@ -289,7 +299,7 @@ class ChatScreen(Screen[None]):
 
     @on(PromptInput.Submitted)
     async def _submitted(self, event: PromptInput.Submitted) -> None:
-        await self.replies.submit(event.text)
+        await self.attach.submit(event.text)
 
     @on(Replied)
     async def _replied(self, message: Replied) -> None:

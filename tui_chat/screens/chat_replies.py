@@ -286,6 +286,7 @@ class Replies:
         screen = self.screen
         conversations = await screen.conversations()
         exchange = Exchange(conversation, kind, views, self._ended, prompt=prompt, confirmed=confirmed)
+        exchange.attachments = await screen.attach.take(views.prompt) if kind == "send" else ()
         views.reply = await screen.query_one(ChatPane).start_reply(streaming_placeholder(conversation))
         views.reply.thinking_open = screen.services.settings.thinking_while_streaming
         self.exchanges[conversation.id] = exchange

@@ -48,7 +48,9 @@ class DraftEstimates:
         target = conversation or screen.services.target
         history = []
         if conversation is not None:
-            history = prompt_messages(conversation, await (await screen.conversations()).messages(conversation.id))
+            conversations = await screen.conversations()
+            files = await conversations.attachments(conversation.id)
+            history = prompt_messages(conversation, await conversations.messages(conversation.id), files)
         self.estimator.set_conversation(target.provider, target.model, history)
         self.show()
 
@@ -57,4 +59,8 @@ class DraftEstimates:
         if self.estimator is None or not self.estimator.ready:
             return
         draft = self.screen.query_one(PromptInput).text
-        self.screen.query_one(UsageSidebar).show_estimate(self.estimator.estimate(draft), bool(draft))
+        self.screen.attach.offer_pasted(draft)
+        attached = self.screen.attach.tokens()
+        self.screen.query_one(UsageSidebar).show_estimate(
+            self.estimator.estimate(draft, attached), bool(draft or attached)
+        )

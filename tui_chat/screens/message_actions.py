@@ -158,6 +158,7 @@ class MessageActions:
         self.screen._editing = prompt
         box = self.screen.query_one(PromptInput)
         box.restore(prompt.content)
+        await self.screen.attach.restore(prompt)
         box.focus()
         self.screen.notify("Editing the prompt: Enter resends it, replacing it and what came after it.", markup=False)
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING
 
 from tui_chat.core import pricing
+from tui_chat.core.attachments import Attachment
 from tui_chat.core.conversation_settings import SettingsOverride, parse_max_tokens
 from tui_chat.core.errors import TuiChatError
+from tui_chat.services.attachment_rules import check_vision
 from tui_chat.services.budget_gate import OverBudget
 from tui_chat.services.container import AppServices
 from tui_chat.services.events import ReplyFinished, SessionEvent
@@ -44,6 +46,7 @@ async def send_prompt(
     confirm_over_budget: Callable[[OverBudget], bool],
     latest: bool = False,
     settings: SettingsOverride | None = None,
+    attachments: Sequence[Attachment] = (),
 ) -> ReplyFinished:
     """Send `prompt` in a new conversation or the given one and return how the reply ended.
 
@@ -68,10 +71,11 @@ async def send_prompt(
     )
     if conversation is not None and switched and services.target_from_command_line:
         conversation = await conversations.set_model(conversation.id, target.provider, target.model)
-    await services.registry.client(conversation.provider if conversation else target.provider)
+    chosen = conversation or target
+    check_vision(services.registry.settings, chosen.provider, chosen.model, attachments)
+    await services.registry.client(chosen.provider)
     if settings is not None and settings.max_tokens is not None:
-        owner = conversation or target
-        limit = pricing.context_window(services.registry.ref(owner.provider), owner.model)
+        limit = pricing.context_window(services.registry.ref(chosen.provider), chosen.model)
         try:
             parse_max_tokens(str(settings.max_tokens), limit)
         except ValueError as exc:
@@ -81,7 +85,7 @@ async def send_prompt(
         conversation = await conversations.create(provider=target.provider, model=target.model)
     if settings:
         conversation = await _with_settings(conversations, conversation, settings)
-    finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed)
+    finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed, attachments=attachments)
     error, provider = finished.error, services.registry.providers.get(conversation.provider)
     if isinstance(error, TuiChatError) and getattr(error, "status", None) == 401 and provider is not None:
         error.cli_hint = services.keys.rejected_key_hint(provider, command_line_name=conversation.provider)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_chat.core import pricing, tokens
+from tui_chat.core.attachments import Attachment, message_content
 from tui_chat.core.budget import BudgetStatus
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import (
@@ -20,18 +20,14 @@ from tui_chat.core.models import (
     UsageRecord,
     utc_now,
 )
-from tui_chat.core.redaction import KnownKeyMask, redact
+from tui_chat.core.redaction import redact
+from tui_chat.services.attachment_rules import check_vision
 from tui_chat.services.budget_gate import check_budget
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import (
     PromptSaved,
-    ReasoningDelta,
     ReplyFinished,
     SessionEvent,
-    StreamEvent,
-    StreamFinished,
-    TextDelta,
-    UsageReport,
 )
 from tui_chat.services.prompt_building import (  # noqa: F401  (prompt_messages and the rest re-exported)
     CONTINUE_INSTRUCTION,
@@ -49,52 +45,16 @@ from tui_chat.services.reasoning import (
     with_estimated_reasoning,
 )
 from tui_chat.services.reply_draft import FLUSH_SECONDS, ReplyDraft
+from tui_chat.services.reply_request import Request, open_stream, release_held, store_despite_cancel, take
 from tui_chat.services.retry import call_with_retries
+from tui_chat.store.attachments import AttachmentStore
 from tui_chat.store.repository import Repository
 
 if TYPE_CHECKING:
-    from tui_chat.services.llm import ProviderClient
     from tui_chat.services.tools.runtime import ToolRuntime
 
 Emit = Callable[[SessionEvent], Awaitable[None]]
 T = TypeVar("T")
-
-
-@dataclass
-class _Request:
-    """What one request accumulates while it runs; `parts` is the reply text, the caller's list when it gave one."""
-
-    parts: list[str]
-    draft: ReplyDraft
-    started: float = field(default_factory=time.perf_counter)
-    usage: Usage | None = None
-    finish_reason: str | None = None
-    first_token_at: float | None = None
-    attempts: int = 1
-    sent: bool = False
-    mask: KnownKeyMask = field(default_factory=KnownKeyMask)
-    """Masks a known key the server sends back inside the reply, before it is shown or stored."""
-    thinking: list[str] = field(default_factory=list)
-    """The reply's thinking, in arrival order (kept apart from its text, never sent back)."""
-    thinking_mask: KnownKeyMask = field(default_factory=KnownKeyMask)
-    answer_at: float | None = None
-
-    @property
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
-async def _store_despite_cancel(store: Awaitable[T]) -> tuple[T, bool]:
-    """Run a final save to its end even if the exchange is cancelled meanwhile, and say whether it was."""
-    task = asyncio.ensure_future(store)
-    interrupted = False
-    while True:
-        try:
-            return await asyncio.shield(task), interrupted
-        except asyncio.CancelledError:
-            if task.cancelled():
-                raise
-            interrupted = True
 
 
 class NothingToRetry(TuiChatError):
@@ -110,6 +70,7 @@ class ChatSession:
     def __init__(self, repository: Repository, registry: ProviderRegistry) -> None:
         self.repository = repository
         self.registry = registry
+        self.attachments = AttachmentStore(repository.database)
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
         self.flush_seconds = FLUSH_SECONDS
         self.tools: ToolRuntime | None = None  # the app's tools: a conversation offering any runs the tool loop
@@ -126,17 +87,23 @@ class ChatSession:
         *,
         over_budget_confirmed: bool = False,
         text: list[str] | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> ReplyFinished:
-        """Save the prompt, stream the reply, and store it with its usage whatever happens.
+        """Save the prompt (and its attachments), stream the reply, and store it with its usage whatever happens.
 
-        A prompt over budget, or that cannot fit the model's context window, is refused before it
-        is saved or sent, so no request is spent and the UI hands the text back to the user.
+        A prompt over budget, with images for a model that takes none, or that cannot fit the model's
+        context window, is refused before it is saved or sent, so no request is spent and the UI hands
+        the text back to the user.
         """
+        check_vision(self.registry.settings, conversation.provider, conversation.model, attachments)
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
-        messages = prompt_messages(conversation, history) + [{"role": "user", "content": prompt}]
+        files = await self.attachments.for_conversation(conversation.id)
+        content = message_content(prompt, attachments)
+        messages = prompt_messages(conversation, history, files) + [{"role": "user", "content": content}]
         self._check_context(conversation.provider, conversation.model, messages)
         user_message = await self.repository.add_message(conversation.id, Role.USER, prompt, model=conversation.model)
+        await self.attachments.link(user_message.id, attachments)
         await emit(PromptSaved(user_message))
         return await self.reply(conversation, messages, emit, text=text)
 
@@ -151,7 +118,8 @@ class ChatSession:
         """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
-        messages = up_to_last_prompt(prompt_messages(conversation, history))
+        files = await self.attachments.for_conversation(conversation.id)
+        messages = up_to_last_prompt(prompt_messages(conversation, history, files))
         if not messages or messages[-1]["role"] != "user":
             raise NothingToRetry("There is no prompt to retry in this conversation.")
         self._check_context(conversation.provider, conversation.model, messages)
@@ -177,7 +145,7 @@ class ChatSession:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
         await self.check_budget(confirmed=over_budget_confirmed)
         history = await self.repository.messages(conversation.id)
-        messages = prompt_messages(conversation, history)
+        messages = prompt_messages(conversation, history, await self.attachments.for_conversation(conversation.id))
         if not messages or messages[-1]["role"] not in ("assistant", "tool"):  # "tool": a tool loop stopped
             raise NothingToRetry("The last reply is not one that can be continued.")
         messages.append({"role": "user", "content": CONTINUE_INSTRUCTION})
@@ -187,7 +155,7 @@ class ChatSession:
     async def reply(
         self,
         conversation: Conversation,
-        messages: list[dict[str, str]],
+        messages: list[dict[str, Any]],
         emit: Emit,
         *,
         announce: bool = True,
@@ -214,7 +182,7 @@ class ChatSession:
         draft = ReplyDraft(
             self.repository, conversation.id, model, reply_started, replaces=replaces, interval=self.flush_seconds
         )
-        exchange = _Request(parts=text if text is not None else [], draft=draft)
+        exchange = Request(parts=text if text is not None else [], draft=draft)
         draft.thinking = exchange.thinking
         params: dict[str, Any] = {}
         try:
@@ -226,15 +194,15 @@ class ChatSession:
                     conversation.reasoning_effort, self.registry.providers.get(provider_name)
                 )
                 (pending, stream), exchange.attempts = await call_with_retries(
-                    lambda: self._open(client, model, messages, params),
+                    lambda: open_stream(client, model, messages, params),
                     self.registry.settings.retry,
                     on_retry=emit,
                 )
                 for event in pending:
-                    await self._take(event, exchange, emit)
+                    await take(event, exchange, emit)
                 async for event in stream:
-                    await self._take(event, exchange, emit)
-                await self._release_held(exchange, emit)
+                    await take(event, exchange, emit)
+                await release_held(exchange, emit)
         except asyncio.CancelledError:
             cancelled = True
         except Exception as exc:
@@ -251,7 +219,7 @@ class ChatSession:
             failure = ProviderFailure.content_filtered()
         if exchange.sent:
             record = self._record(conversation, messages, exchange, failure, cancelled, reply_started)
-            finished, cancelled_while_storing = await _store_despite_cancel(record)
+            finished, cancelled_while_storing = await store_despite_cancel(record)
             cancelled = cancelled or cancelled_while_storing
         else:
             finished = ReplyFinished(None, None, failure)
@@ -261,7 +229,7 @@ class ChatSession:
             raise asyncio.CancelledError
         return finished
 
-    def _check_context(self, provider_name: str, model: str, messages: list[dict[str, str]]) -> None:
+    def _check_context(self, provider_name: str, model: str, messages: list[dict[str, Any]]) -> None:
         """Refuse before sending when the prompt cannot fit the model's context window."""
         window = pricing.context_window(self.registry.ref(provider_name), model)
         if window is None:
@@ -275,77 +243,11 @@ class ChatSession:
                 hint="Start a new conversation or pick a model with a larger context window.",
             )
 
-    @staticmethod
-    async def _open(
-        client: ProviderClient, model: str, messages: list[dict[str, str]], params: dict[str, Any]
-    ) -> tuple[list[StreamEvent], AsyncGenerator[StreamEvent, None]]:
-        """Open a stream and read up to its first text, so retries never follow a token."""
-        stream = client.stream_chat(model, messages, **params)
-        pending: list[StreamEvent] = []
-        try:
-            async for event in stream:
-                pending.append(event)
-                if isinstance(event, (TextDelta, ReasoningDelta, StreamFinished)):
-                    break
-        except BaseException:
-            await stream.aclose()
-            raise
-        return pending, stream
-
-    @staticmethod
-    async def _release_held(exchange: _Request, emit: Emit) -> None:
-        """Show and keep the text the key mask held back, once the stream says no more is coming."""
-        await ChatSession._release_thinking(exchange, emit)
-        held = exchange.mask.flush()
-        if held:
-            exchange.parts.append(held)
-            await emit(TextDelta(held))
-            await exchange.draft.update(exchange.parts)
-
-    @staticmethod
-    async def _take(event: StreamEvent, exchange: _Request, emit: Emit) -> None:
-        """Fold one stream event into the exchange and pass it up."""
-        if isinstance(event, TextDelta):
-            if exchange.first_token_at is None:
-                exchange.first_token_at = time.perf_counter()
-            if exchange.answer_at is None:
-                exchange.answer_at = exchange.first_token_at if not exchange.thinking else time.perf_counter()
-                await ChatSession._release_thinking(exchange, emit)
-            shown = exchange.mask.feed(event.text)
-            if not shown:
-                return
-            event = event if shown == event.text else TextDelta(shown)
-            exchange.parts.append(shown)
-        elif isinstance(event, ReasoningDelta):
-            if exchange.first_token_at is None:
-                exchange.first_token_at = time.perf_counter()
-            shown = exchange.thinking_mask.feed(event.text)
-            if not shown:
-                return
-            event = event if shown == event.text else ReasoningDelta(shown)
-            exchange.thinking.append(shown)
-        elif isinstance(event, UsageReport):
-            exchange.usage = event.usage
-        elif isinstance(event, StreamFinished):
-            await ChatSession._release_held(exchange, emit)
-            exchange.finish_reason = event.finish_reason
-        await emit(event)
-        if isinstance(event, (TextDelta, ReasoningDelta)):
-            await exchange.draft.update(exchange.parts)
-
-    @staticmethod
-    async def _release_thinking(exchange: _Request, emit: Emit) -> None:
-        """Show and keep the thinking the key mask held back, once the answer has begun."""
-        held = exchange.thinking_mask.flush()
-        if held:
-            exchange.thinking.append(held)
-            await emit(ReasoningDelta(held))
-
     async def _record(
         self,
         conversation: Conversation,
-        messages: list[dict[str, str]],
-        exchange: _Request,
+        messages: list[dict[str, Any]],
+        exchange: Request,
         failure: Exception | None,
         cancelled: bool,
         reply_started: datetime,

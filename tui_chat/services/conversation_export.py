@@ -17,6 +17,7 @@ from typing import Any
 from tui_chat.core.models import Conversation, ConversationExport, Message, Role, UsageRecord
 from tui_chat.core.redaction import redact
 from tui_chat.core.text import show_controls
+from tui_chat.services.attachment_export import Files, add_to_messages, markdown_lines
 from tui_chat.services.tools.rounds import exported_calls, markdown_calls
 
 EXPORT_FORMAT = "tui-chat.conversation"
@@ -116,8 +117,11 @@ def redacted(export: ConversationExport) -> ConversationExport:
     return dataclasses.replace(export, conversation=conversation, messages=messages)
 
 
-def export_dict(export: ConversationExport, *, with_thinking: bool = False) -> dict[str, Any]:
-    """The whole export as one JSON-ready dictionary; a reply's thinking only `with_thinking`."""
+def export_dict(
+    export: ConversationExport, files: Files | None = None, *, with_thinking: bool = False
+) -> dict[str, Any]:
+    """The whole export as one JSON-ready dictionary (with each message's attachments, when given); a reply's
+    thinking only `with_thinking`."""
     by_message, unattached = _usage_by_message(export)
     priced = [record.cost for record in export.usage if record.cost is not None]
     with localcontext() as context:
@@ -141,6 +145,8 @@ def export_dict(export: ConversationExport, *, with_thinking: bool = False) -> d
         }
         for message in export.messages
     ]
+    if files:
+        add_to_messages(messages, files)
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -163,9 +169,9 @@ def safe_json(value: Any) -> str:
     return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text) + "\n"
 
 
-def to_json(export: ConversationExport, *, with_thinking: bool = False) -> str:
+def to_json(export: ConversationExport, files: Files | None = None, *, with_thinking: bool = False) -> str:
     """The export as indented JSON, keys redacted; replies' thinking only `with_thinking`."""
-    return safe_json(export_dict(redacted(export), with_thinking=with_thinking))
+    return safe_json(export_dict(redacted(export), files, with_thinking=with_thinking))
 
 
 def inline_text(text: object) -> str:
@@ -205,8 +211,10 @@ def _message_heading(message: Message) -> str:
     return "## " + " · ".join(parts)
 
 
-def to_markdown(export: ConversationExport, *, with_thinking: bool = False) -> str:
-    """The export as a readable Markdown document: a heading per message, its text quoted below it.
+def to_markdown(
+    export: ConversationExport, files: Files | None = None, folder: str = "", *, with_thinking: bool = False
+) -> str:
+    """The export as a readable Markdown document: a heading per message, its text quoted below it, its files linked.
 
     `with_thinking`, a reply's thinking comes first, quoted under its own label.
     """
@@ -233,6 +241,7 @@ def to_markdown(export: ConversationExport, *, with_thinking: bool = False) -> s
         lines += ["", *quoted_block(message.content)]
         if message.tool_rounds:
             lines += ["", *markdown_calls(message.tool_rounds)]
+        lines += markdown_lines(files.get(message.id, ()), folder) if files else []
         if message.error:
             lines += ["", f"*Error: {inline_text(message.error).strip()}*"]
         for record in by_message.get(message.id, []):

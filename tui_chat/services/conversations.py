@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Literal
@@ -12,6 +13,7 @@ from tui_chat.services.budget_gate import check_budget
 
 if TYPE_CHECKING:
     from tui_chat.config import BudgetSettings
+    from tui_chat.core.attachments import Attachment
     from tui_chat.services.chat_session import ChatSession, Emit
     from tui_chat.services.events import ReplyFinished
     from tui_chat.store.repository import Repository, SpendTotals
@@ -79,19 +81,19 @@ class ConversationService:
         return await self.repository.export_data(conversation_id)
 
     async def export_text(
-        self, conversation_id: int, form: Literal["md", "json"], *, with_thinking: bool = False
+        self, conversation_id: int, form: Literal["md", "json"], folder: str = "", *, with_thinking: bool = False
     ) -> str | None:
-        """A conversation as Markdown or JSON (keys redacted), or None when there is no such conversation.
-
-        Replies' thinking is left out unless `with_thinking`."""
+        """A conversation as Markdown (attachments linked in `folder`) or JSON (embedded), keys redacted; None when
+        absent. Replies' thinking is left out unless `with_thinking`."""
         from tui_chat.services.conversation_export import to_json, to_markdown
 
         export = await self.export(conversation_id)
         if export is None:
             return None
+        files = await self.attachments(conversation_id)
         if form == "json":
-            return to_json(export, with_thinking=with_thinking)
-        return to_markdown(export, with_thinking=with_thinking)
+            return to_json(export, files, with_thinking=with_thinking)
+        return to_markdown(export, files, folder, with_thinking=with_thinking)
 
     async def rename(self, conversation_id: int, title: str) -> None:
         """Give a conversation a new title."""
@@ -102,8 +104,10 @@ class ConversationService:
         await self.repository.set_archived(conversation_id, archived)
 
     async def delete(self, conversation_id: int) -> bool:
-        """Delete a conversation and its messages (its spending stays counted); whether it existed."""
-        return await self.repository.delete_conversation(conversation_id)
+        """Delete a conversation and its messages (its spending stays counted) and attachments no other message carries."""
+        existed = await self.repository.delete_conversation(conversation_id)
+        await self.session.attachments.prune()
+        return existed
 
     async def set_model(self, conversation_id: int, provider: str, model: str) -> Conversation | None:
         """Send the conversation's next requests to `provider` and `model`; the updated conversation."""
@@ -178,6 +182,10 @@ class ConversationService:
         await self.repository.show_alternative(group[chosen].id)
         return AlternativeShown(chosen + 1, len(group))
 
+    async def attachments(self, conversation_id: int) -> dict[int, list[Attachment]]:
+        """The files each prompt of a conversation carried, by message id."""
+        return await self.session.attachments.for_conversation(conversation_id)
+
     async def prompt_history(self) -> list[str]:
         """The user's latest distinct prompts across conversations, oldest first (for the up arrow)."""
         return list(reversed(await self.repository.recent_prompts()))
@@ -208,9 +216,12 @@ class ConversationService:
         *,
         confirmed: bool = False,
         text: list[str] | None = None,
+        attachments: Sequence[Attachment] = (),
     ) -> ReplyFinished:
-        """Save the prompt and stream its reply (into `text`, when given), within the budget."""
-        return await self.session.send(conversation, prompt, emit, over_budget_confirmed=confirmed, text=text)
+        """Save the prompt and its attachments and stream its reply (into `text`, when given), within the budget."""
+        return await self.session.send(
+            conversation, prompt, emit, over_budget_confirmed=confirmed, text=text, attachments=attachments
+        )
 
     async def retry(
         self, conversation: Conversation, emit: Emit, *, confirmed: bool = False, text: list[str] | None = None

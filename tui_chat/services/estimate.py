@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from tui_chat.core import pricing, tokens
 from tui_chat.core.models import Usage
@@ -36,7 +37,7 @@ class DraftEstimator:
         """Whether a conversation has been set, so estimates can be made."""
         return bool(self._model)
 
-    def set_conversation(self, provider: str, model: str, messages: Sequence[Mapping[str, str]]) -> None:
+    def set_conversation(self, provider: str, model: str, messages: Sequence[Mapping[str, Any]]) -> None:
         """The provider, model and messages that the draft would be appended to."""
         if (provider, model) != (self._provider, self._model):
             self._provider, self._model = provider, model
@@ -44,9 +45,10 @@ class DraftEstimator:
             self._window = pricing.context_window(self.registry.ref(provider), model)
         self._counter.set_history(list(messages))
 
-    def estimate(self, draft: str) -> PromptEstimate:
-        """The size and input cost of sending `draft` now."""
-        prompt = self._counter.count(draft)
+    def estimate(self, draft: str, attached: int = 0) -> PromptEstimate:
+        """The size and input cost of sending `draft` now, with attachments adding `attached` tokens."""
+        counted = self._counter.count(draft)
+        prompt = tokens.TokenCount(counted.tokens + attached, counted.exact and not attached)
         history = self._counter.history_tokens
         draft_tokens = tokens.TokenCount(max(0, prompt.tokens - history), prompt.exact)
         usage = Usage(input_tokens=prompt.tokens, estimated=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Generic, Literal, Protocol, TypeVar
 
 from tui_chat.services.events import PromptSaved, ReasoningDelta, ReplyFinished, RetryScheduled, TextDelta
 from tui_chat.services.tools.events import ToolCallEnded, ToolCallStarted
 
 if TYPE_CHECKING:
+    from tui_chat.core.attachments import Attachment
     from tui_chat.core.models import Conversation, Message
     from tui_chat.services.conversations import ConversationService
     from tui_chat.services.events import SessionEvent
@@ -68,6 +69,8 @@ class Exchange(Generic[DisplayT]):
         """The text sent (None for a retry or a continuation)."""
         self.confirmed = confirmed
         """Whether the user chose to send although a budget is used up."""
+        self.attachments: Sequence[Attachment] = ()
+        """The files sent with the prompt."""
         self.parts: list[str] = []
         """The reply's fragments in arrival order: the session appends to this very list."""
         self.output_tokens = 0
@@ -104,7 +107,12 @@ class Exchange(Generic[DisplayT]):
             if self.kind == "send":
                 assert self.prompt is not None
                 await conversations.send(
-                    self.conversation, self.prompt, self._take, confirmed=self.confirmed, text=self.parts
+                    self.conversation,
+                    self.prompt,
+                    self._take,
+                    confirmed=self.confirmed,
+                    text=self.parts,
+                    attachments=self.attachments,
                 )
             elif self.kind == "retry":
                 await conversations.retry(self.conversation, self._take, confirmed=self.confirmed, text=self.parts)

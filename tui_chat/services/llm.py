@@ -141,7 +141,7 @@ class ProviderClient:
         return self._client
 
     async def stream_chat(
-        self, model: str, messages: Sequence[Mapping[str, str]], **params: Any
+        self, model: str, messages: Sequence[Mapping[str, Any]], **params: Any
     ) -> AsyncGenerator[StreamEvent, None]:
         """Stream one chat completion as events; failures raise ProviderFailure.
 

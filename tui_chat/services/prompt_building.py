@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from tui_chat.core.attachments import Attachment, message_content
 from tui_chat.core.models import Conversation, Message, MessageStatus, Role
 
 SENDABLE_STATUSES = {
@@ -16,13 +20,17 @@ SENDABLE_STATUSES = {
 CONTINUE_INSTRUCTION = "Continue exactly where your previous reply stopped. Do not repeat anything."
 
 
-def prompt_messages(conversation: Conversation, history: list[Message]) -> list[dict[str, str]]:
-    """The messages sent to the model: the system prompt, then every message with text.
+def prompt_messages(
+    conversation: Conversation,
+    history: list[Message],
+    attachments: Mapping[int, Sequence[Attachment]] | None = None,
+) -> list[dict[str, Any]]:
+    """The messages sent to the model: the system prompt, then every message with text (and its attachments).
 
     A prompt whose reply failed before any text is left out, so resending it does not
     show the model the same question twice.
     """
-    messages = []
+    messages: list[dict[str, Any]] = []
     if conversation.system_prompt:
         messages.append({"role": "system", "content": conversation.system_prompt})
     for index, message in enumerate(history):
@@ -42,7 +50,9 @@ def prompt_messages(conversation: Conversation, history: list[Message]) -> list[
             if final:
                 messages.append({"role": message.role.value, "content": final})
         elif message.content and message.status in SENDABLE_STATUSES and not unanswered:
-            messages.append({"role": message.role.value, "content": message.content})
+            files = attachments.get(message.id, ()) if attachments else ()
+            content = message_content(message.content, files) if files else message.content
+            messages.append({"role": message.role.value, "content": content})
     return messages
 
 
@@ -56,7 +66,7 @@ def request_params(conversation: Conversation) -> dict[str, float | int]:
     return params
 
 
-def up_to_last_prompt(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+def up_to_last_prompt(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The messages up to and including the last user message (what a retry resends)."""
     for index in range(len(messages) - 1, -1, -1):
         if messages[index]["role"] == "user":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tui_chat.store.migration_3_rollups import ROLLUPS
 from tui_chat.store.migration_4_day_rollups import DAY_ROLLUPS
+from tui_chat.store.migration_attachments import ATTACHMENTS
 from tui_chat.store.migration_reasoning import REASONING
 from tui_chat.store.migration_tools import TOOLS
 
@@ -102,6 +103,8 @@ MIGRATIONS: tuple[str, ...] = (
     REASONING,
     # tools: tool rounds on replies, usage.round_number, per-conversation tool switches (store/migration_tools.py).
     TOOLS,
+    # attachments: content-addressed blobs and each message's files (store/migration_attachments.py).
+    ATTACHMENTS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

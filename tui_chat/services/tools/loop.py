@@ -19,6 +19,7 @@ from tui_chat.core.redaction import KnownKeyMask, redact
 from tui_chat.services.errors import ProviderFailure, translate_error
 from tui_chat.services.events import ReplyFinished, StreamFinished, TextDelta, UsageReport
 from tui_chat.services.prompt_building import request_params, status_for
+from tui_chat.services.reply_request import open_stream
 from tui_chat.services.retry import call_with_retries
 from tui_chat.services.tools.events import ToolCall, ToolCallDelta, ToolCallEnded, ToolCallStarted, ToolRound
 from tui_chat.services.tools.registry import ToolError, ToolRegistry
@@ -129,7 +130,7 @@ class ToolLoop:
             async with self.session.limits.slot(self.conversation.provider):
                 started, sent = time.perf_counter(), True
                 (pending, stream), attempts = await call_with_retries(
-                    lambda: self.session._open(client, self.conversation.model, self.messages, params),
+                    lambda: open_stream(client, self.conversation.model, self.messages, params),
                     self.session.registry.settings.retry,
                     on_retry=self.emit,
                 )
