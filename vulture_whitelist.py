@@ -5,6 +5,8 @@ from tui_chat.core.models import Role
 from tui_chat.demo.corpus import CorpusWriter
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.usage import UsageScreen
+from tui_chat.services.compare import Comparison
+from tui_chat.store.comparisons import PickedCount
 from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.theming import _ThemeOptions
 from tui_chat.widgets.reply import textual_internals
@@ -22,3 +24,6 @@ textual_internals.missing_internals  # the check that test runs
 ChatScreen._estimator  # the draft estimator, awaited by the Pilot helpers before they type
 ReplyBody.shown_source  # what the renderer has drawn, compared with the stored text by the property tests
 redaction.forget_secrets  # each test is a fresh run of the app; the suite's fixture forgets keys between them
+PickedCount.compared  # a field of the per-model comparison counts, shown by the usage screen's section
+PickedCount.picked  # a field of the per-model comparison counts, shown by the usage screen's section
+Comparison.picked  # which pane was picked, read by the compare screen and the tests

@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from tui_chat import __version__
-from tui_chat.cli import ask, conversations, database, doctor, keys, output, themes, tui, usage
+from tui_chat.cli import ask, compare, conversations, database, doctor, keys, output, themes, tui, usage
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     conversations.add_parser(commands)
     database.add_parser(commands)
     usage.add_parser(commands)
+    compare.add_parser(commands)
     return parser
 
 
@@ -72,13 +73,15 @@ def run(argv: Sequence[str] | None) -> int:
     services.target_from_command_line = any((args.provider, args.model, args.base_url))
     if services.settings.debug and not args.debug:
         start_debug_log(services.paths)
-    if args.command in ("ask", "usage", "list", "search", "export", "themes"):
+    if args.command in ("ask", "compare", "usage", "list", "search", "export", "themes"):
         for problem in services.startup_problems:  # the command still runs, on defaults
             output.fail(problem)
     if args.command == "ask":
         return ask.run(services, args)
     if args.command == "usage":
         return usage.run_usage(services, args)
+    if args.command == "compare":
+        return compare.run(services, args)
     if args.command in ("list", "search", "export"):
         import asyncio
 
