@@ -5,10 +5,10 @@ from tui_chat.core.models import Role
 from tui_chat.demo.corpus import CorpusWriter
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.usage import UsageScreen
-from tui_chat.services.compare import Comparison
 from tui_chat.store.comparisons import PickedCount
 from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.theming import _ThemeOptions
+from tui_chat.widgets.compare_column import CompareColumn
 from tui_chat.widgets.reply import textual_internals
 from tui_chat.widgets.reply.body import ReplyBody
 
@@ -26,4 +26,4 @@ ReplyBody.shown_source  # what the renderer has drawn, compared with the stored 
 redaction.forget_secrets  # each test is a fresh run of the app; the suite's fixture forgets keys between them
 PickedCount.compared  # a field of the per-model comparison counts, shown by the usage screen's section
 PickedCount.picked  # a field of the per-model comparison counts, shown by the usage screen's section
-Comparison.picked  # which pane was picked, read by the compare screen and the tests
+CompareColumn.disabled  # Textual's reactive: the column's pick button is enabled once its reply can be picked
