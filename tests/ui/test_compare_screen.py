@@ -123,3 +123,30 @@ async def test_escape_stops_every_reply_keeping_what_arrived(servers, make_servi
         await wait_until(pilot, lambda: chat.conversation is not None)
         shown = await (await chat.conversations()).messages(chat.conversation.id)
         assert [m.content for m in shown] == ["Stop it", "done quickly"]
+
+
+def test_three_way_comparison_snapshot(snap_compare, servers, make_services) -> None:
+    """You should see the prompt "> Which is cheapest?", the hint to pick, and three columns side by side:
+    "1 · fast/fast-model" and "2 · slow/slow-model" with their replies, each with TTFT, tok/s, tokens in → out
+    and cost ($0.00003 and $0.000042), and "3 · broken/broken-model" in a red border saying "failed: " with the
+    server's reason. Timings are fixed before the picture so it is stable."""
+    servers["fast"].enqueue(
+        Script(text="Fast answer: use the small model.", usage={"prompt_tokens": 10, "completion_tokens": 10})
+    )
+    servers["slow"].enqueue(
+        Script(text="Slow answer:\n\n- think\n- then answer", usage={"prompt_tokens": 10, "completion_tokens": 3})
+    )
+    servers["broken"].enqueue(Script(status=400, body={"error": {"message": "Model overloaded for this key tier"}}))
+
+    async def run_before(pilot) -> None:
+        screen = await open_compare(pilot, "Which is cheapest?", ["slow/slow-model", "broken/broken-model"])
+        await wait_until(pilot, lambda: not screen.running)
+        for index, pane in enumerate(screen.comparison.panes):
+            if pane.outcome.record is not None and pane.first_token_at is not None:
+                pane.outcome.record.ttft_ms = 250 * (index + 1)
+                pane.first_token_at, pane.last_token_at = 0.0, pane.usage.output_tokens / (40.0 * (index + 1))
+        screen.refresh_columns()
+        await pilot.pause(0.2)
+
+    app = ChatApp(make_services(provider="fast", model="fast-model"))
+    assert snap_compare(app, terminal_size=(120, 24), run_before=run_before)
