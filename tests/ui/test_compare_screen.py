@@ -55,7 +55,9 @@ async def open_compare(pilot, prompt: str, extra: list[str], *, blind: bool = Fa
 
 
 def column_text(screen: CompareScreen, index: int, part: str) -> str:
-    return str(screen.query_one(f"#compare-column-{index}").query_one(f".compare-{part}").render())
+    """What a column shows in that part; the reply text is drawn paragraph by paragraph."""
+    blocks = screen.query_one(f"#compare-column-{index}").query(f".compare-{part}")
+    return "\n\n".join(str(block.render()) for block in blocks)
 
 
 async def test_compare_three_models_and_pick_one(servers, make_services) -> None:

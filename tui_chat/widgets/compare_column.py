@@ -38,7 +38,7 @@ class CompareColumn(Vertical):
     CompareColumn .compare-figures { color: $text-muted; height: 2; }
     CompareColumn .compare-status { color: $text-warning; height: auto; max-height: 3; }
     CompareColumn VerticalScroll { height: 1fr; }
-    CompareColumn .compare-text { height: auto; }
+    CompareColumn .compare-text { height: auto; margin-bottom: 1; }
     CompareColumn Button { width: 100%; height: 1; min-width: 0; border: none; margin: 0; }
     """
 
@@ -52,13 +52,16 @@ class CompareColumn(Vertical):
         super().__init__(**options)  # type: ignore[arg-type]
         self.index = index
         self._shown: ColumnState | None = None
+        self._open_block: Static | None = None
+        """The paragraph still growing; the finished ones before it are never drawn again."""
+        self._finished_length = 0
+        """Characters of the text shown in finished paragraphs, separators included."""
 
     def compose(self) -> ComposeResult:
         yield Static(classes="compare-title")
         yield Static(classes="compare-figures")
         yield Static(classes="compare-status")
-        with VerticalScroll():
-            yield Static(classes="compare-text")
+        yield VerticalScroll()
         yield Button(Content(f"Pick ({self.index + 1})"), disabled=True, compact=True)
 
     def show(self, state: ColumnState) -> None:
@@ -75,12 +78,32 @@ class CompareColumn(Vertical):
         if shown is None or shown.text != state.text:
             scroll = self.query_one(VerticalScroll)
             following = scroll.scroll_y >= scroll.max_scroll_y - 1
-            self.query_one(".compare-text", Static).update(Content(show_controls(state.text)))
+            self._show_text(state.text)
             if following:
                 scroll.call_after_refresh(scroll.scroll_end, animate=False)
         self.query_one(Button).disabled = not state.pickable
         self.set_class(state.ended and state.status.startswith("failed"), "-failed")
         self._shown = state
+
+    def _show_text(self, text: str) -> None:
+        """Show the text paragraph by paragraph: only the one still growing is drawn again as text arrives."""
+        scroll = self.query_one(VerticalScroll)
+        if len(text) < self._finished_length:
+            scroll.remove_children()
+            self._open_block, self._finished_length = None, 0
+        *finished, growing = text[self._finished_length :].split("\n\n")
+        for block in finished:
+            self._block(scroll).update(Content(show_controls(block)))
+            self._open_block = None
+            self._finished_length += len(block) + 2
+        self._block(scroll).update(Content(show_controls(growing)))
+
+    def _block(self, scroll: VerticalScroll) -> Static:
+        """The paragraph still growing, mounted when a new one starts."""
+        if self._open_block is None:
+            self._open_block = Static(classes="compare-text")
+            scroll.mount(self._open_block)
+        return self._open_block
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
