@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import SelectionList
+from textual.widgets import DataTable, SelectionList, TabbedContent
 
 from tests.loopback import LoopbackServer, Script
 from tests.ui.pilot import modal, prompt_ready, wait_until
@@ -13,6 +13,7 @@ from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.compare import CompareScreen
 from tui_chat.screens.compare_setup import CompareSetupScreen
+from tui_chat.screens.usage import UsageScreen
 from tui_chat.widgets.compare_column import CompareColumn
 
 NAMES = ("fast", "slow", "broken")
@@ -85,6 +86,18 @@ async def test_compare_three_models_and_pick_one(servers, make_services) -> None
         shown = await conversations.messages(chat.conversation.id)
         assert [m.content for m in shown] == ["Which one?", "slow reply"]
         assert chat.query_one("#prompt").text == ""
+
+        await pilot.press("f5")  # the usage screen's comparisons tab: picks per model and the requests
+        usage = await modal(pilot, UsageScreen)
+        usage.query_one(TabbedContent).active = "tab-comparisons"
+        picks = usage.query_one("#comparison-picks", DataTable)
+        await wait_until(pilot, lambda: picks.row_count == 3)
+        rows = {str(picks.get_row_at(n)[0]): [str(cell) for cell in picks.get_row_at(n)] for n in range(3)}
+        assert rows["slow-model"][2:] == ["1", "1", "100%"] and rows["fast-model"][2:] == ["1", "0", "0%"]
+        requests = usage.query_one("#comparison-requests", DataTable)
+        assert requests.row_count == 3
+        picked = [str(requests.get_row_at(n)[2]) for n in range(3) if str(requests.get_row_at(n)[-1]) == "✓"]
+        assert picked == ["slow/slow-model"]
 
 
 async def test_blind_mode_hides_names_until_the_pick(servers, make_services) -> None:

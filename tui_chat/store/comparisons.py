@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from tui_chat.core.models import utc_now
-from tui_chat.store.rows import inserted_id, to_millis
+from tui_chat.store.rows import from_millis, from_picodollars, inserted_id, to_millis
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from tui_chat.store.db import Database
+
+PERIOD = "u.created_at >= COALESCE(?, u.created_at) AND u.created_at < COALESCE(?, u.created_at + 1)"
+"""A usage row's time within [start, end) milliseconds; a None bound is open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +26,22 @@ class PickedCount:
     model: str
     compared: int
     picked: int
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRequest:
+    """One request of a comparison: its model, outcome, figures and whether its reply was the one picked."""
+
+    comparison_id: int
+    created_at: datetime
+    provider: str
+    model: str
+    status: str
+    ttft_ms: int | None
+    input_tokens: int
+    output_tokens: int
+    cost: Decimal | None
+    picked: bool
 
 
 class ComparisonStore:
@@ -66,14 +88,43 @@ class ComparisonStore:
                 (message_id, message_id),
             )
 
-    async def picked_counts(self) -> list[PickedCount]:
+    async def picked_counts(self, start_ms: int | None = None, end_ms: int | None = None) -> list[PickedCount]:
         """Per model: the comparisons it answered in and how many it won, most picked first."""
         async with self.database.connection.execute(
             "SELECT u.provider, u.model, COUNT(DISTINCT u.comparison_id) AS compared,"
             " COUNT(DISTINCT CASE WHEN c.picked_provider = u.provider AND c.picked_model = u.model"
             " THEN c.id END) AS picked"
-            " FROM usage u JOIN comparisons c ON c.id = u.comparison_id"
-            " GROUP BY u.provider, u.model ORDER BY picked DESC, compared DESC, u.provider, u.model"
+            f" FROM usage u JOIN comparisons c ON c.id = u.comparison_id WHERE {PERIOD}"
+            " GROUP BY u.provider, u.model ORDER BY picked DESC, compared DESC, u.provider, u.model",
+            (start_ms, end_ms),
         ) as cursor:
             rows = await cursor.fetchall()
         return [PickedCount(row["provider"], row["model"], row["compared"], row["picked"]) for row in rows]
+
+    async def requests(
+        self, start_ms: int | None = None, end_ms: int | None = None, limit: int = 500
+    ) -> list[ComparisonRequest]:
+        """The requests made by comparisons in [start, end), newest first."""
+        async with self.database.connection.execute(
+            "SELECT u.comparison_id, u.created_at, u.provider, u.model, u.status, u.ttft_ms, u.input_tokens,"
+            " u.output_tokens, u.cost_pusd, (c.picked_message_id IS NOT NULL AND c.picked_message_id = u.message_id)"
+            f" AS picked FROM usage u JOIN comparisons c ON c.id = u.comparison_id WHERE {PERIOD}"
+            " ORDER BY u.created_at DESC, u.id DESC LIMIT ?",
+            (start_ms, end_ms, limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            ComparisonRequest(
+                row[0],
+                from_millis(row[1]),
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                from_picodollars(row[8]),
+                bool(row[9]),
+            )
+            for row in rows
+        ]
