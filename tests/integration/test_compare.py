@@ -23,7 +23,7 @@ FAST_USAGE = {"prompt_tokens": 111, "completion_tokens": 22}
 SLOW_USAGE = {"prompt_tokens": 333, "completion_tokens": 44}
 
 
-def three_servers(demo_server_factory, app_paths: AppPaths):
+def three_servers(demo_server_factory, app_paths: AppPaths, extra: str = ""):
     """A fast, a slow and a failing server, each its own provider, with prices for the first two."""
     fast = demo_server_factory(tokens_per_second={"fast-model": None})
     slow = demo_server_factory(tokens_per_second={"slow-model": 200.0})
@@ -35,6 +35,7 @@ def three_servers(demo_server_factory, app_paths: AppPaths):
             for name, server in (("fast", fast), ("slow", slow), ("broken", broken))
         )
         + '[prices."fast-model"]\ninput = "1"\noutput = "2"\n[prices."slow-model"]\ninput = "3"\noutput = "4"\n'
+        + extra
     )
     return fast, slow, broken
 
@@ -180,3 +181,35 @@ def test_cli_compare_prints_each_reply_and_figures(demo_server_factory, app_path
     assert "again fast" in table.stdout and "tok/s" in table.stdout and "\x1b" not in table.stdout
     bad = run_cli(isolated_environment, "compare", "hello", "-m", "fast/fast-model")
     assert bad.returncode == 2 and "Pick 2 to 4 models" in bad.stderr and "Traceback" not in bad.stderr
+
+
+async def test_a_rate_limit_in_one_pane_is_retried_there_alone(demo_server_factory, make_services, app_paths) -> None:
+    fast, slow, _ = three_servers(demo_server_factory, app_paths, "[retry]\nbase_delay = 0.1\nmax_delay = 0.2\n")
+    fast.enqueue(Script(text="no wait"))
+    slow.enqueue(Script(status=429, body={"error": {"message": "Slow down"}}))
+    slow.enqueue(Script(text="after a retry"))
+    services = make_services(provider="fast", model="fast-model")
+    conversation = await (await services.conversations()).create(provider="fast", model="fast-model")
+    service = CompareService(await services.session())
+    comparison = await service.start(conversation, "hi", CONTENDERS[:2])
+    await service.run(comparison)
+    done, retried = comparison.panes
+    assert (done.text, done.outcome.record.attempts) == ("no wait", 1)
+    assert (retried.text, retried.outcome.record.attempts) == ("after a retry", 2)
+    assert len([r for r in fast.requests if r.path.endswith("/chat/completions")]) == 1
+    await services.aclose()
+
+
+def test_cli_compare_over_budget_sends_nothing(demo_server_factory, app_paths, isolated_environment) -> None:
+    fast, slow, _ = three_servers(
+        demo_server_factory, app_paths, '[budget]\ndaily = "0.00001"\nover_budget = "refuse"\n'
+    )
+    fast.enqueue(Script(text="spends", usage={"prompt_tokens": 100, "completion_tokens": 100}))
+    slow.enqueue(Script(text="spends", usage={"prompt_tokens": 100, "completion_tokens": 100}))
+    first = run_cli(isolated_environment, "compare", "spend", "-m", "fast/fast-model", "-m", "slow/slow-model")
+    assert first.returncode == 0, first.stderr
+    before = stored(app_paths, "SELECT COUNT(*) FROM messages")
+    refused = run_cli(isolated_environment, "compare", "again", "-m", "fast/fast-model", "-m", "slow/slow-model")
+    assert refused.returncode == 3 and "Budget used up" in refused.stderr
+    assert stored(app_paths, "SELECT COUNT(*) FROM messages") == before
+    assert len([r for r in slow.requests if r.path.endswith("/chat/completions")]) == 1

@@ -101,7 +101,7 @@ async def test_compare_three_models_and_pick_one(servers, make_services) -> None
 
 
 async def test_blind_mode_hides_names_until_the_pick(servers, make_services) -> None:
-    servers["fast"].enqueue(Script(text="one"))
+    servers["fast"].enqueue(Script(text="one \x1b[2J\x1b]0;pwned\x07 [red]x[/red]"))
     servers["slow"].enqueue(Script(text="two"))
     app = ChatApp(make_services(provider="fast", model="fast-model"))
     async with app.run_test(size=(90, 40)) as pilot:
@@ -112,6 +112,8 @@ async def test_blind_mode_hides_names_until_the_pick(servers, make_services) -> 
         assert titles == ["1 · Model A", "2 · Model B"]
         assert not any("fast" in title or "slow" in title for title in titles)
         assert screen.query_one("#columns").has_class("-stacked")  # 90 columns: stacked
+        shown = column_text(screen, 0, "text")  # server text: escapes made visible, markup left as text
+        assert "\x1b" not in shown and "\x07" not in shown and "␛[2J" in shown and "[red]x[/red]" in shown
         await pilot.press("1")
         await modal(pilot, ChatScreen)
         assert any("Model A was fast/fast-model" in str(n.message) for n in app._notifications)
