@@ -12,6 +12,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from tui_chat.core.models import Conversation, MessageStatus
 from tui_chat.core.text import one_line
@@ -90,7 +91,7 @@ class CompareScreen(Screen[Conversation | None]):
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
-        self.set_interval(REFRESH_SECONDS, self.refresh_columns)
+        self._ticker = self.set_interval(REFRESH_SECONDS, self.refresh_columns)
         self.run_comparison()
 
     def on_resize(self, event: Resize) -> None:
@@ -111,12 +112,19 @@ class CompareScreen(Screen[Conversation | None]):
             await self.service.run(self.comparison)
         finally:
             self.running = False
+            self._ticker.stop()
             self.refresh_columns()
             if any(pane.reply is not None and pane.text for pane in self.comparison.panes):
                 hint = "Pick the best reply: press its number or its button. Esc closes without picking."
             else:
                 hint = "No reply to pick. Esc closes."
             self.query_one("#compare-hint", Static).update(Content(hint))
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """A comparison or a pick that met a problem (the database, say) says so; what arrived is kept."""
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.app.show_error(event.worker.error)  # type: ignore[attr-defined]  # the ChatApp's one error display
 
     def action_stop(self) -> None:
         """Stop the replies still streaming (what arrived is kept); when none is, close without picking."""
