@@ -213,3 +213,22 @@ def test_cli_compare_over_budget_sends_nothing(demo_server_factory, app_paths, i
     assert refused.returncode == 3 and "Budget used up" in refused.stderr
     assert stored(app_paths, "SELECT COUNT(*) FROM messages") == before
     assert len([r for r in slow.requests if r.path.endswith("/chat/completions")]) == 1
+
+
+async def test_a_model_without_a_key_fails_in_its_pane_spending_nothing(
+    demo_server_factory, make_services, app_paths
+) -> None:
+    fast, _, _ = three_servers(demo_server_factory, app_paths)
+    fast.enqueue(Script(text="answered"))
+    services = make_services(provider="fast", model="fast-model")
+    conversation = await (await services.conversations()).create(provider="fast", model="fast-model")
+    service = CompareService(await services.session())
+    comparison = await service.start(conversation, "hi", [CONTENDERS[0], Contender("openai", "gpt-4o-mini")])
+    await service.run(comparison)
+    answered, keyless = comparison.panes
+    assert answered.text == "answered" and keyless.status is MessageStatus.FAILED
+    assert "No API key" in keyless.error.title
+    figures = keyless.figures()
+    assert (figures.tokens_in, figures.tokens_out, figures.cost) == ("0", "0", "$0.00")
+    assert stored(app_paths, "SELECT model FROM usage") == [("fast-model",)]
+    await services.aclose()

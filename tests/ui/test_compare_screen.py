@@ -112,6 +112,7 @@ async def test_blind_mode_hides_names_until_the_pick(servers, make_services) -> 
         assert titles == ["1 · Model A", "2 · Model B"]
         assert not any("fast" in title or "slow" in title for title in titles)
         assert screen.query_one("#columns").has_class("-stacked")  # 90 columns: stacked
+        assert all(column.size.height >= 12 for column in screen.query(CompareColumn))  # room for the text
         shown = column_text(screen, 0, "text")  # server text: escapes made visible, markup left as text
         assert "\x1b" not in shown and "\x07" not in shown and "␛[2J" in shown and "[red]x[/red]" in shown
         await pilot.press("1")

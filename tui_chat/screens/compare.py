@@ -67,7 +67,8 @@ class CompareScreen(Screen[Conversation | None]):
     CompareScreen #compare-prompt { height: auto; max-height: 3; padding: 0 1; color: $text-muted; }
     CompareScreen #compare-hint { height: 1; padding: 0 1; color: $text-accent; }
     CompareScreen #columns { layout: horizontal; height: 1fr; }
-    CompareScreen #columns.-stacked { layout: vertical; }
+    CompareScreen #columns.-stacked { layout: vertical; overflow-y: auto; }
+    CompareScreen #columns.-stacked CompareColumn { height: 16; }
     """
 
     BINDINGS = [

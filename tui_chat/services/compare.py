@@ -104,9 +104,9 @@ class Pane:
     @property
     def usage(self) -> Usage:
         """The server's counts once it has ended, else the prompt estimate and the fragments seen so far."""
-        record = self.outcome.record if self.outcome is not None else None
-        if record is not None:
-            return record.usage
+        if self.outcome is not None:
+            record = self.outcome.record
+            return record.usage if record is not None else Usage()  # never sent: nothing used
         return Usage(input_tokens=self.prompt_tokens, output_tokens=self.fragments, estimated=True)
 
     @property
@@ -119,9 +119,9 @@ class Pane:
     @property
     def cost(self) -> Decimal | None:
         """The recorded cost once it has ended, else the price of the tokens so far (None when unpriced)."""
-        record = self.outcome.record if self.outcome is not None else None
-        if record is not None:
-            return record.cost
+        if self.outcome is not None:
+            record = self.outcome.record
+            return record.cost if record is not None else Decimal(0)  # never sent: nothing spent
         return self.cost_rate(self.usage) if self.cost_rate is not None else None
 
     def figures(self) -> PaneFigures:
