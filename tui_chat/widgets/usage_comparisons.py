@@ -12,7 +12,6 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import DataTable, Static
 
-from tui_chat.core.pricing import format_money
 from tui_chat.core.text import one_line
 
 if TYPE_CHECKING:
@@ -52,6 +51,8 @@ class ComparisonsTab(Vertical):
         self.show_usage(await self.load())
 
     def show_usage(self, usage: ComparisonUsage) -> None:
+        from tui_chat.core.pricing import format_money  # prices load when this tab is first shown
+
         picks = self.query_one("#comparison-picks", DataTable)
         picks.clear(columns=True)
         picks.add_columns(*PICK_HEADERS)
