@@ -13,6 +13,7 @@ from tui_chat.app import ChatApp
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.compare import CompareScreen
 from tui_chat.screens.compare_setup import CompareSetupScreen
+from tui_chat.screens.confirm import ConfirmScreen
 from tui_chat.screens.usage import UsageScreen
 from tui_chat.widgets.compare_column import CompareColumn
 
@@ -20,7 +21,13 @@ NAMES = ("fast", "slow", "broken")
 
 
 @pytest.fixture
-def servers(app_paths) -> Iterator[dict[str, LoopbackServer]]:
+def budget() -> str:
+    """Extra config.toml text; a test overrides it to set a budget."""
+    return ""
+
+
+@pytest.fixture
+def servers(app_paths, budget) -> Iterator[dict[str, LoopbackServer]]:
     """Three loopback servers, each a provider of its own in config.toml, with prices for the first two."""
     started = {name: LoopbackServer(tokens_per_second={f"{name}-model": None}) for name in NAMES}
     for server in started.values():
@@ -32,6 +39,7 @@ def servers(app_paths) -> Iterator[dict[str, LoopbackServer]]:
             for name, server in started.items()
         )
         + '[prices."fast-model"]\ninput = "1"\noutput = "2"\n[prices."slow-model"]\ninput = "3"\noutput = "4"\n'
+        + budget
     )
     yield started
     for server in started.values():
@@ -141,6 +149,45 @@ async def test_escape_stops_every_reply_keeping_what_arrived(servers, make_servi
         await wait_until(pilot, lambda: chat.conversation is not None)
         shown = await (await chat.conversations()).messages(chat.conversation.id)
         assert [m.content for m in shown] == ["Stop it", "done quickly"]
+
+
+@pytest.mark.parametrize("budget", ['[budget]\ndaily = "0.0001"\nover_budget = "confirm"\n'])
+async def test_over_budget_asks_first_and_sends_nothing_on_no(servers, make_services) -> None:
+    spend = {"prompt_tokens": 100, "completion_tokens": 100}
+    servers["fast"].enqueue(Script(text="costly", usage=spend))
+    servers["slow"].enqueue(Script(text="costly too", usage=spend))
+    app = ChatApp(make_services(provider="fast", model="fast-model"))
+    async with app.run_test(size=(130, 40)) as pilot:
+        screen = await open_compare(pilot, "Spend", ["slow/slow-model"])
+        await wait_until(pilot, lambda: not screen.running)
+        await pilot.press("1")
+        chat = await modal(pilot, ChatScreen)
+        conversations = await chat.conversations()
+        before = len(await conversations.messages(chat.conversation.id))
+
+        box = await prompt_ready(pilot)
+        box.load_text("Over the limit")
+        await pilot.press("f6")
+        setup = await modal(pilot, CompareSetupScreen)
+        setup.query_one(SelectionList).select("slow/slow-model")
+        await pilot.press("f6")
+        await modal(pilot, ConfirmScreen)
+        await pilot.press("n")
+        await modal(pilot, ChatScreen)
+        assert len(await conversations.messages(chat.conversation.id)) == before
+        assert box.text == "Over the limit"
+
+        servers["fast"].enqueue(Script(text="anyway"))
+        servers["slow"].enqueue(Script(text="anyway too"))
+        await pilot.press("f6")
+        setup = await modal(pilot, CompareSetupScreen)
+        setup.query_one(SelectionList).select("slow/slow-model")
+        await pilot.press("f6")
+        await modal(pilot, ConfirmScreen)
+        await pilot.press("y")
+        second = await modal(pilot, CompareScreen)
+        await wait_until(pilot, lambda: not second.running)
+        assert [pane.text for pane in second.comparison.panes] == ["anyway", "anyway too"]
 
 
 def test_three_way_comparison_snapshot(snap_compare, servers, make_services) -> None:

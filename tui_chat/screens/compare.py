@@ -76,10 +76,12 @@ class CompareScreen(Screen[Conversation | None]):
         *(Binding(str(n), f"pick({n - 1})", f"Pick {n}", show=False, id=f"compare.pick_{n}") for n in range(1, 5)),
     ]
 
-    def __init__(self, service: CompareService, comparison: Comparison) -> None:
+    def __init__(self, service: CompareService, comparison: Comparison, *, confirmed: bool = False) -> None:
+        """`confirmed`: the user chose to send although a budget is used up."""
         super().__init__()
         self.service = service
         self.comparison = comparison
+        self.confirmed = confirmed
         self.running = True
 
     def compose(self) -> ComposeResult:
@@ -110,7 +112,7 @@ class CompareScreen(Screen[Conversation | None]):
     async def run_comparison(self) -> None:
         """Stream every reply and store them; then the user picks one."""
         try:
-            await self.service.run(self.comparison)
+            await self.service.run(self.comparison, confirmed=self.confirmed)
         finally:
             self.running = False
             self._ticker.stop()

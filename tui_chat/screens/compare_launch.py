@@ -37,7 +37,7 @@ class CompareLauncher:
 
         async def chosen(request: CompareRequest | None) -> None:
             if request is not None:
-                await self.start(prompt, request)
+                await screen.replies.within_budget(lambda confirmed: self.start(prompt, request, confirmed))
             else:
                 screen.query_one(PromptInput).focus()
 
@@ -62,8 +62,11 @@ class CompareLauncher:
             found.extend(f"{name}/{model}" for model, _ in fallback_models(registry, name, recent))
         return found
 
-    async def start(self, prompt: str, request: CompareRequest) -> None:
-        """Save the prompt (in a new conversation if none is shown) and open the compare screen."""
+    async def start(self, prompt: str, request: CompareRequest, confirmed: bool = False) -> None:
+        """Save the prompt (in a new conversation if none is shown) and open the compare screen.
+
+        `confirmed` says the user chose to send although a budget is used up.
+        """
         from tui_chat.screens.compare import CompareScreen
         from tui_chat.services.compare import CompareService, Contender
 
@@ -74,12 +77,12 @@ class CompareLauncher:
             conversation = screen.conversation
             if conversation is None:
                 first = contenders[0]
-                await conversations.check_budget()
+                await conversations.check_budget(confirmed=confirmed)
                 conversation = await conversations.create(
                     provider=first.provider, model=first.model, system_prompt=screen.new_system_prompt
                 )
             service = CompareService(await screen.services.session())
-            comparison = await service.start(conversation, prompt, contenders, blind=request.blind)
+            comparison = await service.start(conversation, prompt, contenders, blind=request.blind, confirmed=confirmed)
         except TuiChatError as exc:
             screen.chat_app.show_error(exc)
             return
@@ -89,4 +92,4 @@ class CompareLauncher:
             await screen.open_conversation(comparison.conversation.id)
             screen.query_one(PromptInput).focus()
 
-        screen.app.push_screen(CompareScreen(service, comparison), ended)
+        screen.app.push_screen(CompareScreen(service, comparison, confirmed=confirmed), ended)
