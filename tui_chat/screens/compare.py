@@ -16,6 +16,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_chat.core.models import Conversation, MessageStatus
 from tui_chat.core.text import one_line
+from tui_chat.services.events import ReplyFinished, SessionEvent, StreamFinished
 from tui_chat.widgets.compare_column import BLIND_LABELS, ColumnState, CompareColumn
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class CompareScreen(Screen[Conversation | None]):
     async def run_comparison(self) -> None:
         """Stream every reply and store them; then the user picks one."""
         try:
-            await self.service.run(self.comparison, confirmed=self.confirmed)
+            await self.service.run(self.comparison, self._pane_event, confirmed=self.confirmed)
         finally:
             self.running = False
             self._ticker.stop()
@@ -122,6 +123,11 @@ class CompareScreen(Screen[Conversation | None]):
             else:
                 hint = "No reply to pick. Esc closes."
             self.query_one("#compare-hint", Static).update(Content(hint))
+
+    async def _pane_event(self, index: int, event: SessionEvent) -> None:
+        """A pane's stream ended: show its last text now rather than at the next tick."""
+        if isinstance(event, StreamFinished | ReplyFinished):
+            self.refresh_columns()
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
