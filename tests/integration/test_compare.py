@@ -132,6 +132,12 @@ async def test_cancel_keeps_what_arrived_in_every_pane(demo_server_factory, make
     await asyncio.wait_for(slow_started.wait(), 10)
     while comparison.panes[0].outcome is None:
         await asyncio.sleep(0.01)
+    while stored(app_paths, "SELECT COUNT(*) FROM messages WHERE status = 'streaming' AND hidden = 1") != [(1,)]:
+        await asyncio.sleep(0.01)  # the reply still streaming is filed in the group at once, hidden
+    shown, hidden = stored(
+        app_paths, "SELECT id, alternative_of FROM messages WHERE role = 'assistant' ORDER BY hidden"
+    )
+    assert shown[1] is None and hidden[1] == shown[0]
     comparison.cancel()
     await running
     done, cut = comparison.panes
@@ -231,4 +237,28 @@ async def test_a_model_without_a_key_fails_in_its_pane_spending_nothing(
     figures = keyless.figures()
     assert (figures.tokens_in, figures.tokens_out, figures.cost) == ("0", "0", "$0.00")
     assert stored(app_paths, "SELECT model FROM usage") == [("fast-model",)]
+    await services.aclose()
+
+
+async def test_quitting_mid_comparison_still_files_every_reply(demo_server_factory, make_services, app_paths) -> None:
+    fast, slow, _ = three_servers(demo_server_factory, app_paths)
+    fast.enqueue(Script(text="word " * 400, stall_after=5, stall_seconds=30))
+    slow.enqueue(Script(text="other " * 400, stall_after=5, stall_seconds=30))
+    services = make_services(provider="fast", model="fast-model")
+    conversation = await (await services.conversations()).create(provider="fast", model="fast-model")
+    service = CompareService(await services.session())
+    comparison = await service.start(conversation, "go", CONTENDERS[:2])
+    running = asyncio.create_task(service.run(comparison))
+    while not all(pane.fragments > 3 for pane in comparison.panes):
+        await asyncio.sleep(0.01)
+    running.cancel()  # as the app's worker is when the app quits
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    rows = stored(
+        app_paths,
+        "SELECT m.status, m.alternative_of, m.hidden, u.comparison_id FROM messages m"
+        " JOIN usage u ON u.message_id = m.id ORDER BY m.id",
+    )
+    assert [row[0] for row in rows] == ["cancelled", "cancelled"] and {row[3] for row in rows} == {comparison.id}
+    assert sorted((row[1] is None, row[2]) for row in rows) == [(False, 1), (True, 0)]
     await services.aclose()

@@ -8,21 +8,25 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from tui_chat.core import pricing, tokens
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import Conversation, Message, MessageStatus, Role, Usage
+from tui_chat.services.chat_session import ChatSession, _store_despite_cancel
 from tui_chat.services.events import ReplyFinished, SessionEvent, TextDelta
 from tui_chat.services.prompt_building import prompt_messages
 from tui_chat.store.comparisons import ComparisonStore, PickedCount
 
-if TYPE_CHECKING:
-    from tui_chat.services.chat_session import ChatSession
-
 MIN_MODELS = 2
 MAX_MODELS = 4
 PaneEmit = Callable[[int, SessionEvent], Awaitable[None]]
+
+
+async def _whole(write: Awaitable[object]) -> None:
+    """Run a write to its end even if cancelled meanwhile (a transaction cut at BEGIN stays open), then stop."""
+    _, cancelled = await _store_despite_cancel(write)
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 class BadContenders(TuiChatError):
@@ -72,6 +76,8 @@ class Pane:
     last_token_at: float | None = None
     fragments: int = 0
     outcome: ReplyFinished | None = None
+    row_id: int | None = None
+    """Its reply's message once filed in the comparison's group of alternatives."""
     cost_rate: Callable[[Usage], Decimal | None] | None = None
 
     @property
@@ -162,6 +168,10 @@ class Comparison:
     """What each model is sent: the conversation so far and the prompt."""
     picked: int | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    root_id: int | None = None
+    """The reply the others are alternatives of, until the end files them in the models' order."""
+    filing: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Taken while a reply is filed in the group, so two ending at once agree on its root."""
 
     def cancel(self) -> None:
         """Stop every reply still streaming; what arrived is kept and stored as cancelled."""
@@ -217,9 +227,9 @@ class CompareService:
         except asyncio.CancelledError:
             comparison.cancel()
             await asyncio.gather(*comparison.tasks, return_exceptions=True)
-            await asyncio.shield(self._group(comparison))
+            await _store_despite_cancel(self._group(comparison))
             raise
-        await self._group(comparison)
+        await _whole(self._group(comparison))
         return comparison
 
     async def pick(self, comparison: Comparison, index: int) -> Conversation:
@@ -228,7 +238,7 @@ class CompareService:
         if pane.reply is None:
             raise TuiChatError("That model gave no reply to pick.", title="Nothing to pick")
         contender = pane.contender
-        await self.store.pick(comparison.id, pane.reply.id, contender.provider, contender.model)
+        await _whole(self.store.pick(comparison.id, pane.reply.id, contender.provider, contender.model))
         await self.session.repository.set_conversation_model(
             comparison.conversation.id, contender.provider, contender.model
         )
@@ -253,6 +263,8 @@ class CompareService:
                 if pane.first_token_at is None:
                     pane.first_token_at = pane.last_token_at
                 pane.fragments += 1
+                if pane.row_id is None and pane.fragments > 1:  # the session stores a reply from its first text on
+                    await _whole(self._claim(comparison, pane))
             elif isinstance(event, ReplyFinished):
                 pane.outcome = event
             if emit is not None:
@@ -270,11 +282,42 @@ class CompareService:
         except asyncio.CancelledError:
             if pane.outcome is None:
                 pane.outcome = ReplyFinished(None, None, None)
+            await _store_despite_cancel(self._attach(comparison, pane))  # even when the app is quitting
             raise
         except Exception as exc:
             finished = ReplyFinished(None, None, exc)
             await take(finished)
         pane.outcome = finished
+        await _whole(self._attach(comparison, pane))
+
+    async def _claim(self, comparison: Comparison, pane: Pane) -> None:
+        """File the pane's reply in the group as soon as the session has stored its first text.
+
+        So a comparison cut short, even by quitting, is stored as one reply with alternatives: the
+        first reply to start is the group's root (shown), the others join it hidden.
+        """
+        async with comparison.filing:
+            taken = [other.row_id for other in comparison.panes if other.row_id is not None]
+            found = await self.store.streaming_reply(
+                comparison.conversation.id, comparison.prompt.id, pane.contender.model, taken
+            )
+            if found is not None:
+                await self._file(comparison, pane, found)
+
+    async def _attach(self, comparison: Comparison, pane: Pane) -> None:
+        """Tag the pane's usage row with the comparison and file its reply, once it has ended."""
+        async with comparison.filing:
+            record = pane.outcome.record if pane.outcome is not None else None
+            if record is not None and record.id is not None:
+                await self.store.tag_usage(comparison.id, record.id)
+            if pane.reply is not None and pane.row_id != pane.reply.id:
+                await self._file(comparison, pane, pane.reply.id)
+
+    async def _file(self, comparison: Comparison, pane: Pane, row_id: int) -> None:
+        pane.row_id = row_id
+        if comparison.root_id is None:
+            comparison.root_id = row_id
+        await self.store.file(row_id, comparison.root_id)
 
     def _pricer(self, contender: Contender) -> Callable[[Usage], Decimal | None]:
         registry = self.session.registry
@@ -286,11 +329,7 @@ class CompareService:
         return price
 
     async def _group(self, comparison: Comparison) -> None:
-        """Tag the panes' usage rows and store the replies as one group, the first one shown."""
-        for pane in comparison.panes:
-            record = pane.outcome.record if pane.outcome is not None else None
-            if record is not None and record.id is not None:
-                await self.store.tag_usage(comparison.id, record.id)
+        """Store the replies as one group in the models' order, the first model's reply shown."""
         ids = [pane.reply.id for pane in comparison.panes if pane.reply is not None]
         if ids:
             await self.store.group(ids, ids[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -68,12 +69,37 @@ class ComparisonStore:
         """Make the replies one group of alternatives (the first is its root) with only `shown_id` shown."""
         if not reply_ids:
             return
-        root, others = reply_ids[0], reply_ids[1:]
+        root = reply_ids[0]
         marks = ", ".join("?" * len(reply_ids))
         async with self.database.transaction("save the comparison") as tx:
-            for other in others:
-                await tx.execute("UPDATE messages SET alternative_of = ? WHERE id = ?", (root, other))
-            await tx.execute(f"UPDATE messages SET hidden = (id != ?) WHERE id IN ({marks})", (shown_id, *reply_ids))
+            await tx.execute(
+                "UPDATE messages SET alternative_of = CASE WHEN id = ? THEN NULL ELSE ? END, hidden = (id != ?)"
+                f" WHERE id IN ({marks})",
+                (root, root, shown_id, *reply_ids),
+            )
+
+    async def streaming_reply(
+        self, conversation_id: int, prompt_id: int, model: str, taken: Sequence[int | None]
+    ) -> int | None:
+        """The reply of `model` to the prompt that is still streaming, except those already `taken`."""
+        ids = [reply_id for reply_id in taken if reply_id is not None]
+        marks = ", ".join("?" * len(ids)) or "NULL"
+        async with self.database.connection.execute(
+            "SELECT id FROM messages WHERE conversation_id = ? AND id > ? AND role = 'assistant' AND model = ?"
+            f" AND status = 'streaming' AND id NOT IN ({marks}) ORDER BY id LIMIT 1",
+            (conversation_id, prompt_id, model, *ids),
+        ) as cursor:
+            row = await cursor.fetchone()
+        return None if row is None else row[0]
+
+    async def file(self, reply_id: int, root_id: int) -> None:
+        """Make a reply the root of its comparison's group (shown) or a hidden alternative of the root."""
+        async with self.database.transaction("save the comparison") as tx:
+            await tx.execute(
+                "UPDATE messages SET alternative_of = CASE WHEN id = ? THEN NULL ELSE ? END, hidden = (id != ?)"
+                " WHERE id = ?",
+                (root_id, root_id, root_id, reply_id),
+            )
 
     async def pick(self, comparison_id: int, message_id: int, provider: str, model: str) -> None:
         """Record the reply the user picked and show it in place of the others of its group."""
