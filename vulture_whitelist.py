@@ -5,7 +5,6 @@ from tui_chat.core.models import Role
 from tui_chat.demo.corpus import CorpusWriter
 from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.usage import UsageScreen
-from tui_chat.store.comparisons import PickedCount
 from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.theming import _ThemeOptions
 from tui_chat.widgets.compare_column import CompareColumn
@@ -24,6 +23,4 @@ textual_internals.missing_internals  # the check that test runs
 ChatScreen._estimator  # the draft estimator, awaited by the Pilot helpers before they type
 ReplyBody.shown_source  # what the renderer has drawn, compared with the stored text by the property tests
 redaction.forget_secrets  # each test is a fresh run of the app; the suite's fixture forgets keys between them
-PickedCount.compared  # a field of the per-model comparison counts, shown by the usage screen's section
-PickedCount.picked  # a field of the per-model comparison counts, shown by the usage screen's section
 CompareColumn.disabled  # Textual's reactive: the column's pick button is enabled once its reply can be picked
