@@ -249,8 +249,17 @@ async def test_quitting_mid_comparison_still_files_every_reply(demo_server_facto
     service = CompareService(await services.session())
     comparison = await service.start(conversation, "go", CONTENDERS[:2])
     running = asyncio.create_task(service.run(comparison))
-    while not all(pane.fragments > 3 for pane in comparison.panes):
-        await asyncio.sleep(0.01)
+    filed_while_streaming = (
+        "SELECT COUNT(*) FROM messages WHERE status = 'streaming' AND hidden = 1 AND alternative_of IS NOT NULL"
+    )
+
+    async def both_filed() -> None:
+        while stored(app_paths, filed_while_streaming) != [(1,)] or stored(
+            app_paths, "SELECT COUNT(*) FROM messages WHERE status = 'streaming' AND hidden = 0"
+        ) != [(1,)]:
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(both_filed(), 10)  # both still streaming: one shown, the other its hidden alternative
     running.cancel()  # as the app's worker is when the app quits
     with pytest.raises(asyncio.CancelledError):
         await running

@@ -263,7 +263,8 @@ class CompareService:
                 if pane.first_token_at is None:
                     pane.first_token_at = pane.last_token_at
                 pane.fragments += 1
-                if pane.row_id is None and pane.fragments > 1:  # the session stores a reply from its first text on
+                if pane.row_id is None and pane.fragments > 1 and pane.fragments & (pane.fragments - 1) == 0:
+                    # stored from its first text on; looked up at the 2nd, 4th, 8th… fragment until found
                     await _whole(self._claim(comparison, pane))
             elif isinstance(event, ReplyFinished):
                 pane.outcome = event

@@ -83,10 +83,10 @@ class ComparisonStore:
     ) -> int | None:
         """The reply of `model` to the prompt that is still streaming, except those already `taken`."""
         ids = [reply_id for reply_id in taken if reply_id is not None]
-        marks = ", ".join("?" * len(ids)) or "NULL"
+        others = f" AND id NOT IN ({', '.join('?' * len(ids))})" if ids else ""
         async with self.database.connection.execute(
             "SELECT id FROM messages WHERE conversation_id = ? AND id > ? AND role = 'assistant' AND model = ?"
-            f" AND status = 'streaming' AND id NOT IN ({marks}) ORDER BY id LIMIT 1",
+            f" AND status = 'streaming'{others} ORDER BY id LIMIT 1",
             (conversation_id, prompt_id, model, *ids),
         ) as cursor:
             row = await cursor.fetchone()
