@@ -151,6 +151,16 @@ async def test_escape_stops_every_reply_keeping_what_arrived(servers, make_servi
         assert [m.content for m in shown] == ["Stop it", "done quickly"]
 
 
+async def answer_budget_question(pilot, key: str) -> None:
+    """Compare the box's text with slow-model too, and answer the budget question with `key`."""
+    await pilot.press("f6")
+    setup = await modal(pilot, CompareSetupScreen)
+    setup.query_one(SelectionList).select("slow/slow-model")
+    await pilot.press("f6")
+    await modal(pilot, ConfirmScreen)
+    await pilot.press(key)
+
+
 @pytest.mark.parametrize("budget", ['[budget]\ndaily = "0.0001"\nover_budget = "confirm"\n'])
 async def test_over_budget_asks_first_and_sends_nothing_on_no(servers, make_services) -> None:
     spend = {"prompt_tokens": 100, "completion_tokens": 100}
@@ -167,24 +177,14 @@ async def test_over_budget_asks_first_and_sends_nothing_on_no(servers, make_serv
 
         box = await prompt_ready(pilot)
         box.load_text("Over the limit")
-        await pilot.press("f6")
-        setup = await modal(pilot, CompareSetupScreen)
-        setup.query_one(SelectionList).select("slow/slow-model")
-        await pilot.press("f6")
-        await modal(pilot, ConfirmScreen)
-        await pilot.press("n")
+        await answer_budget_question(pilot, "n")
         await modal(pilot, ChatScreen)
         assert len(await conversations.messages(chat.conversation.id)) == before
         assert box.text == "Over the limit"
 
         servers["fast"].enqueue(Script(text="anyway"))
         servers["slow"].enqueue(Script(text="anyway too"))
-        await pilot.press("f6")
-        setup = await modal(pilot, CompareSetupScreen)
-        setup.query_one(SelectionList).select("slow/slow-model")
-        await pilot.press("f6")
-        await modal(pilot, ConfirmScreen)
-        await pilot.press("y")
+        await answer_budget_question(pilot, "y")
         second = await modal(pilot, CompareScreen)
         await wait_until(pilot, lambda: not second.running)
         assert [pane.text for pane in second.comparison.panes] == ["anyway", "anyway too"]
