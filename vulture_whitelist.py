@@ -9,6 +9,7 @@ from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.usage import UsageScreen
 from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.theming import _ThemeOptions
+from tui_chat.widgets.compare_column import CompareColumn
 from tui_chat.widgets.reply import textual_internals
 from tui_chat.widgets.reply.body import ReplyBody
 
@@ -30,3 +31,4 @@ from tui_chat.screens.attach_picker import FilteredTree  # noqa: E402
 
 FilteredTree.filter_paths  # DirectoryTree calls it on every folder it lists
 RotatingFileHandler._open  # the handler's file-opening hook, overridden in debug_log so log files are 0600
+CompareColumn.disabled  # Textual's reactive: the column's pick button is enabled once its reply can be picked

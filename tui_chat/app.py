@@ -21,6 +21,7 @@ CHAT_COMMANDS = [
     ("Show archived conversations", "Switch the list between active and archived ones", "toggle_archived"),
     ("Search messages", "Full-text search over every message (ctrl+f)", "search"),
     ("Choose model", "Pick the model for this conversation (ctrl+l)", "pick_model"),
+    ("Compare models", "Send the prompt to 2 to 4 models side by side, with speed and cost (F6)", "compare_models"),
     ("Conversation settings", "System prompt, temperature, max tokens (F2)", "conversation_settings"),
     ("Retry reply", "Ask again for a reply to the last prompt (ctrl+r)", "retry_reply"),
     ("Continue reply", "Carry on from a truncated or cut-off reply (ctrl+g)", "continue_reply"),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from tui_chat import __version__
 from tui_chat.cli import (
     ask,
+    compare,
     completion,
     conversations,
     database,
@@ -63,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_parser(commands)
     models.add_parser(commands, endpoint)
     completion.add_parser(commands)
+    compare.add_parser(commands)
     return parser
 
 
@@ -98,7 +100,7 @@ def run(argv: Sequence[str] | None) -> int:
     services.target_from_command_line = any((args.provider, args.model, args.base_url))
     if services.settings.debug and not args.debug:
         start_debug_log(services.paths)
-    if args.command in ("ask", "usage", "list", "search", "export", "themes", *STORED) and not getattr(
+    if args.command in ("ask", "compare", "usage", "list", "search", "export", "themes", *STORED) and not getattr(
         args, "quiet", False
     ):
         for problem in services.startup_problems:  # the command still runs, on defaults
@@ -107,6 +109,8 @@ def run(argv: Sequence[str] | None) -> int:
         return ask.run(services, args)
     if args.command == "usage":
         return usage.run_usage(services, args)
+    if args.command == "compare":
+        return compare.run(services, args)
     if args.command in ("list", "search", "export"):
         import asyncio
 

@@ -57,6 +57,7 @@ class ChatScreen(Screen[None]):
         Binding("ctrl+n", "new_chat", "New chat", show=True, id="chat.new"),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", show=False, id="chat.toggle_sidebar"),
         *ATTACH_BINDINGS,
+        Binding("f6", "compare_models", "Compare", show=False, priority=True, id="chat.compare"),
     ]
 
     HELP_SECTIONS = ((MessageView, "on a selected message"),)
@@ -328,6 +329,11 @@ class ChatScreen(Screen[None]):
 
     def action_cancel_reply(self) -> None:
         self.replies.cancel()
+
+    async def action_compare_models(self) -> None:
+        from tui_chat.screens.compare_launch import CompareLauncher
+
+        await CompareLauncher(self).open()
 
     async def action_retry_reply(self) -> None:
         await self.replies.follow_up("retry")

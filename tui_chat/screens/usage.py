@@ -20,10 +20,12 @@ from textual.widgets import DataTable, Footer, Input, Select, TabbedContent, Tab
 from tui_chat.core.periods import PERIOD_LABELS, Period, PeriodKind, local_date, parse_day, period_for
 from tui_chat.screens.usage_requests import RequestsTab
 from tui_chat.widgets.usage_chart import SpendChart
+from tui_chat.widgets.usage_comparisons import ComparisonsTab
 from tui_chat.widgets.usage_tables import GroupTable
 from tui_chat.widgets.usage_totals import UsageTotals
 
 if TYPE_CHECKING:
+    from tui_chat.services.compare_usage import ComparisonUsage
     from tui_chat.services.container import AppServices
     from tui_chat.services.reasoning_usage import ModelReasoning
     from tui_chat.services.usage_report import PeriodFigures
@@ -131,6 +133,8 @@ class UsageScreen(RequestsTab, Screen):
             yield TabPane("Providers", id="tab-providers")
             yield TabPane("Conversations", id="tab-conversations")
             yield TabPane("Requests", id="tab-requests")
+            with TabPane("Comparisons", id="tab-comparisons"):
+                yield ComparisonsTab(self._comparison_usage, self.zone, id="usage-comparisons")
         yield Footer()
 
     async def _group_table(self, tab: str) -> GroupTable:
@@ -173,6 +177,11 @@ class UsageScreen(RequestsTab, Screen):
             PeriodKind.CUSTOM, today, parse_day(since) if since else None, parse_day(until) if until else None
         )
 
+    async def _comparison_usage(self) -> ComparisonUsage:
+        from tui_chat.services.compare_usage import comparison_usage
+
+        return await comparison_usage(self.services, self.period or self.current_period(), self.zone)
+
     async def _usage_stats(self) -> UsageStats:
         if self._stats is None:
             from tui_chat.services.usage_report import open_usage_stats
@@ -213,6 +222,8 @@ class UsageScreen(RequestsTab, Screen):
         self.post_message(self.Loaded(period))
         if active == "tab-requests":
             await self._load_requests(reset=True)
+        if active == "tab-comparisons":
+            self.query_one(ComparisonsTab).reload()
 
     def _apply(self, figures: PeriodFigures) -> None:
         """Show a period's totals and chart, offer its names as filters, and mark every table stale."""

@@ -101,7 +101,7 @@ class ChatSession:
         files = await self.attachments.for_conversation(conversation.id)
         content = message_content(prompt, attachments)
         messages = prompt_messages(conversation, history, files) + [{"role": "user", "content": content}]
-        self._check_context(conversation.provider, conversation.model, messages)
+        self.check_context(conversation.provider, conversation.model, messages)
         user_message = await self.repository.add_message(conversation.id, Role.USER, prompt, model=conversation.model)
         await self.attachments.link(user_message.id, attachments)
         await emit(PromptSaved(user_message))
@@ -122,7 +122,7 @@ class ChatSession:
         messages = up_to_last_prompt(prompt_messages(conversation, history, files))
         if not messages or messages[-1]["role"] != "user":
             raise NothingToRetry("There is no prompt to retry in this conversation.")
-        self._check_context(conversation.provider, conversation.model, messages)
+        self.check_context(conversation.provider, conversation.model, messages)
         previous = history[-1] if history and history[-1].role is Role.ASSISTANT else None
         replaces = previous.id if previous is not None else None
         finished = await self.reply(
@@ -149,7 +149,7 @@ class ChatSession:
         if not messages or messages[-1]["role"] not in ("assistant", "tool"):  # "tool": a tool loop stopped
             raise NothingToRetry("The last reply is not one that can be continued.")
         messages.append({"role": "user", "content": CONTINUE_INSTRUCTION})
-        self._check_context(conversation.provider, conversation.model, messages)
+        self.check_context(conversation.provider, conversation.model, messages)
         return await self.reply(conversation, messages, emit, text=text)
 
     async def reply(
@@ -229,7 +229,7 @@ class ChatSession:
             raise asyncio.CancelledError
         return finished
 
-    def _check_context(self, provider_name: str, model: str, messages: list[dict[str, Any]]) -> None:
+    def check_context(self, provider_name: str, model: str, messages: list[dict[str, Any]]) -> None:
         """Refuse before sending when the prompt cannot fit the model's context window."""
         window = pricing.context_window(self.registry.ref(provider_name), model)
         if window is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from tui_chat.store.migration_3_rollups import ROLLUPS
 from tui_chat.store.migration_4_day_rollups import DAY_ROLLUPS
 from tui_chat.store.migration_attachments import ATTACHMENTS
+from tui_chat.store.migration_compare import COMPARISONS
 from tui_chat.store.migration_reasoning import REASONING
 from tui_chat.store.migration_tools import TOOLS
 
@@ -105,6 +106,8 @@ MIGRATIONS: tuple[str, ...] = (
     TOOLS,
     # attachments: content-addressed blobs and each message's files (store/migration_attachments.py).
     ATTACHMENTS,
+    # compare: model comparisons and the usage rows of their requests (store/migration_compare.py).
+    COMPARISONS,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
