@@ -49,6 +49,8 @@ class ProviderSettings(_Model, frozen=True):
     """Extra HTTP headers sent with every request (for example OpenRouter's X-Title)."""
     local: bool = False
     """Whether the endpoint runs on this machine, so its replies cost nothing."""
+    reports_cost: bool = False
+    """Whether to ask for the charged cost in the usage object (OpenRouter's `usage: {include: true}`)."""
 
     def __post_init__(self) -> None:
         if self.base_url is not None:
@@ -66,6 +68,7 @@ BUILTIN_PROVIDERS: dict[str, ProviderSettings] = {
         base_url="https://openrouter.ai/api/v1",
         key_env="OPENROUTER_API_KEY",
         default_model="openai/gpt-4o-mini",
+        reports_cost=True,
     ),
     "ollama": ProviderSettings(
         base_url="http://localhost:11434/v1", needs_key=False, default_model="llama3.2", local=True

@@ -43,6 +43,8 @@ class Script:
     finish_reason: str | None = None
     # Numbers here replace the computed usage key by key; total_tokens follows unless given.
     usage: dict[str, Any] | None = None
+    # The charged dollars put in the usage object as `cost`, as OpenRouter sends them when asked.
+    cost: float | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Script:

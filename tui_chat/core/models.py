@@ -42,6 +42,8 @@ class Usage:
     cached_tokens: int = 0
     reasoning_tokens: int = 0
     estimated: bool = False
+    reported_cost: Decimal | None = None
+    """The dollars the provider says it charged (OpenRouter's `usage.cost`), None when it sent none."""
 
 
 @dataclass(slots=True)
@@ -95,6 +97,12 @@ class UsageRecord:
     message_id: int | None = None
     created_at: datetime = field(default_factory=utc_now)
     id: int | None = None
+    computed_cost: Decimal | None = None
+    """Our own price of the tokens, kept beside a reported `cost` so a difference can be flagged."""
+    price_kind: str = ""
+    """Where `cost` came from: genai-prices, override, local, reported or unpriced ('' on older rows)."""
+    prices_version: str = ""
+    """The genai-prices data the computed cost used, e.g. "genai-prices 0.2.3"."""
 
 
 @dataclass(frozen=True, slots=True)

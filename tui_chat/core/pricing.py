@@ -179,6 +179,11 @@ def price_usage(
     return Price(calculation.total_price, _source(match))
 
 
+def prices_version() -> str:
+    """The genai-prices data every computed cost uses: the one bundled with the installed package."""
+    return f"genai-prices {genai_prices.__version__}"
+
+
 def context_window(provider: ProviderRef, model: str) -> int | None:
     """The most input tokens a model accepts, or None when unknown or served locally."""
     if provider.local:

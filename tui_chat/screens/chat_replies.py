@@ -105,8 +105,8 @@ class ReplyViews:
 
 
 def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
-    """The sidebar's "This reply" usage and cost for a finished reply."""
-    from tui_chat.core.pricing import format_money
+    """The sidebar's "This reply" usage and cost for a finished reply (flagged when the provider's differs)."""
+    from tui_chat.core.cost_truth import cost_line
 
     record = finished.record
     if record is None:
@@ -117,7 +117,7 @@ def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
         f"in {usage.input_tokens:,} · cached {usage.cached_tokens:,}\n"
         f"out {usage.output_tokens:,} · reasoning {usage.reasoning_tokens:,}\n({mark})"
     )
-    return text, format_money(record.cost)
+    return text, cost_line(record)
 
 
 class Replies:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from tui_chat.core import pricing, tokens
 from tui_chat.core.budget import BudgetStatus
+from tui_chat.core.cost_truth import settle
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import (
     Conversation,
@@ -313,15 +314,19 @@ class ChatSession:
             usage = tokens.estimate_usage(model, messages, text) if answered else Usage(estimated=True)
         status = status_for(exchange.finish_reason, bool(text), failure, cancelled)
         price = pricing.price_usage(
-            self.registry.ref(conversation.provider), model, usage, self.registry.price_overrides
+            self.registry.ref(conversation.provider), model, usage, self.registry.price_overrides, at=reply_started
         )
+        settled = settle(price, usage.reported_cost, conversation.provider)
         ended = time.perf_counter()
         record = UsageRecord(
             provider=conversation.provider,
             model=model,
             usage=usage,
-            cost=price.cost,
-            price_source=price.source,
+            cost=settled.cost,
+            price_source=settled.source,
+            computed_cost=settled.computed,
+            price_kind=settled.kind,
+            prices_version=settled.prices_version,
             status=status.value,
             latency_ms=round((ended - exchange.started) * 1000),
             ttft_ms=round((exchange.first_token_at - exchange.started) * 1000) if exchange.first_token_at else None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from tui_chat.config import NetworkSettings, ProviderSettings
@@ -32,7 +33,19 @@ def usage_from_dict(raw: Mapping[str, Any]) -> Usage:
         cached_tokens=token_count(prompt_details.get("cached_tokens")),
         reasoning_tokens=token_count(completion_details.get("reasoning_tokens")),
         estimated=False,
+        reported_cost=reported_cost(raw.get("cost")),
     )
+
+
+def reported_cost(value: Any) -> Decimal | None:
+    """A provider's reported cost in dollars; anything but a finite number from 0 up counts as none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        cost = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return cost if cost.is_finite() and cost >= 0 else None
 
 
 def token_count(value: Any) -> int:
@@ -120,6 +133,8 @@ class ProviderClient:
         building costs about 200 µs a chunk, so the SSE body is read and decoded here instead.
         """
         client = self._sdk()
+        if self.provider.reports_cost:
+            params = {**params, "extra_body": {**(params.get("extra_body") or {}), "usage": {"include": True}}}
         finish_reason: str | None = None
         saw_choice = False
         if logger.isEnabledFor(logging.DEBUG):

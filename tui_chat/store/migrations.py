@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tui_chat.store.migration_3_rollups import ROLLUPS
 from tui_chat.store.migration_4_day_rollups import DAY_ROLLUPS
+from tui_chat.store.migration_cost import COST_TRUTH
 
 # Money is stored as whole picodollars (10^-12 USD) so SQL SUM stays exact: every
 # per-million-token price with up to six decimals is a whole number of picodollars per token.
@@ -96,6 +97,8 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE messages ADD COLUMN writer TEXT NOT NULL DEFAULT '';
     """,
+    # cost: reported vs computed cost, price provenance, per-conversation budgets (store/migration_cost.py).
+    COST_TRUTH,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,7 +22,8 @@ large file, where a scan of every message would not.
 
 USAGE_COLUMNS = (
     "conversation_id, message_id, provider, model, input_tokens, cached_tokens, output_tokens, reasoning_tokens,"
-    " estimated, cost_pusd, price_source, status, error_kind, attempts, latency_ms, ttft_ms, created_at"
+    " estimated, cost_pusd, price_source, status, error_kind, attempts, latency_ms, ttft_ms, created_at,"
+    " computed_cost_pusd, price_kind, prices_version"
 )
 
 
@@ -47,6 +48,9 @@ def usage_values(record: UsageRecord) -> tuple[object, ...]:
         record.latency_ms,
         record.ttft_ms,
         to_millis(record.created_at),
+        to_picodollars(record.computed_cost),
+        record.price_kind,
+        record.prices_version,
     )
 
 
@@ -130,7 +134,8 @@ class ReplyWrites:
     @staticmethod
     async def _insert_usage(tx: aiosqlite.Connection, record: UsageRecord) -> None:
         cursor = await tx.execute(
-            f"INSERT INTO usage ({USAGE_COLUMNS}) VALUES ({', '.join('?' * 17)})", usage_values(record)
+            f"INSERT INTO usage ({USAGE_COLUMNS}) VALUES ({', '.join('?' * len(USAGE_COLUMNS.split(',')))})",
+            usage_values(record),
         )
         record.id = inserted_id(cursor)
 

@@ -183,6 +183,9 @@ class Repository(ReplyWrites, ConversationQueries):
                 latency_ms=row["latency_ms"],
                 ttft_ms=row["ttft_ms"],
                 created_at=from_millis(row["created_at"]),
+                computed_cost=from_picodollars(row["computed_cost_pusd"]),
+                price_kind=row["price_kind"],
+                prices_version=row["prices_version"],
             )
             for row in rows
         ]

@@ -1,0 +1,18 @@
+"""The schema for money a person can check: the provider's reported cost beside ours, price provenance, budgets."""
+
+from __future__ import annotations
+
+COST_TRUTH = """
+    ALTER TABLE usage ADD COLUMN computed_cost_pusd INTEGER;
+    ALTER TABLE usage ADD COLUMN price_kind TEXT NOT NULL DEFAULT '';
+    ALTER TABLE usage ADD COLUMN prices_version TEXT NOT NULL DEFAULT '';
+    ALTER TABLE conversations ADD COLUMN budget_pusd INTEGER;
+"""
+"""`usage.cost_pusd` stays the figure shown and summed: the provider's reported cost when it sent one.
+
+`computed_cost_pusd` is our own price of the same tokens (NULL when unpriced or for rows from before
+this migration), so a reply whose two figures differ can be flagged. `price_kind` says where the shown
+cost came from (genai-prices, override, local, reported, unpriced; '' for older rows) and
+`prices_version` the genai-prices data it was computed with. `conversations.budget_pusd` is a
+per-conversation limit, NULL for none.
+"""
