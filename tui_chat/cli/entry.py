@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from tui_chat import __version__
-from tui_chat.cli import ask, conversations, database, doctor, keys, output, themes, tui, usage
+from tui_chat.cli import ask, conversations, database, doctor, keys, output, prices, themes, tui, usage
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     conversations.add_parser(commands)
     database.add_parser(commands)
     usage.add_parser(commands)
+    prices.add_parser(commands, endpoint)
     return parser
 
 
@@ -79,6 +80,8 @@ def run(argv: Sequence[str] | None) -> int:
         return ask.run(services, args)
     if args.command == "usage":
         return usage.run_usage(services, args)
+    if args.command == "prices":
+        return prices.run_prices(services, args)
     if args.command in ("list", "search", "export"):
         import asyncio
 
