@@ -99,3 +99,22 @@ async def test_a_nonsense_reported_cost_is_ignored(make_services, loopback) -> N
     [row] = await repository.usage_rows(conversation.id)
     assert row.cost == genai_cost() and row.price_kind == KIND_GENAI
     await services.aclose()
+
+
+async def test_an_old_request_keeps_its_cost_after_the_prices_change(app_paths, make_services, loopback) -> None:
+    app_paths.config_file.parent.mkdir(parents=True, exist_ok=True)
+    app_paths.config_file.write_text('[prices."gpt-4o"]\ninput = "2"\noutput = "8"\n')
+    services, repository, conversation = await priced_session(make_services, loopback)
+    loopback.enqueue(Script(text="old", usage={"prompt_tokens": 1000, "completion_tokens": 100}))
+    await (await services.session()).send(conversation, "before", Recorder())
+    await services.aclose()
+
+    app_paths.config_file.write_text('[prices."gpt-4o"]\ninput = "20"\noutput = "80"\n')
+    services, repository, _ = await priced_session(make_services, loopback)
+    loopback.enqueue(Script(text="new", usage={"prompt_tokens": 1000, "completion_tokens": 100}))
+    await (await services.session()).send(conversation, "after", Recorder())
+    old, new = await repository.usage_rows(conversation.id)
+    assert old.cost == Decimal("0.0028") and old.price_kind == "override"
+    assert new.cost == Decimal("0.028")
+    assert (await repository.spend(conversation_id=conversation.id)).cost == Decimal("0.0308")
+    await services.aclose()

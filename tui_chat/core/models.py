@@ -60,6 +60,8 @@ class Conversation:
     archived: bool = False
     temperature: float | None = None
     max_tokens: int | None = None
+    budget: Decimal | None = None
+    """The conversation's own spending limit in dollars, beside the daily and monthly ones; None for none."""
 
 
 @dataclass(slots=True)

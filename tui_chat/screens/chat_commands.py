@@ -202,13 +202,16 @@ class ChatCommands:
         if conversation is None:
             screen.notify("Send a first message, then set this conversation up.", markup=False)
             return
-        current = ConversationSettings(conversation.system_prompt, conversation.temperature, conversation.max_tokens)
+        current = ConversationSettings(
+            conversation.system_prompt, conversation.temperature, conversation.max_tokens, conversation.budget
+        )
         limit = context_window(screen.services.registry.ref(conversation.provider), conversation.model)
 
         async def saved(settings: ConversationSettings | None) -> None:
             if settings is None:
                 return
             conversations = await screen.conversations()
+            await conversations.set_budget(conversation.id, settings.budget)
             screen.conversation = await conversations.update_settings(
                 conversation.id,
                 system_prompt=settings.system_prompt,

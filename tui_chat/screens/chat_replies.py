@@ -185,7 +185,8 @@ class Replies:
 
         screen = self.screen
         try:
-            await (await screen.conversations()).check_budget()
+            conversation_id = screen.conversation.id if screen.conversation is not None else None
+            await (await screen.conversations()).check_budget(conversation_id=conversation_id)
         except OverBudget as refused:
             if not refused.can_confirm:
                 screen.chat_app.show_error(refused)

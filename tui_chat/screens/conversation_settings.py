@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from tui_chat.core.text import one_line
+from tui_chat.screens.budget_field import budget_block, read_budget
 
 MAX_TEMPERATURE = 2.0
 
@@ -24,6 +26,7 @@ class ConversationSettings:
     system_prompt: str
     temperature: float | None
     max_tokens: int | None
+    budget: Decimal | None = None
 
 
 def parse_temperature(text: str) -> float | None:
@@ -106,6 +109,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             yield Input("" if current.temperature is None else f"{current.temperature:g}", id="settings-temperature")
             yield Label(f"Max tokens per reply (empty for no limit{limit})")
             yield Input("" if current.max_tokens is None else str(current.max_tokens), id="settings-max-tokens")
+            yield from budget_block(current.budget)
             yield Static(id="settings-errors")
             with Horizontal():
                 yield Button("Cancel", id="settings-cancel")
@@ -128,10 +132,11 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             max_tokens = parse_max_tokens(self.query_one("#settings-max-tokens", Input).value, self.max_tokens_limit)
         except ValueError as exc:
             problems.append(str(exc))
+        budget = read_budget(self, problems)
         if problems:
             return None, problems
         prompt = self.query_one(TextArea).text
-        return ConversationSettings(prompt, temperature, max_tokens), []
+        return ConversationSettings(prompt, temperature, max_tokens, budget), []
 
     def action_save(self) -> None:
         """Return the settings when they are valid; otherwise show what is wrong."""

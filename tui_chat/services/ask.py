@@ -53,7 +53,7 @@ async def send_prompt(
     if conversation is not None and switched and services.target_from_command_line:
         conversation = await conversations.set_model(conversation.id, target.provider, target.model)
     await services.registry.client(conversation.provider if conversation else target.provider)
-    confirmed = await _within_budget(conversations, confirm_over_budget)
+    confirmed = await _within_budget(conversations, confirm_over_budget, conversation.id if conversation else None)
     if conversation is None:
         conversation = await conversations.create(provider=target.provider, model=target.model)
     finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed)
@@ -63,10 +63,12 @@ async def send_prompt(
     return finished
 
 
-async def _within_budget(conversations: ConversationService, confirm: Callable[[OverBudget], bool]) -> bool:
+async def _within_budget(
+    conversations: ConversationService, confirm: Callable[[OverBudget], bool], conversation_id: int | None = None
+) -> bool:
     """Whether sending over budget was confirmed; OverBudget when the budget is used up and it was not."""
     try:
-        await conversations.check_budget()
+        await conversations.check_budget(conversation_id=conversation_id)
         return False
     except OverBudget as refused:
         if not refused.can_confirm or not confirm(refused):

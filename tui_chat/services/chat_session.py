@@ -102,9 +102,10 @@ class ChatSession:
         self.limits = ConcurrencyLimits(registry.settings.network.max_concurrent_per_provider)
         self.flush_seconds = FLUSH_SECONDS
 
-    async def check_budget(self, *, confirmed: bool = False) -> BudgetStatus:
+    async def check_budget(self, *, confirmed: bool = False, conversation_id: int | None = None) -> BudgetStatus:
         """The budget check every request passes; OverBudget unless within limits or `confirmed` where allowed."""
-        return await check_budget(self.repository, self.registry.settings.budget, confirmed=confirmed)
+        budget = self.registry.settings.budget
+        return await check_budget(self.repository, budget, confirmed=confirmed, conversation_id=conversation_id)
 
     async def send(
         self,
@@ -120,7 +121,7 @@ class ChatSession:
         A prompt over budget, or that cannot fit the model's context window, is refused before it
         is saved or sent, so no request is spent and the UI hands the text back to the user.
         """
-        await self.check_budget(confirmed=over_budget_confirmed)
+        await self.check_budget(confirmed=over_budget_confirmed, conversation_id=conversation.id)
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history) + [{"role": "user", "content": prompt}]
         self._check_context(conversation.provider, conversation.model, messages)
@@ -137,7 +138,7 @@ class ChatSession:
         text: list[str] | None = None,
     ) -> ReplyFinished:
         """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
-        await self.check_budget(confirmed=over_budget_confirmed)
+        await self.check_budget(confirmed=over_budget_confirmed, conversation_id=conversation.id)
         history = await self.repository.messages(conversation.id)
         messages = up_to_last_prompt(prompt_messages(conversation, history))
         if not messages or messages[-1]["role"] != "user":
@@ -163,7 +164,7 @@ class ChatSession:
         text: list[str] | None = None,
     ) -> ReplyFinished:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
-        await self.check_budget(confirmed=over_budget_confirmed)
+        await self.check_budget(confirmed=over_budget_confirmed, conversation_id=conversation.id)
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history)
         if not messages or messages[-1]["role"] != "assistant":

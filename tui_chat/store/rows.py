@@ -69,6 +69,7 @@ def conversation_from_row(row: sqlite3.Row) -> Conversation:
         archived=bool(row["archived"]),
         temperature=row["temperature"],
         max_tokens=row["max_tokens"],
+        budget=from_picodollars(row["budget_pusd"]) if "budget_pusd" in row.keys() else None,
     )
 
 
