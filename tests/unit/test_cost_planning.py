@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import calendar
-from collections import Counter
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -14,7 +13,14 @@ from hypothesis import strategies as st
 from tui_chat.core.forecast import BURN_DAYS, forecast
 from tui_chat.core.models import Usage
 from tui_chat.core.pricing import PriceOverride, ProviderRef, price_usage
-from tui_chat.core.what_if import ModelGroup, NoPrice, cache_savings, cache_savings_total, is_linear, reprice
+from tui_chat.core.what_if import (
+    ModelGroup,
+    NoPrice,
+    cache_savings,
+    cache_savings_total,
+    reprice,
+    tier_starts,
+)
 
 PROPERTY = settings(max_examples=60, deadline=None)
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -50,8 +56,24 @@ def groups_of(rows: list[Usage]) -> list[ModelGroup]:
     ]
 
 
+def tier_of(input_tokens: int, starts: tuple[int, ...]) -> int:
+    """genai-prices' rule: a request is in tier n when its input is above n tier starts."""
+    return sum(input_tokens > start for start in starts)
+
+
+def tiers_of(rows: list[Usage], starts: tuple[int, ...]) -> list[tuple[int, Usage]]:
+    """The rows' tokens summed per tier, as the store sums them."""
+    sums: dict[int, list[int]] = {}
+    for row in rows:
+        tier = sums.setdefault(tier_of(row.input_tokens, starts), [0, 0, 0, 0])
+        counts = (row.input_tokens, row.output_tokens, row.cached_tokens, row.reasoning_tokens)
+        for index, count in enumerate(counts):
+            tier[index] += count
+    return [(tier, Usage(*counts)) for tier, counts in sums.items()]
+
+
 def test_the_targets_cover_both_kinds_of_price() -> None:
-    kinds = {is_linear(ref, model, {}, NOW) for ref, model in TARGETS}
+    kinds = {bool(tier_starts(ref, model, {}, NOW)) for ref, model in TARGETS}
     assert kinds == {True, False}
 
 
@@ -59,8 +81,16 @@ def test_the_targets_cover_both_kinds_of_price() -> None:
 @given(rows=st.lists(ROW, min_size=1, max_size=30), target=st.sampled_from(TARGETS))
 def test_repricing_a_period_equals_pricing_each_row_alone(rows: list[Usage], target) -> None:
     ref, model = target
-    counts = list(Counter(rows).items())
-    result = reprice(ref, model, groups_of(rows), counts, {}, NOW)
+    rows = [
+        Usage(
+            row.input_tokens,
+            row.output_tokens,
+            min(row.cached_tokens, row.input_tokens),
+            min(row.reasoning_tokens, row.output_tokens),
+        )
+        for row in rows
+    ]
+    result = reprice(ref, model, groups_of(rows), tiers_of(rows, tier_starts(ref, model, {}, NOW)), {}, NOW)
     alone = sum((price_usage(ref, model, row, at=NOW).cost or Decimal(0) for row in rows), Decimal(0))
     assert result.repriced == alone
     assert result.requests == len(rows)
@@ -137,3 +167,10 @@ def test_cache_savings_are_the_input_rate_less_the_cache_rate() -> None:
     saved = cache_savings(ProviderRef("openai"), "gpt-4o", 10_000, 4_000, {})
     assert saved == Decimal(4_000) * (Decimal("2.5") - Decimal("1.25")) / 1_000_000
     assert cache_savings(ProviderRef(""), "no-such-model-anywhere", 10, 5, {}) is None
+
+
+@pytest.mark.parametrize("ref, model", TARGETS)
+def test_repricing_at_the_edges_of_a_tier(ref, model) -> None:
+    rows = [Usage(size, 7, min(size, 3), 2) for size in (0, 1, 199_999, 200_000, 200_001, 10**7)]
+    result = reprice(ref, model, groups_of(rows), tiers_of(rows, tier_starts(ref, model, {}, NOW)), {}, NOW)
+    assert result.repriced == sum((price_usage(ref, model, row, at=NOW).cost for row in rows), Decimal(0))

@@ -1,8 +1,9 @@
 """Recorded token counts repriced at another model's prices, and what the prompt cache saved.
 
 A price without tiers is linear in every token count, so a group of requests is priced once from
-its summed (clamped) counts; a tiered price depends on each request's size, so requests are then
-priced one distinct set of counts at a time. Either way the result equals pricing each row alone.
+its summed counts; a tiered price changes with a request's input size, so requests are summed per
+tier and each tier is priced at the rates of a request inside it. Either way the result equals
+pricing each row alone.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ class ModelGroup:
     cached_tokens: int
     output_tokens: int
     reasoning_tokens: int
-    """Cached and reasoning tokens are summed after clamping each row to its input and output counts."""
+    """Cached and reasoning tokens are parts of input and output: stored clamped to them, as they are priced."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,14 +51,59 @@ class NoPrice(LookupError):
     """The model asked about has no known price, so nothing can be repriced at it."""
 
 
-def is_linear(provider: ProviderRef, model: str, overrides: Mapping[str, PriceOverride], at: datetime) -> bool:
-    """Whether the model's price is the same per token whatever a request's size (no tiers)."""
+def tier_starts(
+    provider: ProviderRef, model: str, overrides: Mapping[str, PriceOverride], at: datetime
+) -> tuple[int, ...]:
+    """The input sizes past which the model's price changes (genai-prices' tiers), empty for a price without tiers."""
     from genai_prices.types import TieredPrices
 
     if pricing.override_for(provider, model, overrides) is not None or provider.local:
-        return True
+        return ()
     found = pricing.model_prices(provider, model, at)
-    return found is None or not any(isinstance(rate, TieredPrices) for rate in vars(found[1]).values())
+    if found is None:
+        return ()
+    rates = vars(found[1]).values()
+    return tuple(sorted({tier.start for rate in rates if isinstance(rate, TieredPrices) for tier in rate.tiers}))
+
+
+def _rates(
+    provider: ProviderRef, model: str, overrides: Mapping[str, PriceOverride], at: datetime, size: int
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """Dollars per uncached input, cached input, plain output and reasoning token for a request of `size` input tokens."""
+
+    def cost(output: int = 0, cached: int = 0, reasoning: int = 0) -> Decimal:
+        usage = Usage(input_tokens=size, output_tokens=output, cached_tokens=cached, reasoning_tokens=reasoning)
+        return price_or_fail(provider, model, usage, overrides, at).cost or Decimal(0)
+
+    base = cost()
+    per_input = base / size if size else Decimal(0)
+    per_cached = cost(cached=size) / size if size else Decimal(0)
+    per_output = cost(output=1) - base
+    per_reasoning = cost(output=1, reasoning=1) - base
+    return per_input, per_cached, per_output, per_reasoning
+
+
+def _tiered_cost(
+    provider: ProviderRef,
+    model: str,
+    starts: tuple[int, ...],
+    tiers: Iterable[tuple[int, Usage]],
+    overrides: Mapping[str, PriceOverride],
+    at: datetime,
+) -> Decimal:
+    """The cost of requests summed per tier: linear within a tier, at the rates of a request inside it."""
+    total = Decimal(0)
+    for tier, usage in tiers:
+        size = starts[tier - 1] + 1 if tier else min(1, starts[0])
+        per_input, per_cached, per_output, per_reasoning = _rates(provider, model, overrides, at, size)
+        cached, reasoning = usage.cached_tokens, usage.reasoning_tokens
+        total += (
+            per_input * (usage.input_tokens - cached)
+            + per_cached * cached
+            + per_output * (usage.output_tokens - reasoning)
+            + per_reasoning * reasoning
+        )
+    return total
 
 
 def price_or_fail(
@@ -74,13 +120,13 @@ def reprice(
     provider: ProviderRef,
     model: str,
     groups: Iterable[ModelGroup],
-    counts: Iterable[tuple[Usage, int]] | None,
+    tiers: Iterable[tuple[int, Usage]] | None,
     overrides: Mapping[str, PriceOverride],
     at: datetime,
 ) -> WhatIf:
-    """What `groups` would have cost at `model`'s prices; `counts` (distinct usages and how many) for a tiered price.
+    """What `groups` would have cost at `model`'s prices; for a tiered price, `tiers` holds the tokens summed per tier.
 
-    Raises NoPrice when the model has no price, and ValueError when it is tiered and `counts` is None.
+    Raises NoPrice when the model has no price, and ValueError when it is tiered and `tiers` is None.
     """
     groups = list(groups)
     totals = Usage(
@@ -90,18 +136,13 @@ def reprice(
         reasoning_tokens=sum(group.reasoning_tokens for group in groups),
     )
     price = price_or_fail(provider, model, totals, overrides, at)
-    if is_linear(provider, model, overrides, at):
+    starts = tier_starts(provider, model, overrides, at)
+    if not starts:
         repriced = price.cost or Decimal(0)
-    elif counts is None:
-        raise ValueError("a tiered price needs each request's counts")
+    elif tiers is None:
+        raise ValueError("a tiered price needs the tokens summed per tier")
     else:
-        repriced = sum(
-            (
-                (price_or_fail(provider, model, usage, overrides, at).cost or Decimal(0)) * times
-                for usage, times in counts
-            ),
-            Decimal(0),
-        )
+        repriced = _tiered_cost(provider, model, starts, tiers, overrides, at)
     unpriced: dict[str, int] = {}
     for group in groups:
         if group.unpriced:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from tui_chat.core.forecast import BURN_DAYS, Forecast, forecast
 from tui_chat.core.pricing import ProviderRef
-from tui_chat.core.what_if import ModelGroup, WhatIf, cache_savings_total, is_linear, reprice
+from tui_chat.core.what_if import ModelGroup, WhatIf, cache_savings_total, reprice, tier_starts
 from tui_chat.store.cost_queries import CostQueries
 
 if TYPE_CHECKING:
@@ -105,7 +105,8 @@ async def what_if(
     ref = registry.ref(provider) if provider else ProviderRef("")
     now = datetime.now(UTC)
     groups = await queries.model_groups(start_ms, end_ms, conversation_id=conversation_id, model=model)
-    counts = None
-    if not is_linear(ref, as_model, registry.price_overrides, now):
-        counts = await queries.usage_counts(start_ms, end_ms, conversation_id=conversation_id, model=model)
-    return reprice(ref, as_model, groups, counts, registry.price_overrides, now)
+    starts = tier_starts(ref, as_model, registry.price_overrides, now)
+    tiers = None
+    if starts:
+        tiers = await queries.tier_sums(starts, start_ms, end_ms, conversation_id=conversation_id, model=model)
+    return reprice(ref, as_model, groups, tiers, registry.price_overrides, now)

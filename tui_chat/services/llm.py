@@ -22,16 +22,17 @@ logger = logging.getLogger(__name__)
 
 
 def usage_from_dict(raw: Mapping[str, Any]) -> Usage:
-    """Our Usage from an OpenAI usage object (cached inside prompt, reasoning inside completion)."""
+    """Our Usage from an OpenAI usage object (cached inside prompt, reasoning inside completion, never more)."""
     prompt_details = raw.get("prompt_tokens_details") or {}
     completion_details = raw.get("completion_tokens_details") or {}
     prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
     completion_details = completion_details if isinstance(completion_details, Mapping) else {}
+    prompt, completion = token_count(raw.get("prompt_tokens")), token_count(raw.get("completion_tokens"))
     return Usage(
-        input_tokens=token_count(raw.get("prompt_tokens")),
-        output_tokens=token_count(raw.get("completion_tokens")),
-        cached_tokens=token_count(prompt_details.get("cached_tokens")),
-        reasoning_tokens=token_count(completion_details.get("reasoning_tokens")),
+        input_tokens=prompt,
+        output_tokens=completion,
+        cached_tokens=min(token_count(prompt_details.get("cached_tokens")), prompt),
+        reasoning_tokens=min(token_count(completion_details.get("reasoning_tokens")), completion),
         estimated=False,
         reported_cost=reported_cost(raw.get("cost")),
     )

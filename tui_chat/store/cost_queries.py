@@ -9,9 +9,21 @@ from typing import TYPE_CHECKING, Any
 from tui_chat.core.models import Usage
 from tui_chat.core.what_if import ModelGroup
 from tui_chat.store.rows import from_picodollars, to_picodollars
+from tui_chat.store.usage_rollups import BUCKET_TABLES, Piece, cover
 
 if TYPE_CHECKING:
     from tui_chat.store.db import Database
+
+
+_ROW_FIGURES = (
+    "COALESCE(SUM(cost_pusd), 0) AS f0, COUNT(*) AS f1, SUM(cost_pusd IS NULL) AS f2, SUM(input_tokens) AS f3,"
+    " SUM(cached_tokens) AS f4, SUM(output_tokens) AS f5, SUM(reasoning_tokens) AS f6"
+)
+_ROLLUP_FIGURES = (
+    "SUM(cost_pusd) AS f0, SUM(requests) AS f1, SUM(unpriced) AS f2, SUM(input_tokens) AS f3,"
+    " SUM(cached_tokens) AS f4, SUM(output_tokens) AS f5, SUM(reasoning_tokens) AS f6"
+)
+"""The same seven sums over single requests and over pre-summed buckets, in ModelGroup's order."""
 
 
 def _where(
@@ -50,20 +62,36 @@ class CostQueries:
         conversation_id: int | None = None,
         model: str | None = None,
     ) -> list[ModelGroup]:
-        """The period's requests by provider and model, with cached and reasoning counts clamped per row."""
-        where, params = _where(start_ms, end_ms, conversation_id, model)
+        """The period's requests by provider and model, read from the pre-summed tables wherever they cover it.
+
+        One conversation's rows are summed from `usage` itself (the rollups are not kept per conversation).
+        """
+        if conversation_id is not None:
+            pieces = [Piece("usage", start_ms, end_ms)]
+        else:
+            pieces = cover(start_ms, end_ms, BUCKET_TABLES)
+        parts, params = [], []
+        for piece in pieces:
+            where, values = _where(piece.start_ms, piece.end_ms, conversation_id, model)
+            if piece.table == "usage":
+                figures = _ROW_FIGURES
+            else:
+                figures = _ROLLUP_FIGURES
+                where = where.replace("created_at", "bucket_ms")
+            parts.append(f"SELECT provider, model, {figures} FROM {piece.table}{where} GROUP BY provider, model")
+            params += values
+        if not parts:
+            return []
+        sums = ", ".join(f"SUM(f{index})" for index in range(7))
         rows = await self._all(
-            "SELECT provider, model, COUNT(*), COALESCE(SUM(cost_pusd), 0), SUM(cost_pusd IS NULL),"
-            " SUM(input_tokens), SUM(MIN(cached_tokens, input_tokens)), SUM(output_tokens),"
-            f" SUM(MIN(reasoning_tokens, output_tokens)) FROM usage{where} GROUP BY provider, model",
-            params,
+            f"SELECT provider, model, {sums} FROM ({' UNION ALL '.join(parts)}) GROUP BY provider, model", params
         )
         return [
             ModelGroup(
                 provider=row[0],
                 model=row[1],
-                requests=row[2],
-                cost=from_picodollars(row[3]) or Decimal(0),
+                requests=row[3],
+                cost=from_picodollars(row[2]) or Decimal(0),
                 unpriced=row[4],
                 input_tokens=row[5],
                 cached_tokens=row[6],
@@ -73,22 +101,24 @@ class CostQueries:
             for row in rows
         ]
 
-    async def usage_counts(
+    async def tier_sums(
         self,
+        starts: tuple[int, ...],
         start_ms: int | None = None,
         end_ms: int | None = None,
         *,
         conversation_id: int | None = None,
         model: str | None = None,
-    ) -> list[tuple[Usage, int]]:
-        """Each distinct set of token counts in the period and how many requests had it (for tiered prices)."""
+    ) -> list[tuple[int, Usage]]:
+        """The period's tokens summed per price tier: a request is in tier n when its input is above n of `starts`."""
         where, params = _where(start_ms, end_ms, conversation_id, model)
+        tier = " + ".join("(input_tokens > ?)" for _ in starts) or "0"
         rows = await self._all(
-            "SELECT input_tokens, cached_tokens, output_tokens, reasoning_tokens, COUNT(*)"
-            f" FROM usage{where} GROUP BY 1, 2, 3, 4",
-            params,
+            f"SELECT {tier} AS tier, SUM(input_tokens), SUM(cached_tokens), SUM(output_tokens), SUM(reasoning_tokens)"
+            f" FROM usage{where} GROUP BY tier",
+            [*starts, *params],
         )
-        return [(Usage(row[0], row[2], row[1], row[3]), row[4]) for row in rows]
+        return [(row[0], Usage(row[1], row[3], row[2], row[4])) for row in rows]
 
     async def conversation_budget(self, conversation_id: int) -> Decimal | None:
         """A conversation's own spending limit, None when it has none (or does not exist)."""
