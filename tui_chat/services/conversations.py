@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from tui_chat.core.budget import BudgetStatus, budget_status
 from tui_chat.core.conversation_budget import combined, conversation_status
+from tui_chat.core.forecast import BURN_DAYS, forecast
 from tui_chat.core.models import Conversation, ConversationExport, ConversationSummary, Message, Role, SearchHit
 from tui_chat.services.budget_gate import check_budget
 
@@ -38,6 +39,8 @@ class Spending:
     today: SpendTotals
     month: SpendTotals
     budget: BudgetStatus
+    projected_month: Decimal | None = None
+    """This month's spend at month end if the last seven days' rate goes on (core/forecast.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +191,9 @@ class ConversationService:
         if spent is not None and conversation_id is not None:
             own = await self.repository.get_conversation(conversation_id)
             budget = combined(budget, conversation_status(spent.cost, own.budget if own else None))
-        return Spending(spent, today, month, budget)
+        recent = await self.repository.spend(since=now - timedelta(days=BURN_DAYS))
+        projected = forecast(recent.cost, month.cost, now.date()).projected_month
+        return Spending(spent, today, month, budget, projected)
 
     async def check_budget(self, *, confirmed: bool = False, conversation_id: int | None = None) -> BudgetStatus:
         """The budget check in front of every request; OverBudget unless within limits or `confirmed` where allowed."""
