@@ -110,3 +110,28 @@ async def what_if(
     if starts:
         tiers = await queries.tier_sums(starts, start_ms, end_ms, conversation_id=conversation_id, model=model)
     return reprice(ref, as_model, groups, tiers, registry.price_overrides, now)
+
+
+@dataclass(frozen=True, slots=True)
+class CostFigures:
+    """What the usage screen's Cost tab shows for a period."""
+
+    prices_version: str
+    forecast: Forecast
+    cache: CacheReport
+    mismatch_count: int
+    mismatches: list[tuple[int, str, Decimal, Decimal]]
+    """The latest replies whose reported cost differs from ours: (created_at ms, model, reported, computed)."""
+
+
+async def cost_figures(services: AppServices, bounds: tuple[int | None, int | None]) -> CostFigures:
+    """The Cost tab's figures: price data, forecast, the period's cache savings and reported-cost mismatches."""
+    from tui_chat.core.cost_truth import MISMATCH_SHARE
+    from tui_chat.core.pricing import prices_version
+
+    repository = await services.repository()
+    queries = CostQueries(repository.database)
+    result = await forecast_now(repository, services.settings.budget.monthly)
+    cache = cache_report(services.registry, await queries.model_groups(*bounds))
+    count, latest = await queries.mismatches(*bounds, MISMATCH_SHARE)
+    return CostFigures(prices_version(), result, cache, count, latest)

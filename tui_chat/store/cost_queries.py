@@ -120,6 +120,29 @@ class CostQueries:
         )
         return [(row[0], Usage(row[1], row[3], row[2], row[4])) for row in rows]
 
+    async def mismatches(
+        self, start_ms: int | None, end_ms: int | None, share: Decimal, limit: int = 5
+    ) -> tuple[int, list[tuple[int, str, Decimal, Decimal]]]:
+        """How many reported costs in the period differ from ours by more than `share` (1/n), and the latest few.
+
+        Each of the few is (created_at, model, reported, computed).
+        """
+        where, params = _where(start_ms, end_ms, None, None)
+        where += (" AND" if where else " WHERE") + " price_kind = 'reported' AND computed_cost_pusd IS NOT NULL"
+        differs = f"{where} AND ABS(cost_pusd - computed_cost_pusd) * ? > computed_cost_pusd"
+        parts = int(1 / share)
+        count = await self._all(f"SELECT COUNT(*) FROM usage{differs}", [*params, parts])
+        rows = await self._all(
+            f"SELECT created_at, model, cost_pusd, computed_cost_pusd FROM usage{differs}"
+            " ORDER BY created_at DESC LIMIT ?",
+            [*params, parts, limit],
+        )
+        latest = [
+            (row[0], row[1], from_picodollars(row[2]) or Decimal(0), from_picodollars(row[3]) or Decimal(0))
+            for row in rows
+        ]
+        return count[0][0], latest
+
     async def conversation_budget(self, conversation_id: int) -> Decimal | None:
         """A conversation's own spending limit, None when it has none (or does not exist)."""
         rows = await self._all("SELECT budget_pusd FROM conversations WHERE id = ?", (conversation_id,))

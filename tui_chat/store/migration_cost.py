@@ -7,6 +7,7 @@ COST_TRUTH = """
     ALTER TABLE usage ADD COLUMN price_kind TEXT NOT NULL DEFAULT '';
     ALTER TABLE usage ADD COLUMN prices_version TEXT NOT NULL DEFAULT '';
     ALTER TABLE conversations ADD COLUMN budget_pusd INTEGER;
+    CREATE INDEX usage_reported ON usage (created_at) WHERE price_kind = 'reported';
 """
 """`usage.cost_pusd` stays the figure shown and summed: the provider's reported cost when it sent one.
 
@@ -14,5 +15,6 @@ COST_TRUTH = """
 this migration), so a reply whose two figures differ can be flagged. `price_kind` says where the shown
 cost came from (genai-prices, override, local, reported, unpriced; '' for older rows) and
 `prices_version` the genai-prices data it was computed with. `conversations.budget_pusd` is a
-per-conversation limit, NULL for none.
+per-conversation limit, NULL for none. The partial index finds the period's reported costs (to check
+them against ours) without reading every row.
 """
