@@ -6,7 +6,7 @@ import argparse
 from collections.abc import Sequence
 
 from tui_chat import __version__
-from tui_chat.cli import ask, conversations, database, doctor, keys, output, prices, themes, tui, usage
+from tui_chat.cli import ask, conversations, database, doctor, keys, output, prices, reconcile, themes, tui, usage
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     database.add_parser(commands)
     usage.add_parser(commands)
     prices.add_parser(commands, endpoint)
+    reconcile.add_parser(commands, endpoint)
     return parser
 
 
@@ -82,6 +83,8 @@ def run(argv: Sequence[str] | None) -> int:
         return usage.run_usage(services, args)
     if args.command == "prices":
         return prices.run_prices(services, args)
+    if args.command == "reconcile":
+        return reconcile.run_reconcile(services, args)
     if args.command in ("list", "search", "export"):
         import asyncio
 

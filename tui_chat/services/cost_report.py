@@ -122,6 +122,8 @@ class CostFigures:
     mismatch_count: int
     mismatches: list[tuple[int, str, Decimal, Decimal]]
     """The latest replies whose reported cost differs from ours: (created_at ms, model, reported, computed)."""
+    last_reconciliation: str = ""
+    """The latest comparison with a provider's bill, in words; '' when there has been none."""
 
 
 async def cost_figures(services: AppServices, bounds: tuple[int | None, int | None]) -> CostFigures:
@@ -134,4 +136,5 @@ async def cost_figures(services: AppServices, bounds: tuple[int | None, int | No
     result = await forecast_now(repository, services.settings.budget.monthly)
     cache = cache_report(services.registry, await queries.model_groups(*bounds))
     count, latest = await queries.mismatches(*bounds, MISMATCH_SHARE)
-    return CostFigures(prices_version(), result, cache, count, latest)
+    last = await queries.last_reconciliation()
+    return CostFigures(prices_version(), result, cache, count, latest, last.line() if last else "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,29 @@ _ROLLUP_FIGURES = (
     " SUM(cached_tokens) AS f4, SUM(output_tokens) AS f5, SUM(reasoning_tokens) AS f6"
 )
 """The same seven sums over single requests and over pre-summed buckets, in ModelGroup's order."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReconciliationRecord:
+    """One comparison of recorded spend with a provider's bill over UTC days `first_day`..`last_day`."""
+
+    provider: str
+    ran_at_ms: int
+    first_day: str
+    last_day: str
+    ours: Decimal
+    billed: Decimal
+    days_apart: int
+
+    def line(self) -> str:
+        """The comparison in words."""
+        from tui_chat.core.pricing import format_money
+
+        apart = f"{self.days_apart} days differ" if self.days_apart else "every day agrees"
+        return (
+            f"{self.provider}, {self.first_day} – {self.last_day}: ours {format_money(self.ours)},"
+            f" billed {format_money(self.billed)} ({apart})"
+        )
 
 
 def _where(
@@ -142,6 +166,52 @@ class CostQueries:
             for row in rows
         ]
         return count[0][0], latest
+
+    async def daily_spend(self, provider: str, start_ms: int, end_ms: int) -> dict[int, Decimal]:
+        """Recorded spend of one provider per UTC day (keyed by the day's start in ms), from the day table."""
+        rows = await self._all(
+            "SELECT bucket_ms, SUM(cost_pusd) FROM usage_rollup_day WHERE provider = ? AND bucket_ms >= ?"
+            " AND bucket_ms < ? GROUP BY bucket_ms",
+            (provider, start_ms, end_ms),
+        )
+        return {row[0]: from_picodollars(row[1]) or Decimal(0) for row in rows}
+
+    async def save_reconciliation(self, record: ReconciliationRecord) -> None:
+        """Keep a comparison with the provider's bill (the usage screen shows the latest)."""
+        async with self.database.transaction("save the reconciliation") as tx:
+            await tx.execute(
+                "INSERT INTO reconciliations (provider, ran_at, first_day, last_day, ours_pusd, billed_pusd, days_apart)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    record.provider,
+                    record.ran_at_ms,
+                    record.first_day,
+                    record.last_day,
+                    to_picodollars(record.ours),
+                    to_picodollars(record.billed),
+                    record.days_apart,
+                ),
+            )
+
+    async def last_reconciliation(self) -> ReconciliationRecord | None:
+        """The latest comparison with a provider's bill, None when there has been none."""
+        rows = await self._all(
+            "SELECT provider, ran_at, first_day, last_day, ours_pusd, billed_pusd, days_apart FROM reconciliations"
+            " ORDER BY id DESC LIMIT 1",
+            (),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return ReconciliationRecord(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            from_picodollars(row[4]) or Decimal(0),
+            from_picodollars(row[5]) or Decimal(0),
+            row[6],
+        )
 
     async def conversation_budget(self, conversation_id: int) -> Decimal | None:
         """A conversation's own spending limit, None when it has none (or does not exist)."""

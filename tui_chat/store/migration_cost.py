@@ -8,6 +8,16 @@ COST_TRUTH = """
     ALTER TABLE usage ADD COLUMN prices_version TEXT NOT NULL DEFAULT '';
     ALTER TABLE conversations ADD COLUMN budget_pusd INTEGER;
     CREATE INDEX usage_reported ON usage (created_at) WHERE price_kind = 'reported';
+    CREATE TABLE reconciliations (
+        id INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        ran_at INTEGER NOT NULL,
+        first_day TEXT NOT NULL,
+        last_day TEXT NOT NULL,
+        ours_pusd INTEGER NOT NULL,
+        billed_pusd INTEGER NOT NULL,
+        days_apart INTEGER NOT NULL
+    );
 """
 """`usage.cost_pusd` stays the figure shown and summed: the provider's reported cost when it sent one.
 
@@ -16,5 +26,6 @@ this migration), so a reply whose two figures differ can be flagged. `price_kind
 cost came from (genai-prices, override, local, reported, unpriced; '' for older rows) and
 `prices_version` the genai-prices data it was computed with. `conversations.budget_pusd` is a
 per-conversation limit, NULL for none. The partial index finds the period's reported costs (to check
-them against ours) without reading every row.
+them against ours) without reading every row. `reconciliations` keeps each comparison with the
+provider's bill: the UTC days covered, both totals and how many days differed.
 """

@@ -35,6 +35,7 @@ def figures_text(figures: CostFigures, period_label: str) -> str:
             lines.append(f"  {moment} {model}: reported {format_money(reported)}, ours {format_money(computed)}")
     else:
         lines.append("Reported costs: none differs from ours by more than 1 %")
+    lines += ["", f"Last reconciliation: {figures.last_reconciliation or 'none yet (tui-chat reconcile)'}"]
     return "\n".join(show_controls(line) for line in lines)
 
 
