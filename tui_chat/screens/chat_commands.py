@@ -141,6 +141,7 @@ class ChatCommands:
 
     async def pick_model(self) -> None:
         """Choose the provider and model for this conversation (or the next one); the prompt has the keys after."""
+        from tui_chat.screens.cache_miss import switch_when_confirmed
         from tui_chat.screens.model_picker import ModelPickerScreen
         from tui_chat.services.models_catalog import usable_listings
 
@@ -158,7 +159,7 @@ class ChatCommands:
         async def chosen(choice: ModelChoice | None) -> None:
             screen.query_one(PromptInput).focus()
             if choice is not None:
-                await self.switch_model(choice.provider, choice.model)
+                await switch_when_confirmed(self, choice.provider, choice.model)
 
         picker = ModelPickerScreen(load, provider=target.provider, current_model=target.model, provider_order=providers)
         screen.app.push_screen(picker, chosen)

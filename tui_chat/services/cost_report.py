@@ -138,3 +138,11 @@ async def cost_figures(services: AppServices, bounds: tuple[int | None, int | No
     count, latest = await queries.mismatches(*bounds, MISMATCH_SHARE)
     last = await queries.last_reconciliation()
     return CostFigures(prices_version(), result, cache, count, latest, last.line() if last else "")
+
+
+def uncached_cost(registry: ProviderRegistry, provider: str, model: str, tokens: int) -> Decimal | None:
+    """What sending `tokens` input tokens to a model costs with nothing read from a cache; None when unpriced."""
+    from tui_chat.core.models import Usage
+    from tui_chat.core.pricing import price_usage
+
+    return price_usage(_ref(registry, provider), model, Usage(input_tokens=tokens), registry.price_overrides).cost
