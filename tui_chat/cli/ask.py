@@ -26,16 +26,33 @@ def add_parser(commands: argparse._SubParsersAction, endpoint: argparse.Argument
     )
     ask.add_argument("prompt", help="the prompt, or - to read it from stdin")
     ask.add_argument("--conversation", type=int, metavar="ID", help="continue this conversation")
+    ask.add_argument(
+        "--cache",
+        action="store_true",
+        help="answer an identical earlier request (temperature 0) from the stored reply, at no cost",
+    )
+    ask.add_argument("--cache-ttl", type=float, metavar="SECONDS", help="with --cache: only replies this recent")
 
 
 def run(services: AppServices, args: argparse.Namespace) -> int:
     """Run `ask` until it ends or an exit signal stops it (128 + the signal, what arrived saved)."""
     from tui_chat.signal_exit import run_until_signalled
 
-    return asyncio.run(run_until_signalled(run_ask(services, args.prompt, conversation_id=args.conversation)))
+    if args.cache_ttl is not None and (not args.cache or not 0 < args.cache_ttl < 1e12):
+        return output.fail("--cache-ttl needs --cache and a number of seconds above 0.", output.USAGE)
+    cache_ttl = (args.cache_ttl or DEFAULT_CACHE_TTL) if args.cache else None
+    return asyncio.run(
+        run_until_signalled(run_ask(services, args.prompt, conversation_id=args.conversation, cache_ttl=cache_ttl))
+    )
 
 
-async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | None = None) -> int:
+DEFAULT_CACHE_TTL = 30 * 86_400.0
+"""How old a cached reply `ask --cache` uses may be when --cache-ttl is not given: 30 days."""
+
+
+async def run_ask(
+    services: AppServices, prompt: str, *, conversation_id: int | None = None, cache_ttl: float | None = None
+) -> int:
     """Send `prompt` (or stdin when it is `-`), print the reply as it streams, return the exit status."""
     from tui_chat.cli.retry_countdown import RetryCountdown
     from tui_chat.core.errors import TuiChatError
@@ -73,7 +90,12 @@ async def run_ask(services: AppServices, prompt: str, *, conversation_id: int | 
 
     try:
         finished = await send_prompt(
-            services, prompt, emit, conversation_id=conversation_id, confirm_over_budget=confirm_over_budget
+            services,
+            prompt,
+            emit,
+            conversation_id=conversation_id,
+            confirm_over_budget=confirm_over_budget,
+            cache_ttl=cache_ttl,
         )
     except ConversationNotFound as exc:
         return output.fail(exc.detail, output.USAGE)

@@ -32,6 +32,7 @@ async def send_prompt(
     *,
     conversation_id: int | None = None,
     confirm_over_budget: Callable[[OverBudget], bool],
+    cache_ttl: float | None = None,
 ) -> ReplyFinished:
     """Send `prompt` in a new conversation or the given one and return how the reply ended.
 
@@ -56,7 +57,14 @@ async def send_prompt(
     confirmed = await _within_budget(conversations, confirm_over_budget, conversation.id if conversation else None)
     if conversation is None:
         conversation = await conversations.create(provider=target.provider, model=target.model)
-    finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed)
+    if cache_ttl is not None:  # `ask --cache`: services/response_cache.py
+        from tui_chat.services.response_cache import send_cached
+
+        finished = await send_cached(
+            conversations, conversation, prompt, emit, ttl_seconds=cache_ttl, confirmed=confirmed
+        )
+    else:
+        finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed)
     error, provider = finished.error, services.registry.providers.get(conversation.provider)
     if isinstance(error, TuiChatError) and getattr(error, "status", None) == 401 and provider is not None:
         error.cli_hint = services.keys.rejected_key_hint(provider, command_line_name=conversation.provider)

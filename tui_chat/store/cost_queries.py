@@ -213,6 +213,22 @@ class CostQueries:
             row[6],
         )
 
+    async def cached_reply(self, key: str, newer_than_ms: int) -> str | None:
+        """The stored reply to the request hashed as `key`, None when there is none this fresh."""
+        rows = await self._all(
+            "SELECT reply FROM response_cache WHERE key = ? AND created_at >= ?", (key, newer_than_ms)
+        )
+        return rows[0][0] if rows else None
+
+    async def keep_reply(self, key: str, reply: str, at_ms: int) -> None:
+        """Store (or refresh) the reply to the request hashed as `key`."""
+        async with self.database.transaction("save the cached reply") as tx:
+            await tx.execute(
+                "INSERT INTO response_cache (key, reply, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET reply = excluded.reply, created_at = excluded.created_at",
+                (key, reply, at_ms),
+            )
+
     async def conversation_budget(self, conversation_id: int) -> Decimal | None:
         """A conversation's own spending limit, None when it has none (or does not exist)."""
         rows = await self._all("SELECT budget_pusd FROM conversations WHERE id = ?", (conversation_id,))

@@ -18,6 +18,11 @@ COST_TRUTH = """
         billed_pusd INTEGER NOT NULL,
         days_apart INTEGER NOT NULL
     );
+    CREATE TABLE response_cache (
+        key TEXT PRIMARY KEY,
+        reply TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
 """
 """`usage.cost_pusd` stays the figure shown and summed: the provider's reported cost when it sent one.
 
@@ -27,5 +32,6 @@ cost came from (genai-prices, override, local, reported, unpriced; '' for older 
 `prices_version` the genai-prices data it was computed with. `conversations.budget_pusd` is a
 per-conversation limit, NULL for none. The partial index finds the period's reported costs (to check
 them against ours) without reading every row. `reconciliations` keeps each comparison with the
-provider's bill: the UTC days covered, both totals and how many days differed.
+provider's bill: the UTC days covered, both totals and how many days differed. `response_cache` holds
+`ask --cache` replies by a hash of the exact request (provider, model, messages, parameters).
 """
