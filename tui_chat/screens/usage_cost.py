@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from textual.widgets import TabPane
 
+from tui_chat.core.redaction import redact
 from tui_chat.widgets.cost_panel import CostPanel, what_if_text
 
 if TYPE_CHECKING:
@@ -43,7 +44,10 @@ class CostTab:
         try:
             figures = await cost_figures(screen.services, period.bounds(screen.zone))
         except TuiChatError as exc:
-            screen.notify(exc.one_line(), title="Cost figures", severity="error", markup=False)
+            panel.show_message(exc.one_line())
+            return
+        except Exception as exc:  # noqa: BLE001 - shown, not swallowed by the worker, never a traceback
+            panel.show_message(redact(f"The cost figures could not be read: {type(exc).__name__}: {exc}"))
             return
         panel.show_figures(figures, period.label)
 
@@ -68,5 +72,8 @@ class CostTab:
             return
         except TuiChatError as exc:
             panel.show_what_if(exc.one_line())
+            return
+        except Exception as exc:  # noqa: BLE001 - shown, not swallowed by the worker, never a traceback
+            panel.show_what_if(redact(f"The what-if could not be computed: {type(exc).__name__}: {exc}"))
             return
         panel.show_what_if(what_if_text(result, period.label))

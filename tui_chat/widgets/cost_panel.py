@@ -71,9 +71,13 @@ class CostPanel(VerticalScroll):
         """Replace the figures."""
         self.query_one("#cost-figures", Static).update(Content(figures_text(figures, period_label)))
 
+    def show_message(self, text: str) -> None:
+        """Show why there are no figures."""
+        self.query_one("#cost-figures", Static).update(Content(show_controls(text)))
+
     def show_what_if(self, text: str) -> None:
         """Show a what-if's answer (or why there is none)."""
-        self.query_one("#cost-what-if-result", Static).update(Content(text))
+        self.query_one("#cost-what-if-result", Static).update(Content(show_controls(text)))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
