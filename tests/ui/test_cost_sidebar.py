@@ -41,3 +41,16 @@ async def test_a_reported_cost_that_differs_is_flagged_in_the_sidebar(make_servi
             await wait_until(pilot, lambda: "month end ≈" in sidebar.month_cost)
             projected = Decimal("0.0099") + Decimal("0.0099") / 7 * days_left_in_month(date.today())
             assert sidebar.month_cost.endswith(f"≈{format_money(projected)}")
+
+
+async def test_a_reply_shows_its_cache_share_and_saving(make_services, app_paths, loopback) -> None:
+    prices = '[prices."gpt-4o"]\ninput = "2.50"\noutput = "10"\ncached_input = "1.25"\n'
+    app = ChatApp(priced_services(make_services, app_paths, loopback, prices))
+    async with app.run_test(size=(110, 36)) as pilot:
+        sidebar = app.screen.query_one(UsageSidebar)
+        cached = {**PRICED, "prompt_tokens_details": {"cached_tokens": 800}}
+        loopback.enqueue(Script(text="from the cache", usage=cached))
+        await send(pilot, "again")
+        await wait_for_reply(pilot)
+        await wait_until(pilot, lambda: "cache" in sidebar.reply_usage)
+        assert sidebar.reply_usage.endswith(f"cache 80% of input · saved {format_money(Decimal('0.001'))}")

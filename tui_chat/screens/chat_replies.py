@@ -306,6 +306,9 @@ class Replies:
             self._note_new_text(exchange)
             sidebar.live_output_tokens = 0
             sidebar.reply_usage, sidebar.reply_cost = reply_usage_text(finished)
+            from tui_chat.services.cost_report import reply_cache_note
+
+            sidebar.reply_usage += reply_cache_note(screen.services.registry, finished.record)
         if error is not None:
             provider = screen.services.registry.providers.get(exchange.conversation.provider)
             if getattr(error, "status", None) == 401 and provider is not None:

@@ -16,6 +16,7 @@ from tui_chat.core.what_if import ModelGroup, WhatIf, cache_savings_total, repri
 from tui_chat.store.cost_queries import CostQueries
 
 if TYPE_CHECKING:
+    from tui_chat.core.models import UsageRecord
     from tui_chat.services.container import AppServices
     from tui_chat.services.providers import ProviderRegistry
     from tui_chat.store.repository import Repository
@@ -146,3 +147,18 @@ def uncached_cost(registry: ProviderRegistry, provider: str, model: str, tokens:
     from tui_chat.core.pricing import price_usage
 
     return price_usage(_ref(registry, provider), model, Usage(input_tokens=tokens), registry.price_overrides).cost
+
+
+def reply_cache_note(registry: ProviderRegistry, record: UsageRecord | None) -> str:
+    """A reply's prompt-cache share and what it saved, as a line for the sidebar; '' when nothing was cached."""
+    from tui_chat.core.pricing import format_money
+    from tui_chat.core.what_if import cache_savings
+
+    if record is None or not record.usage.cached_tokens or not record.usage.input_tokens:
+        return ""
+    usage = record.usage
+    saved = cache_savings(
+        _ref(registry, record.provider), record.model, usage.input_tokens, usage.cached_tokens, registry.price_overrides
+    )
+    share = min(usage.cached_tokens / usage.input_tokens, 1.0)
+    return f"\ncache {share:.0%} of input · saved {format_money(saved) if saved is not None else 'unpriced'}"
