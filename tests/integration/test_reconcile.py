@@ -101,3 +101,37 @@ def test_the_usage_screen_figures_show_the_last_reconciliation(isolated_environm
 
     shown = asyncio.run(figures()).last_reconciliation
     assert shown.startswith("openai, ") and "ours $0.00, billed $0.50 (1 days differ)" in shown
+
+
+async def test_openrouter_generations_are_looked_up_one_by_one(app_paths, make_services, loopback) -> None:
+    from tests.integration.test_chat_session import Recorder
+    from tests.loopback import Script
+    from tui_chat.services.reconcile import reconcile
+
+    services = make_services(provider="openrouter", model="openai/gpt-4o", base_url=loopback.base_url)
+
+    async def key(name, provider):
+        return "sk-or-test-000000000000000000"
+
+    services.registry._key_lookup = key
+    services.keys.lookup = key
+    repository = await services.repository()
+    conversation = await repository.create_conversation(provider="openrouter", model="gpt-4o")
+    session = await services.session()
+    usage = {"prompt_tokens": 100, "completion_tokens": 10}
+    for cost in (0.0012, 0.0034):
+        loopback.enqueue(Script(text="billed", usage=usage, cost=cost))
+        await session.send(conversation, "hi", Recorder())
+    first, second = await repository.usage_rows(conversation.id)
+    assert first.usage.response_id.startswith("chatcmpl-") and first.usage.response_id != second.usage.response_id
+    loopback.billing.generations = {first.usage.response_id: Decimal("0.0013")}
+    today = datetime.now(UTC).date()
+    result = await reconcile(services, "openrouter", today, today)
+    [line] = result.lines
+    assert line.ours == Decimal("0.0046") and line.billed == Decimal("0.0013")
+    assert result.unbilled == (second.usage.response_id,)
+    lookups = [r for r in loopback.requests if r.path == "/v1/generation"]
+    assert len(lookups) == 2 and all(
+        r.headers["authorization"] == "Bearer sk-or-test-000000000000000000" for r in lookups
+    )
+    await services.aclose()

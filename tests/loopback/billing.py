@@ -1,4 +1,5 @@
-"""OpenAI's organization costs endpoint on the loopback server, paged and with its real field names."""
+"""Billing endpoints on the loopback server with their real field names: OpenAI's organization costs
+(paged) and OpenRouter's per-generation stats."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 COSTS_PATH = "/v1/organization/costs"
+GENERATION_PATH = "/v1/generation"
 DAY_SECONDS = 86_400
 
 
@@ -20,16 +22,44 @@ class Billing:
         """Billed dollars by the Unix time of each UTC day's start."""
         self.admin_key: str | None = None
         """When set, the bearer key the endpoint requires (OpenAI wants an admin key for it)."""
+        self.generations: dict[str, Decimal] = {}
+        """OpenRouter's `total_cost` by generation id; an id not here is answered 404."""
 
     def reset(self) -> None:
         with self._lock:
             self.daily.clear()
+            self.generations.clear()
             self.admin_key = None
 
     def handles(self, method: str, path: str) -> bool:
-        return method == "GET" and path == COSTS_PATH
+        return method == "GET" and path in (COSTS_PATH, GENERATION_PATH)
 
     def answer(self, target: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+        """The status and body of a costs page or a generation's stats."""
+        if urlsplit(target).path == GENERATION_PATH:
+            return self.generation(target)
+        return self.costs(target, headers)
+
+    def generation(self, target: str) -> tuple[int, dict[str, Any]]:
+        """OpenRouter's stats of one generation (GET /generation?id=), 404 for an id it never served."""
+        generation_id = parse_qs(urlsplit(target).query).get("id", [""])[-1]
+        with self._lock:
+            cost = self.generations.get(generation_id)
+        if cost is None:
+            return 404, {"error": {"message": "Generation not found", "code": 404}}
+        data = {
+            "id": generation_id,
+            "total_cost": float(cost),
+            "model": "openai/gpt-4o",
+            "created_at": "2026-01-01T00:00:00.000Z",
+            "tokens_prompt": 0,
+            "tokens_completion": 0,
+            "streamed": True,
+            "cancelled": False,
+        }
+        return 200, {"data": data}
+
+    def costs(self, target: str, headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
         """The status and body for one page of daily cost buckets from `start_time` (limit and page as OpenAI's)."""
         if self.admin_key is not None and headers.get("authorization") != f"Bearer {self.admin_key}":
             error = {"message": "Incorrect API key provided.", "type": "invalid_request_error", "code": None}

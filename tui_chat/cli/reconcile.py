@@ -12,7 +12,7 @@ from tui_chat.cli import output
 
 if TYPE_CHECKING:
     from tui_chat.services.container import AppServices
-    from tui_chat.services.reconcile import DayLine
+    from tui_chat.services.reconcile import DayLine, Reconciled
 
 DEFAULT_DAYS = 7
 
@@ -23,8 +23,8 @@ def add_parser(commands: argparse._SubParsersAction, endpoint: argparse.Argument
         "reconcile",
         parents=[endpoint],
         help="compare recorded spend with the provider's bill, per day",
-        description="Fetch what the provider billed (OpenAI's organization costs API, with an admin key) and print,"
-        " per UTC day, our total, the billed total and the difference.",
+        description="Fetch what the provider billed (OpenAI's organization costs API, with an admin key; OpenRouter's"
+        " stats of each stored generation) and print, per UTC day, our total, the billed total and the difference.",
     )
     parser.add_argument("--since", metavar="DATE", help=f"first UTC day, YYYY-MM-DD (default: {DEFAULT_DAYS} days ago)")
     parser.add_argument(
@@ -48,14 +48,17 @@ def run_reconcile(services: AppServices, args: argparse.Namespace, out: TextIO |
     if since > today:
         return output.fail(f"--since {since.isoformat()} is after today ({today.isoformat()}, UTC).", output.USAGE)
     try:
-        lines = asyncio.run(_reconcile(services, args.provider or "openai", since, today))
+        result = asyncio.run(_reconcile(services, args.provider or "openai", since, today))
     except TuiChatError as exc:
         return output.fail(exc)
-    out.write(table(lines))
+    out.write(table(result.lines))
+    if result.unbilled:
+        shown = ", ".join(result.unbilled[:20]) + (" …" if len(result.unbilled) > 20 else "")
+        out.write(f"not billed (the provider has no record of them): {len(result.unbilled):,} replies: {shown}\n")
     return output.OK
 
 
-async def _reconcile(services: AppServices, provider: str, since, today) -> list[DayLine]:
+async def _reconcile(services: AppServices, provider: str, since, today) -> Reconciled:
     from tui_chat.services.reconcile import reconcile
 
     try:

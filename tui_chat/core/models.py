@@ -44,6 +44,8 @@ class Usage:
     estimated: bool = False
     reported_cost: Decimal | None = None
     """The dollars the provider says it charged (OpenRouter's `usage.cost`), None when it sent none."""
+    response_id: str = ""
+    """The provider's id of the completion (OpenRouter's generation id), '' when unknown."""
 
 
 @dataclass(slots=True)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
@@ -154,7 +155,11 @@ class ProviderClient:
                 async for chunk in sse_chunks(response.iter_lines()):
                     usage = chunk.get("usage")
                     if usage:
-                        yield UsageReport(usage_from_dict(usage))
+                        reported = usage_from_dict(usage)
+                        response_id = chunk.get("id")
+                        if isinstance(response_id, str):
+                            reported = dataclasses.replace(reported, response_id=response_id[:200])
+                        yield UsageReport(reported)
                     for choice in chunk.get("choices") or ():
                         saw_choice = True
                         content = (choice.get("delta") or {}).get("content")

@@ -1,7 +1,9 @@
-"""Compare recorded spend with what the provider billed, per UTC day (OpenAI's organization costs API).
+"""Compare recorded spend with what the provider billed, per UTC day.
 
-The costs API wants an organization admin key, kept in the keyring under ADMIN_KEY_NAME like any
-key (or in OPENAI_ADMIN_KEY); it is sent only to the provider's own base URL.
+OpenAI: its organization costs API, which wants an organization admin key, kept in the keyring under
+ADMIN_KEY_NAME like any key (or in OPENAI_ADMIN_KEY). OpenRouter: its per-generation stats, asked
+for each stored reply's generation id with the provider's own key. Keys go only to the provider's
+own base URL.
 """
 
 from __future__ import annotations
@@ -49,8 +51,16 @@ class DayLine:
         return self.billed - self.ours
 
 
-def _get_json(url: str, key: str, timeout: float) -> Any:
-    """GET a JSON document with a bearer key (blocking; run in a thread)."""
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    """The day-by-day comparison, and the stored replies the provider has no record of (OpenRouter)."""
+
+    lines: list[DayLine]
+    unbilled: tuple[str, ...] = ()
+
+
+def _get_json(url: str, key: str, timeout: float, missing_ok: bool = False) -> Any:
+    """GET a JSON document with a bearer key (blocking; run in a thread); None for a 404 when `missing_ok`."""
     import urllib.error
     import urllib.request
 
@@ -59,6 +69,8 @@ def _get_json(url: str, key: str, timeout: float) -> Any:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the provider's own URL
             return json.loads(response.read())
     except urllib.error.HTTPError as exc:
+        if missing_ok and exc.code == 404:
+            return None
         hint = "Check the admin key (tui-chat reconcile --set-admin-key)." if exc.code in (401, 403) else ""
         raise ReconcileError(f"The provider answered {exc.code} to the costs request.", hint=hint) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
@@ -119,10 +131,12 @@ async def admin_key(services: AppServices) -> str | None:
     return key
 
 
-async def reconcile(services: AppServices, provider: str, since: date, today: date) -> list[DayLine]:
+async def reconcile(services: AppServices, provider: str, since: date, today: date) -> Reconciled:
     """Our spend and the provider's bill for each UTC day from `since` to `today`, stored as the latest comparison."""
+    if provider == "openrouter":
+        return await _reconcile_openrouter(services, provider, since, today)
     if provider != "openai":
-        raise ReconcileError(f"Reconciling with {provider} is not supported; only openai's costs API is read.")
+        raise ReconcileError(f"Reconciling with {provider} is not supported: openai and openrouter are.")
     base_url = services.registry.base_url(provider)
     key = await admin_key(services)
     if not base_url or not key:
@@ -137,6 +151,26 @@ async def reconcile(services: AppServices, provider: str, since: date, today: da
     start_ms = int(datetime.combine(since, datetime.min.time(), UTC).timestamp() * 1000)
     end_ms = int(datetime.combine(end, datetime.min.time(), UTC).timestamp() * 1000)
     ours = await queries.daily_spend(provider, start_ms, end_ms)
+    return await _compared(queries, provider, since, today, ours, billed)
+
+
+def _bounds(since: date, today: date) -> tuple[int, int]:
+    """The UTC millisecond range of the days `since` to `today` inclusive."""
+    start = datetime.combine(since, datetime.min.time(), UTC)
+    return int(start.timestamp() * 1000), int((start + timedelta(days=(today - since).days + 1)).timestamp() * 1000)
+
+
+async def _compared(
+    queries: CostQueries,
+    provider: str,
+    since: date,
+    today: date,
+    ours: dict[int, Decimal],
+    billed: dict[date, Decimal],
+    unbilled: tuple[str, ...] = (),
+) -> Reconciled:
+    """A line per UTC day, kept as the latest reconciliation."""
+    start_ms, end_ms = _bounds(since, today)
     lines = [
         DayLine(day, ours.get(day_ms, Decimal(0)), billed.get(day, Decimal(0)))
         for day_ms in range(start_ms, end_ms, DAY_MS)
@@ -153,4 +187,34 @@ async def reconcile(services: AppServices, provider: str, since: date, today: da
             sum(1 for line in lines if line.difference),
         )
     )
-    return lines
+    return Reconciled(lines, unbilled)
+
+
+async def _reconcile_openrouter(services: AppServices, provider: str, since: date, today: date) -> Reconciled:
+    """Each stored reply's generation looked up at OpenRouter: its `total_cost` summed per UTC day beside ours."""
+    settings = services.registry.provider(provider)
+    base_url = services.registry.base_url(provider)
+    key = await services.keys.lookup(provider, settings)
+    if not base_url or not key:
+        raise ReconcileError(f"No API key for {provider}.", hint=f"Run `tui-chat keys set {provider}`.")
+    repository = await services.repository()
+    queries = CostQueries(repository.database)
+    start_ms, end_ms = _bounds(since, today)
+    billed: dict[date, Decimal] = {}
+    unbilled: list[str] = []
+    for created_ms, generation_id, _cost in await queries.generations(provider, start_ms, end_ms):
+        url = f"{base_url.rstrip('/')}/generation?{urlencode({'id': generation_id})}"
+        document = await asyncio.to_thread(_get_json, url, key, 30.0, True)
+        if document is None:
+            unbilled.append(generation_id)
+            continue
+        try:
+            total = Decimal(str(document["data"]["total_cost"]))
+        except (KeyError, TypeError, InvalidOperation):
+            raise ReconcileError("The provider's generation answer had no total_cost.") from None
+        if not total.is_finite():
+            raise ReconcileError("The provider's generation answer had a total_cost that is not a number.")
+        day = datetime.fromtimestamp(created_ms / 1000, UTC).date()
+        billed[day] = billed.get(day, Decimal(0)) + total
+    ours = await queries.daily_spend(provider, start_ms, end_ms)
+    return await _compared(queries, provider, since, today, ours, billed, tuple(unbilled))

@@ -176,6 +176,15 @@ class CostQueries:
         )
         return {row[0]: from_picodollars(row[1]) or Decimal(0) for row in rows}
 
+    async def generations(self, provider: str, start_ms: int, end_ms: int) -> list[tuple[int, str, Decimal | None]]:
+        """The provider's requests in [start, end) that have its completion id: (created_at, id, our cost)."""
+        rows = await self._all(
+            "SELECT created_at, response_id, cost_pusd FROM usage WHERE provider = ? AND created_at >= ?"
+            " AND created_at < ? AND response_id != '' ORDER BY created_at",
+            (provider, start_ms, end_ms),
+        )
+        return [(row[0], row[1], from_picodollars(row[2])) for row in rows]
+
     async def save_reconciliation(self, record: ReconciliationRecord) -> None:
         """Keep a comparison with the provider's bill (the usage screen shows the latest)."""
         async with self.database.transaction("save the reconciliation") as tx:

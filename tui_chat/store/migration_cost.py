@@ -6,6 +6,7 @@ COST_TRUTH = """
     ALTER TABLE usage ADD COLUMN computed_cost_pusd INTEGER;
     ALTER TABLE usage ADD COLUMN price_kind TEXT NOT NULL DEFAULT '';
     ALTER TABLE usage ADD COLUMN prices_version TEXT NOT NULL DEFAULT '';
+    ALTER TABLE usage ADD COLUMN response_id TEXT NOT NULL DEFAULT '';
     ALTER TABLE conversations ADD COLUMN budget_pusd INTEGER;
     CREATE INDEX usage_reported ON usage (created_at) WHERE price_kind = 'reported';
     CREATE TABLE reconciliations (
@@ -29,7 +30,8 @@ COST_TRUTH = """
 `computed_cost_pusd` is our own price of the same tokens (NULL when unpriced or for rows from before
 this migration), so a reply whose two figures differ can be flagged. `price_kind` says where the shown
 cost came from (genai-prices, override, local, reported, unpriced; '' for older rows) and
-`prices_version` the genai-prices data it was computed with. `conversations.budget_pusd` is a
+`prices_version` the genai-prices data it was computed with; `response_id` the provider's id of the
+completion, to look it up in the provider's own records. `conversations.budget_pusd` is a
 per-conversation limit, NULL for none. The partial index finds the period's reported costs (to check
 them against ours) without reading every row. `reconciliations` keeps each comparison with the
 provider's bill: the UTC days covered, both totals and how many days differed. `response_cache` holds

@@ -174,6 +174,7 @@ class Repository(ReplyWrites, ConversationQueries):
                     cached_tokens=row["cached_tokens"],
                     reasoning_tokens=row["reasoning_tokens"],
                     estimated=bool(row["estimated"]),
+                    response_id=row["response_id"],
                 ),
                 cost=from_picodollars(row["cost_pusd"]),
                 price_source=row["price_source"],
