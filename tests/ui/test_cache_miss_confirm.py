@@ -56,3 +56,30 @@ async def test_a_switch_on_a_long_conversation_asks_with_the_cost(make_services,
         await modal(pilot, ConfirmScreen)
         await pilot.press("y")
         await wait_until(pilot, lambda: sidebar.model == "gpt-4")
+
+
+async def test_a_new_system_prompt_on_a_long_conversation_says_what_it_re_sends(
+    make_services, app_paths, loopback
+) -> None:
+    from textual.widgets import TextArea
+
+    from tui_chat.screens.conversation_settings import ConversationSettingsScreen
+
+    app = ChatApp(priced_services(make_services, app_paths, loopback, PRICES))
+    async with app.run_test(size=(110, 36)) as pilot:
+        sidebar = app.screen.query_one(UsageSidebar)
+        loopback.enqueue(Script(text="lorem ipsum dolor " * 4000))
+        await send(pilot, "a long answer please")
+        await wait_for_reply(pilot)
+        await wait_until(pilot, lambda: sidebar.context_used > 10_000)
+        history = sidebar.context_used
+        await pilot.press("f2")
+        settings = await modal(pilot, ConversationSettingsScreen)
+        settings.query_one(TextArea).load_text("Be terse.")
+        shown = len(app._notifications)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: len(app._notifications) > shown)
+        note = list(app._notifications)[-1].message
+        cost = format_money(Decimal(history) * Decimal("2.50") / 1_000_000)
+        assert note.startswith("Conversation settings saved.")
+        assert f"re-sends {history:,} tokens uncached ≈ {cost}" in note

@@ -1,7 +1,8 @@
 """Before a model switch on a long conversation, say what the next send re-bills with no prompt cache to read.
 
-A provider's prompt cache belongs to one model, so the first message after a switch sends the whole
-history again at the full input price: the confirm line names the tokens and the dollars first.
+A provider's prompt cache belongs to one model and one exact prefix, so the first message after a
+switch (or a new system prompt) sends the whole history again at the full input price: the confirm
+line (or the "saved" note) names the tokens and the dollars.
 """
 
 from __future__ import annotations
@@ -16,24 +17,39 @@ LONG_CONVERSATION_TOKENS = 10_000
 """From this many tokens of history on, a switch asks first; a short conversation switches at once."""
 
 
-def resend_question(screen: ChatScreen, provider: str, model: str) -> str | None:
-    """The question to ask before switching to `model`, None when the switch costs too little to ask."""
+def resend(screen: ChatScreen, provider: str, model: str) -> str | None:
+    """ "N tokens uncached ≈ $X" for re-sending the conversation's history to `model`; None below the threshold."""
     from tui_chat.core.pricing import format_money
     from tui_chat.services.cost_report import uncached_cost
 
-    conversation, estimator = screen.conversation, screen.estimates.estimator
-    if conversation is None or estimator is None or not estimator.ready:
-        return None
-    if (conversation.provider, conversation.model) == (provider, model):
+    estimator = screen.estimates.estimator
+    if screen.conversation is None or estimator is None or not estimator.ready:
         return None
     history = estimator.estimate("").prompt_tokens.tokens
     if history < LONG_CONVERSATION_TOKENS:
         return None
     cost = uncached_cost(screen.services.registry, provider, model, history)
-    return (
-        f"Switching to {provider} · {model}: the next message re-sends {history:,} tokens uncached"
-        f" ≈ {format_money(cost)}.\nSwitch model?"
-    )
+    return f"{history:,} tokens uncached ≈ {format_money(cost)}"
+
+
+def resend_question(screen: ChatScreen, provider: str, model: str) -> str | None:
+    """The question to ask before switching to `model`, None when the switch costs too little to ask."""
+    conversation = screen.conversation
+    if conversation is None or (conversation.provider, conversation.model) == (provider, model):
+        return None
+    cost = resend(screen, provider, model)
+    if cost is None:
+        return None
+    return f"Switching to {provider} · {model}: the next message re-sends {cost}.\nSwitch model?"
+
+
+def system_prompt_note(screen: ChatScreen, old: str, new: str) -> str:
+    """What a changed system prompt makes the next message re-send, as a line for the "saved" note."""
+    conversation = screen.conversation
+    if conversation is None or old == new:
+        return ""
+    cost = resend(screen, conversation.provider, conversation.model)
+    return "" if cost is None else f"\nA new system prompt misses the prompt cache: the next message re-sends {cost}."
 
 
 async def switch_when_confirmed(commands: ChatCommands, provider: str, model: str) -> None:

@@ -196,6 +196,7 @@ class ChatCommands:
     def conversation_settings(self) -> None:
         """Edit this conversation's system prompt, temperature and reply length."""
         from tui_chat.core.pricing import context_window
+        from tui_chat.screens.cache_miss import system_prompt_note
         from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
 
         screen = self.screen
@@ -212,6 +213,7 @@ class ChatCommands:
             if settings is None:
                 return
             conversations = await screen.conversations()
+            note = system_prompt_note(screen, conversation.system_prompt, settings.system_prompt)
             await conversations.set_budget(conversation.id, settings.budget)
             screen.conversation = await conversations.update_settings(
                 conversation.id,
@@ -219,7 +221,7 @@ class ChatCommands:
                 temperature=settings.temperature,
                 max_tokens=settings.max_tokens,
             )
-            screen.notify("Conversation settings saved.", markup=False)
+            screen.notify("Conversation settings saved." + note, markup=False)
 
         settings_screen = ConversationSettingsScreen(
             current, model=conversation.model, max_tokens_limit=limit, presets=screen.services.settings.presets
