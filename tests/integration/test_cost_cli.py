@@ -98,6 +98,8 @@ def test_the_command_prints_words_and_fails_clearly(isolated_environment, app_pa
     assert done.returncode == 0, done.stderr
     assert "projected at month end" in done.stdout and "on gpt-4o" in done.stdout
     assert "mystery (1)" in done.stdout
+    csv = run(isolated_environment, "usage", "--forecast", "--format", "csv")
+    assert csv.returncode == 2 and "not CSV" in csv.stderr
     unknown = run(isolated_environment, "usage", "--as-model", "no-such-model\x1b]0;x\x07")
     assert unknown.returncode == 2 and "No price is known" in unknown.stderr
     assert "\x1b" not in unknown.stderr and "Traceback" not in unknown.stderr

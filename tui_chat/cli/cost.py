@@ -35,6 +35,8 @@ def run_cost(services: AppServices, args: argparse.Namespace, period: Period, ou
     from tui_chat.core.errors import TuiChatError
     from tui_chat.core.what_if import NoPrice
 
+    if args.format == "csv":
+        return output.fail("--forecast and --as-model print a table or JSON, not CSV.", output.USAGE)
     try:
         document, lines = asyncio.run(_figures(services, args, period))
     except NoPrice as exc:
