@@ -55,6 +55,8 @@ class ProviderSettings(_Model, frozen=True):
     (none); unset, openrouter.ai URLs take the OpenRouter style and all others the OpenAI one."""
     vision_models: tuple[str, ...] = ()
     """Glob patterns (e.g. "gpt-4o*") of the models that take images; images to others are refused before sending."""
+    reports_cost: bool = False
+    """Whether to ask for the charged cost in the usage object (OpenRouter's `usage: {include: true}`)."""
 
     def __post_init__(self) -> None:
         if self.base_url is not None:
@@ -76,6 +78,7 @@ BUILTIN_PROVIDERS: dict[str, ProviderSettings] = {
         key_env="OPENROUTER_API_KEY",
         default_model="openai/gpt-4o-mini",
         vision_models=("openai/gpt-4o*", "openai/gpt-4.1*", "openai/gpt-5*", "anthropic/claude-*", "google/gemini-*"),
+        reports_cost=True,
     ),
     "ollama": ProviderSettings(
         base_url="http://localhost:11434/v1",

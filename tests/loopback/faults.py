@@ -37,7 +37,9 @@ def scripted_plan(plan: ReplyPlan, script: Script) -> ReplyPlan:
     return dataclasses.replace(
         plan,
         finish_reason=script.finish_reason or plan.finish_reason,
-        usage=override_usage(plan.usage, script.usage),
+        usage=override_usage(
+            plan.usage, script.usage if script.cost is None else {**(script.usage or {}), "cost": script.cost}
+        ),
         with_usage=plan.with_usage if script.include_usage is None else script.include_usage,
     )
 

@@ -51,6 +51,8 @@ class Script:
     tool_calls: list[dict[str, Any]] | None = None
     # Send each call's arguments in pieces of this many characters (None: in one piece).
     argument_chunk: int | None = None
+    # The charged dollars put in the usage object as `cost`, as OpenRouter sends them when asked.
+    cost: float | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> Script:

@@ -12,6 +12,7 @@ import weakref
 from typing import Any
 
 from tests.loopback import faults
+from tests.loopback.billing import Billing
 from tests.loopback.script import LoggedRequest, Script, default_error_body
 from tui_chat.demo import tool_calls
 from tui_chat.demo.http import HttpRequest, send_body, send_json
@@ -33,6 +34,7 @@ class LoopbackRouter(DemoRouter):
         self._requests: list[LoggedRequest] = []
         self._next_connection_id = itertools.count(1)
         self._connection_ids: weakref.WeakKeyDictionary[asyncio.StreamWriter, int] = weakref.WeakKeyDictionary()
+        self.billing = Billing()
 
     @property
     def requests(self) -> list[LoggedRequest]:
@@ -56,6 +58,7 @@ class LoopbackRouter(DemoRouter):
         with self._lock:
             self._requests.clear()
             self._scripts.clear()
+        self.billing.reset()
 
     async def dispatch(self, request: HttpRequest, writer: asyncio.StreamWriter) -> bool:
         """Answer a control route, or log the request and answer it as the demo server (or a script) does."""
@@ -76,6 +79,10 @@ class LoopbackRouter(DemoRouter):
         )
         with self._lock:
             self._requests.append(logged)
+        if self.billing.handles(request.method, request.path):
+            status, body = self.billing.answer(request.target, request.headers)
+            await send_json(writer, status, body, keep_alive=request.keep_alive)
+            return request.keep_alive
         keep_alive = await super().dispatch(request, writer)
         if request.method == "POST" and request.path == "/v1/chat/completions":
             self._mark_finished(logged)
@@ -180,6 +187,11 @@ class LoopbackServer(DemoServer):
     def enqueue(self, script: Script) -> None:
         """Make a coming /chat/completions request (first in, first out) behave as the script says."""
         self._router.enqueue(script)
+
+    @property
+    def billing(self) -> Billing:
+        """What the provider billed, served at /v1/organization/costs."""
+        return self._router.billing
 
     def reset(self) -> None:
         """Forget the request log and every queued script."""

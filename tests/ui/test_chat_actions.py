@@ -226,3 +226,28 @@ async def test_help_lists_bindings_and_the_keymap_remaps_them(make_services, app
         help_screen = await modal(pilot, HelpScreen)
         text = json.dumps([[row.keys, row.description, row.binding_id] for row in help_screen.rows])
         assert "chat.search" in text and "f12" in text.lower()
+
+
+async def test_a_conversation_budget_is_set_in_the_settings_dialog(make_services, loopback) -> None:
+    from decimal import Decimal
+
+    services = make_services()
+    app = ChatApp(services)
+    async with app.run_test(size=WIDE) as pilot:
+        await chat(pilot, "set me up", "ok", loopback)
+        await pilot.press("f2")
+        settings = await modal(pilot, ConversationSettingsScreen)
+        settings.query_one("#settings-budget", Input).value = "-3"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ConversationSettingsScreen)
+        assert "above 0" in str(settings.query_one("#settings-errors").render())
+        settings.query_one("#settings-budget", Input).value = "$1.25"
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: not isinstance(app.screen, ConversationSettingsScreen))
+        await wait_until(pilot, lambda: app.screen.conversation.budget == Decimal("1.25"))
+        repository = await services.repository()
+        assert (await repository.latest_conversation()).budget == Decimal("1.25")
+        await pilot.press("f2")
+        settings = await modal(pilot, ConversationSettingsScreen)
+        assert settings.query_one("#settings-budget", Input).value == "1.25"

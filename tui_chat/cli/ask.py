@@ -114,6 +114,7 @@ async def run_ask(services: AppServices, options: AskOptions) -> int:
             latest=options.continue_last,
             settings=settings,
             attachments=attachments,
+            cache_ttl=options.cache_ttl,
         )
     except (ConversationNotFound, InvalidSetting) as exc:
         return output.fail(exc.detail, output.USAGE)

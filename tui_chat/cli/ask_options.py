@@ -28,6 +28,10 @@ exit status:
 Every failure prints one line on stderr, `tui-chat: <reason>`."""
 
 
+DEFAULT_CACHE_TTL = 30 * 86_400.0
+"""How old a cached reply `ask --cache` uses may be when --cache-ttl is not given: 30 days."""
+
+
 @dataclass(frozen=True, slots=True)
 class AskOptions:
     """What `ask` was asked to do, checked; None for a setting keeps the conversation's own."""
@@ -50,6 +54,8 @@ class AskOptions:
     """Approve every tool call of this run (--yes)."""
     files: tuple[str, ...] = ()
     """Files to attach (-a, repeatable)."""
+    cache_ttl: float | None = None
+    """With --cache: answer an identical earlier request from its stored reply at most this many seconds old."""
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> AskOptions:
@@ -66,6 +72,11 @@ class AskOptions:
         quiet = bool(getattr(args, "quiet", False))
         if quiet and text_format != "text":
             raise ValueError(f"--quiet prints only the reply; it cannot be used with --format {text_format}.")
+        cache, cache_ttl = bool(getattr(args, "cache", False)), getattr(args, "cache_ttl", None)
+        if cache_ttl is not None and (not cache or not 0 < cache_ttl < 1e12):
+            raise ValueError("--cache-ttl needs --cache and a number of seconds above 0.")
+        if cache and getattr(args, "attach", None):
+            raise ValueError("--cache answers only prompts without attachments; leave out -a or --cache.")
         return cls(
             prompt=getattr(args, "prompt", None),
             conversation_id=conversation_id,
@@ -80,6 +91,7 @@ class AskOptions:
             tools=bool(getattr(args, "tools", False)),
             approve_all=bool(getattr(args, "yes", False)),
             files=tuple(getattr(args, "attach", None) or ()),
+            cache_ttl=(cache_ttl or DEFAULT_CACHE_TTL) if cache else None,
         )
 
     def override(self, presets: Mapping[str, str]) -> SettingsOverride:

@@ -16,6 +16,8 @@ from tui_chat.cli import (
     keys,
     models,
     output,
+    prices,
+    reconcile,
     show,
     themes,
     tui,
@@ -65,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parser(commands, endpoint)
     completion.add_parser(commands)
     compare.add_parser(commands)
+    prices.add_parser(commands, endpoint)
+    reconcile.add_parser(commands, endpoint)
     return parser
 
 
@@ -111,6 +115,10 @@ def run(argv: Sequence[str] | None) -> int:
         return usage.run_usage(services, args)
     if args.command == "compare":
         return compare.run(services, args)
+    if args.command == "prices":
+        return prices.run_prices(services, args)
+    if args.command == "reconcile":
+        return reconcile.run_reconcile(services, args)
     if args.command in ("list", "search", "export"):
         import asyncio
 

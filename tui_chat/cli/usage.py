@@ -37,6 +37,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         help="how to group the rows (default: day)",
     )
     parser.add_argument("--format", choices=FORMATS, default="table", help="table for people, json or csv for scripts")
+    from tui_chat.cli.cost import add_cost_options
+
+    add_cost_options(parser)
 
 
 def run_usage(services: AppServices, args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -49,6 +52,10 @@ def run_usage(services: AppServices, args: argparse.Namespace, out: TextIO | Non
         period = period_from_options(args.since, args.until, date.today())
     except ValueError as exc:
         return output.fail(str(exc), output.USAGE)
+    if getattr(args, "forecast", False) or getattr(args, "as_model", None):
+        from tui_chat.cli.cost import run_cost
+
+        return run_cost(services, args, period, out)
     try:
         report = asyncio.run(_report(services, period, args.by))
     except TuiChatError as exc:

@@ -42,6 +42,10 @@ class Usage:
     cached_tokens: int = 0
     reasoning_tokens: int = 0
     estimated: bool = False
+    reported_cost: Decimal | None = None
+    """The dollars the provider says it charged (OpenRouter's `usage.cost`), None when it sent none."""
+    response_id: str = ""
+    """The provider's id of the completion (OpenRouter's generation id), '' when unknown."""
 
 
 @dataclass(slots=True)
@@ -60,6 +64,8 @@ class Conversation:
     max_tokens: int | None = None
     reasoning_effort: str | None = None
     """How hard a reasoning model is asked to think (off, minimal, low, medium, high); None: the provider's default."""
+    budget: Decimal | None = None
+    """The conversation's own spending limit in dollars, beside the daily and monthly ones; None for none."""
 
 
 @dataclass(slots=True)
@@ -103,6 +109,12 @@ class UsageRecord:
     id: int | None = None
     answer_ms: int | None = None
     """Milliseconds from sending to the first token of the answer (after any thinking)."""
+    computed_cost: Decimal | None = None
+    """Our own price of the tokens, kept beside a reported `cost` so a difference can be flagged."""
+    price_kind: str = ""
+    """Where `cost` came from: genai-prices, override, local, reported or unpriced ('' on older rows)."""
+    prices_version: str = ""
+    """The genai-prices data the computed cost used, e.g. "genai-prices 0.2.3"."""
 
 
 @dataclass(frozen=True, slots=True)

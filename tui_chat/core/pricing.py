@@ -179,6 +179,22 @@ def price_usage(
     return Price(calculation.total_price, _source(match))
 
 
+def override_for(provider: ProviderRef, model: str, overrides: Mapping[str, PriceOverride]) -> PriceOverride | None:
+    """The user's `[prices]` entry for a model, None when it has none."""
+    return _override_for(provider, model, overrides)
+
+
+def model_prices(provider: ProviderRef, model: str, at: datetime) -> tuple[str, genai_types.ModelPrice] | None:
+    """genai-prices' prices of a model in force at `at` and their source, None when it has none."""
+    match = _find_model(provider, model)
+    return None if match is None else (_source(match), match[1].get_prices(at))
+
+
+def prices_version() -> str:
+    """The genai-prices data every computed cost uses: the one bundled with the installed package."""
+    return f"genai-prices {genai_prices.__version__}"
+
+
 def context_window(provider: ProviderRef, model: str) -> int | None:
     """The most input tokens a model accepts, or None when unknown or served locally."""
     if provider.local:

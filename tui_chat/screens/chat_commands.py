@@ -141,6 +141,7 @@ class ChatCommands:
 
     async def pick_model(self) -> None:
         """Choose the provider and model for this conversation (or the next one); the prompt has the keys after."""
+        from tui_chat.screens.cache_miss import switch_when_confirmed
         from tui_chat.screens.model_picker import ModelPickerScreen
         from tui_chat.services.models_catalog import usable_listings
 
@@ -158,7 +159,7 @@ class ChatCommands:
         async def chosen(choice: ModelChoice | None) -> None:
             screen.query_one(PromptInput).focus()
             if choice is not None:
-                await self.switch_model(choice.provider, choice.model)
+                await switch_when_confirmed(self, choice.provider, choice.model)
 
         picker = ModelPickerScreen(load, provider=target.provider, current_model=target.model, provider_order=providers)
         screen.app.push_screen(picker, chosen)
@@ -195,6 +196,7 @@ class ChatCommands:
     def conversation_settings(self) -> None:
         """Edit this conversation's system prompt, temperature and reply length."""
         from tui_chat.core.pricing import context_window
+        from tui_chat.screens.cache_miss import system_prompt_note
         from tui_chat.screens.conversation_settings import ConversationSettings, ConversationSettingsScreen
         from tui_chat.services.reasoning import offers_effort
 
@@ -204,7 +206,11 @@ class ChatCommands:
             screen.notify("Send a first message, then set this conversation up.", markup=False)
             return
         current = ConversationSettings(
-            conversation.system_prompt, conversation.temperature, conversation.max_tokens, conversation.reasoning_effort
+            conversation.system_prompt,
+            conversation.temperature,
+            conversation.max_tokens,
+            conversation.reasoning_effort,
+            conversation.budget,
         )
         limit = context_window(screen.services.registry.ref(conversation.provider), conversation.model)
 
@@ -212,6 +218,8 @@ class ChatCommands:
             if settings is None:
                 return
             conversations = await screen.conversations()
+            note = system_prompt_note(screen, conversation.system_prompt, settings.system_prompt)
+            await conversations.set_budget(conversation.id, settings.budget)
             screen.conversation = await conversations.update_settings(
                 conversation.id,
                 system_prompt=settings.system_prompt,
@@ -222,7 +230,7 @@ class ChatCommands:
                 screen.conversation = await conversations.set_reasoning_effort(
                     conversation.id, settings.reasoning_effort
                 )
-            screen.notify("Conversation settings saved.", markup=False)
+            screen.notify("Conversation settings saved." + note, markup=False)
 
         settings_screen = ConversationSettingsScreen(
             current,

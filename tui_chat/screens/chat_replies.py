@@ -117,8 +117,8 @@ class ReplyViews:
 
 
 def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
-    """The sidebar's "This reply" usage and cost for a finished reply."""
-    from tui_chat.core.pricing import format_money
+    """The sidebar's "This reply" usage and cost for a finished reply (flagged when the provider's differs)."""
+    from tui_chat.core.cost_truth import cost_line
 
     record = finished.total or finished.record
     if record is None:
@@ -131,7 +131,7 @@ def reply_usage_text(finished: ReplyFinished) -> tuple[str, str]:
     )
     if finished.rounds > 1:
         text += f"\n{finished.rounds} rounds (tool calls), total"
-    return text, format_money(record.cost)
+    return text, cost_line(record)
 
 
 class Replies:
@@ -204,7 +204,8 @@ class Replies:
 
         screen = self.screen
         try:
-            await (await screen.conversations()).check_budget()
+            conversation_id = screen.conversation.id if screen.conversation is not None else None
+            await (await screen.conversations()).check_budget(conversation_id=conversation_id)
         except OverBudget as refused:
             if not refused.can_confirm:
                 screen.chat_app.show_error(refused)
@@ -331,6 +332,9 @@ class Replies:
             self._note_new_text(exchange)
             sidebar.live_output_tokens = sidebar.live_reasoning_tokens = 0
             sidebar.reply_usage, sidebar.reply_cost = reply_usage_text(finished)
+            from tui_chat.services.cost_report import reply_cache_note
+
+            sidebar.reply_usage += reply_cache_note(screen.services.registry, finished.record)
         if error is not None:
             provider = screen.services.registry.providers.get(exchange.conversation.provider)
             if getattr(error, "status", None) == 401 and provider is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from tui_chat.core.conversation_settings import parse_max_tokens, parse_temperature
 from tui_chat.core.text import one_line
+from tui_chat.screens.budget_field import budget_block, read_budget
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +26,7 @@ class ConversationSettings:
     temperature: float | None
     max_tokens: int | None
     reasoning_effort: str | None = None
+    budget: Decimal | None = None
 
 
 class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
@@ -84,6 +87,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
                 from tui_chat.screens.reasoning_effort import effort_fields
 
                 yield from effort_fields(current.reasoning_effort)
+            yield from budget_block(current.budget)
             yield Static(id="settings-errors")
             with Horizontal():
                 yield Button("Cancel", id="settings-cancel")
@@ -106,6 +110,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             max_tokens = parse_max_tokens(self.query_one("#settings-max-tokens", Input).value, self.max_tokens_limit)
         except ValueError as exc:
             problems.append(str(exc))
+        budget = read_budget(self, problems)
         if problems:
             return None, problems
         prompt = self.query_one(TextArea).text
@@ -114,7 +119,7 @@ class ConversationSettingsScreen(ModalScreen[ConversationSettings | None]):
             from tui_chat.screens.reasoning_effort import chosen_effort
 
             effort = chosen_effort(self.query_one("#settings-reasoning-effort", Select))
-        return ConversationSettings(prompt, temperature, max_tokens, effort), []
+        return ConversationSettings(prompt, temperature, max_tokens, effort, budget), []
 
     def action_save(self) -> None:
         """Return the settings when they are valid; otherwise show what is wrong."""

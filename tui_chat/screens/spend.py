@@ -32,7 +32,11 @@ class SpendPanel:
         else:
             sidebar.conversation_cost = "—"
         sidebar.today_cost = money_with_unpriced(format_money(today.cost), today.unpriced_requests)
-        sidebar.month_cost = money_with_unpriced(format_money(month.cost), month.unpriced_requests)
+        projected = spending.projected_month
+        growing = projected is not None and projected > month.cost
+        sidebar.month_cost = money_with_unpriced(format_money(month.cost), month.unpriced_requests) + (
+            f"\n  month end ≈{format_money(projected)}" if growing else ""
+        )
         self.status = spending.budget
         sidebar.budget_note = self.status.note
         sidebar.over_budget = self.status.warning

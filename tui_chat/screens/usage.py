@@ -18,7 +18,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Select, TabbedContent, TabPane
 
 from tui_chat.core.periods import PERIOD_LABELS, Period, PeriodKind, local_date, parse_day, period_for
+from tui_chat.screens.usage_cost import CostTab
 from tui_chat.screens.usage_requests import RequestsTab
+from tui_chat.widgets.cost_panel import CostPanel
 from tui_chat.widgets.usage_chart import SpendChart
 from tui_chat.widgets.usage_comparisons import ComparisonsTab
 from tui_chat.widgets.usage_tables import GroupTable
@@ -103,6 +105,7 @@ class UsageScreen(RequestsTab, Screen):
         self._mounted = asyncio.Event()
         self._prefetch: tuple[Period, Future[PeriodFigures]] | None = None
         self.reasoning: dict[str, ModelReasoning] | None = None
+        self.cost_tab = CostTab(self)
         if period is not PeriodKind.CUSTOM:
             # The queries start now, in a thread, while the widgets are built, so the first
             # paint can already show the figures (see on_mount).
@@ -135,6 +138,7 @@ class UsageScreen(RequestsTab, Screen):
             yield TabPane("Requests", id="tab-requests")
             with TabPane("Comparisons", id="tab-comparisons"):
                 yield ComparisonsTab(self._comparison_usage, self.zone, id="usage-comparisons")
+            yield TabPane("Cost", id="tab-cost")
         yield Footer()
 
     async def _group_table(self, tab: str) -> GroupTable:
@@ -224,6 +228,8 @@ class UsageScreen(RequestsTab, Screen):
             await self._load_requests(reset=True)
         if active == "tab-comparisons":
             self.query_one(ComparisonsTab).reload()
+        elif active == "tab-cost":
+            self.cost_tab.show()
 
     def _apply(self, figures: PeriodFigures) -> None:
         """Show a period's totals and chart, offer its names as filters, and mark every table stale."""
@@ -290,6 +296,8 @@ class UsageScreen(RequestsTab, Screen):
             await self._show_group_table(event.pane.id)
         if event.pane.id == "tab-requests" and self._requests_stale and self.period is not None:
             self.reload_requests(True)
+        if event.pane.id == "tab-cost":
+            self.cost_tab.show()
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "usage-period":
@@ -304,6 +312,9 @@ class UsageScreen(RequestsTab, Screen):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.refresh_data()
+
+    def on_cost_panel_what_if_asked(self, message: CostPanel.WhatIfAsked) -> None:
+        self.cost_tab.what_if(message.model)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "usage-conversations" and event.row_key.value:

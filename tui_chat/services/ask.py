@@ -47,6 +47,7 @@ async def send_prompt(
     latest: bool = False,
     settings: SettingsOverride | None = None,
     attachments: Sequence[Attachment] = (),
+    cache_ttl: float | None = None,
 ) -> ReplyFinished:
     """Send `prompt` in a new conversation or the given one and return how the reply ended.
 
@@ -80,22 +81,31 @@ async def send_prompt(
             parse_max_tokens(str(settings.max_tokens), limit)
         except ValueError as exc:
             raise InvalidSetting(str(exc)) from None
-    confirmed = await _within_budget(conversations, confirm_over_budget)
+    confirmed = await _within_budget(conversations, confirm_over_budget, conversation.id if conversation else None)
     if conversation is None:
         conversation = await conversations.create(provider=target.provider, model=target.model)
     if settings:
         conversation = await _with_settings(conversations, conversation, settings)
-    finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed, attachments=attachments)
+    if cache_ttl is not None and not attachments:  # `ask --cache` (refused with -a): services/response_cache.py
+        from tui_chat.services.response_cache import send_cached
+
+        finished = await send_cached(
+            conversations, conversation, prompt, emit, ttl_seconds=cache_ttl, confirmed=confirmed
+        )
+    else:
+        finished = await conversations.send(conversation, prompt, emit, confirmed=confirmed, attachments=attachments)
     error, provider = finished.error, services.registry.providers.get(conversation.provider)
     if isinstance(error, TuiChatError) and getattr(error, "status", None) == 401 and provider is not None:
         error.cli_hint = services.keys.rejected_key_hint(provider, command_line_name=conversation.provider)
     return finished
 
 
-async def _within_budget(conversations: ConversationService, confirm: Callable[[OverBudget], bool]) -> bool:
+async def _within_budget(
+    conversations: ConversationService, confirm: Callable[[OverBudget], bool], conversation_id: int | None = None
+) -> bool:
     """Whether sending over budget was confirmed; OverBudget when the budget is used up and it was not."""
     try:
-        await conversations.check_budget()
+        await conversations.check_budget(conversation_id=conversation_id)
         return False
     except OverBudget as refused:
         if not refused.can_confirm or not confirm(refused):

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from tui_chat.core import pricing, tokens
 from tui_chat.core.attachments import Attachment, message_content
 from tui_chat.core.budget import BudgetStatus
+from tui_chat.core.cost_truth import settle
 from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import (
     Conversation,
@@ -75,9 +76,10 @@ class ChatSession:
         self.flush_seconds = FLUSH_SECONDS
         self.tools: ToolRuntime | None = None  # the app's tools: a conversation offering any runs the tool loop
 
-    async def check_budget(self, *, confirmed: bool = False) -> BudgetStatus:
+    async def check_budget(self, *, confirmed: bool = False, conversation_id: int | None = None) -> BudgetStatus:
         """The budget check every request passes; OverBudget unless within limits or `confirmed` where allowed."""
-        return await check_budget(self.repository, self.registry.settings.budget, confirmed=confirmed)
+        budget = self.registry.settings.budget
+        return await check_budget(self.repository, budget, confirmed=confirmed, conversation_id=conversation_id)
 
     async def send(
         self,
@@ -96,7 +98,7 @@ class ChatSession:
         the text back to the user.
         """
         check_vision(self.registry.settings, conversation.provider, conversation.model, attachments)
-        await self.check_budget(confirmed=over_budget_confirmed)
+        await self.check_budget(confirmed=over_budget_confirmed, conversation_id=conversation.id)
         history = await self.repository.messages(conversation.id)
         files = await self.attachments.for_conversation(conversation.id)
         content = message_content(prompt, attachments)
@@ -116,7 +118,7 @@ class ChatSession:
         text: list[str] | None = None,
     ) -> ReplyFinished:
         """Ask again for a reply to the last prompt; the earlier reply is kept as an alternative."""
-        await self.check_budget(confirmed=over_budget_confirmed)
+        await self.check_budget(confirmed=over_budget_confirmed, conversation_id=conversation.id)
         history = await self.repository.messages(conversation.id)
         files = await self.attachments.for_conversation(conversation.id)
         messages = up_to_last_prompt(prompt_messages(conversation, history, files))
@@ -143,7 +145,7 @@ class ChatSession:
         text: list[str] | None = None,
     ) -> ReplyFinished:
         """Ask the model to carry on from a truncated or cut-off reply, as a new reply."""
-        await self.check_budget(confirmed=over_budget_confirmed)
+        await self.check_budget(confirmed=over_budget_confirmed, conversation_id=conversation.id)
         history = await self.repository.messages(conversation.id)
         messages = prompt_messages(conversation, history, await self.attachments.for_conversation(conversation.id))
         if not messages or messages[-1]["role"] not in ("assistant", "tool"):  # "tool": a tool loop stopped
@@ -264,15 +266,19 @@ class ChatSession:
             usage = with_estimated_reasoning(model, usage, thinking)
         status = status_for(exchange.finish_reason, bool(text), failure, cancelled)
         price = pricing.price_usage(
-            self.registry.ref(conversation.provider), model, usage, self.registry.price_overrides
+            self.registry.ref(conversation.provider), model, usage, self.registry.price_overrides, at=reply_started
         )
+        settled = settle(price, usage.reported_cost, conversation.provider)
         ended = time.perf_counter()
         record = UsageRecord(
             provider=conversation.provider,
             model=model,
             usage=usage,
-            cost=price.cost,
-            price_source=price.source,
+            cost=settled.cost,
+            price_source=settled.source,
+            computed_cost=settled.computed,
+            price_kind=settled.kind,
+            prices_version=settled.prices_version,
             status=status.value,
             latency_ms=round((ended - exchange.started) * 1000),
             ttft_ms=round((exchange.first_token_at - exchange.started) * 1000) if exchange.first_token_at else None,

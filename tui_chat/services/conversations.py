@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
 from tui_chat.core.budget import BudgetStatus, budget_status
+from tui_chat.core.conversation_budget import combined, conversation_status
+from tui_chat.core.forecast import BURN_DAYS, forecast
 from tui_chat.core.models import Conversation, ConversationExport, ConversationSummary, Message, Role, SearchHit
 from tui_chat.services.budget_gate import check_budget
 
@@ -38,6 +41,8 @@ class Spending:
     today: SpendTotals
     month: SpendTotals
     budget: BudgetStatus
+    projected_month: Decimal | None = None
+    """This month's spend at month end if the last seven days' rate goes on (core/forecast.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,11 +207,22 @@ class ConversationService:
         today = await self.repository.spend(since=day_start)
         month = await self.repository.spend(since=day_start.replace(day=1))
         budget = budget_status(today.cost, month.cost, self.budget.daily, self.budget.monthly)
-        return Spending(spent, today, month, budget)
+        if spent is not None and conversation_id is not None:
+            own = await self.repository.get_conversation(conversation_id)
+            budget = combined(budget, conversation_status(spent.cost, own.budget if own else None))
+        recent = await self.repository.spend(since=now - timedelta(days=BURN_DAYS))
+        projected = forecast(recent.cost, month.cost, now.date()).projected_month
+        return Spending(spent, today, month, budget, projected)
 
-    async def check_budget(self, *, confirmed: bool = False) -> BudgetStatus:
+    async def check_budget(self, *, confirmed: bool = False, conversation_id: int | None = None) -> BudgetStatus:
         """The budget check in front of every request; OverBudget unless within limits or `confirmed` where allowed."""
-        return await check_budget(self.repository, self.budget, confirmed=confirmed)
+        return await check_budget(self.repository, self.budget, confirmed=confirmed, conversation_id=conversation_id)
+
+    async def set_budget(self, conversation_id: int, budget: Decimal | None) -> None:
+        """Set (None: clear) a conversation's own spending limit, checked with the daily and monthly ones."""
+        from tui_chat.store.cost_queries import CostQueries
+
+        await CostQueries(self.repository.database).set_conversation_budget(conversation_id, budget)
 
     async def send(
         self,

@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from tui_chat.config import NetworkSettings, ProviderSettings
@@ -23,18 +25,31 @@ logger = logging.getLogger(__name__)
 
 
 def usage_from_dict(raw: Mapping[str, Any]) -> Usage:
-    """Our Usage from an OpenAI usage object (cached inside prompt, reasoning inside completion)."""
+    """Our Usage from an OpenAI usage object (cached inside prompt, reasoning inside completion, never more)."""
     prompt_details = raw.get("prompt_tokens_details") or {}
     completion_details = raw.get("completion_tokens_details") or {}
     prompt_details = prompt_details if isinstance(prompt_details, Mapping) else {}
     completion_details = completion_details if isinstance(completion_details, Mapping) else {}
+    prompt, completion = token_count(raw.get("prompt_tokens")), token_count(raw.get("completion_tokens"))
     return Usage(
-        input_tokens=token_count(raw.get("prompt_tokens")),
-        output_tokens=token_count(raw.get("completion_tokens")),
-        cached_tokens=token_count(prompt_details.get("cached_tokens")),
-        reasoning_tokens=token_count(completion_details.get("reasoning_tokens")),
+        input_tokens=prompt,
+        output_tokens=completion,
+        cached_tokens=min(token_count(prompt_details.get("cached_tokens")), prompt),
+        reasoning_tokens=min(token_count(completion_details.get("reasoning_tokens")), completion),
         estimated=False,
+        reported_cost=reported_cost(raw.get("cost")),
     )
+
+
+def reported_cost(value: Any) -> Decimal | None:
+    """A provider's reported cost in dollars; anything but a finite number from 0 up counts as none."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        cost = Decimal(str(value))
+    except ArithmeticError:
+        return None
+    return cost if cost.is_finite() and cost >= 0 else None
 
 
 def token_count(value: Any) -> int:
@@ -149,6 +164,8 @@ class ProviderClient:
         building costs about 200 µs a chunk, so the SSE body is read and decoded here instead.
         """
         client = self._sdk()
+        if self.provider.reports_cost:
+            params = {**params, "extra_body": {**(params.get("extra_body") or {}), "usage": {"include": True}}}
         finish_reason: str | None = None
         saw_choice = False
         splitter = ThinkTagSplitter()
@@ -168,7 +185,11 @@ class ProviderClient:
                 async for chunk in sse_chunks(response.iter_lines()):
                     usage = chunk.get("usage")
                     if usage:
-                        yield UsageReport(usage_from_dict(usage))
+                        reported = usage_from_dict(usage)
+                        response_id = chunk.get("id")
+                        if isinstance(response_id, str):
+                            reported = dataclasses.replace(reported, response_id=response_id[:200])
+                        yield UsageReport(reported)
                     for choice in chunk.get("choices") or ():
                         saw_choice = True
                         delta = choice.get("delta") or {}

@@ -25,6 +25,7 @@ async def recover_interrupted_replies(repository: Repository, registry: Provider
 async def _estimated_record(repository: Repository, registry: ProviderRegistry, reply: Message) -> UsageRecord:
     """The usage row of a reply whose request never reported usage: counted from its prompt and text."""
     from tui_chat.core import pricing, tokens  # genai-prices and tiktoken load only when a crash left a reply
+    from tui_chat.core.cost_truth import settle
 
     conversation = await repository.get_conversation(reply.conversation_id)
     provider = conversation.provider if conversation is not None else ""
@@ -32,16 +33,21 @@ async def _estimated_record(repository: Repository, registry: ProviderRegistry, 
     sent = prompt_messages(conversation, history) if conversation is not None else []
     usage = tokens.estimate_usage(reply.model, sent, reply.content)
     try:
-        price = pricing.price_usage(registry.ref(provider), reply.model, usage, registry.price_overrides)
-        cost, source = price.cost, price.source
+        price = pricing.price_usage(
+            registry.ref(provider), reply.model, usage, registry.price_overrides, at=reply.created_at
+        )
     except TuiChatError:
-        cost, source = None, ""
+        price = pricing.UNPRICED
+    settled = settle(price, None, provider)
     return UsageRecord(
         provider=provider,
         model=reply.model,
         usage=usage,
-        cost=cost,
-        price_source=source,
+        cost=settled.cost,
+        price_source=settled.source,
+        computed_cost=settled.computed,
+        price_kind=settled.kind,
+        prices_version=settled.prices_version,
         status=MessageStatus.INTERRUPTED.value,
         error_kind="interrupted",
         conversation_id=reply.conversation_id,

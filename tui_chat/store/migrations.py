@@ -6,6 +6,7 @@ from tui_chat.store.migration_3_rollups import ROLLUPS
 from tui_chat.store.migration_4_day_rollups import DAY_ROLLUPS
 from tui_chat.store.migration_attachments import ATTACHMENTS
 from tui_chat.store.migration_compare import COMPARISONS
+from tui_chat.store.migration_cost import COST_TRUTH
 from tui_chat.store.migration_reasoning import REASONING
 from tui_chat.store.migration_tools import TOOLS
 
@@ -108,6 +109,8 @@ MIGRATIONS: tuple[str, ...] = (
     ATTACHMENTS,
     # compare: model comparisons and the usage rows of their requests (store/migration_compare.py).
     COMPARISONS,
+    # cost: reported vs computed cost, price provenance, per-conversation budgets (store/migration_cost.py).
+    COST_TRUTH,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

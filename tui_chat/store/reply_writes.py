@@ -23,7 +23,7 @@ large file, where a scan of every message would not.
 USAGE_COLUMNS = (
     "conversation_id, message_id, provider, model, input_tokens, cached_tokens, output_tokens, reasoning_tokens,"
     " estimated, cost_pusd, price_source, status, error_kind, attempts, latency_ms, ttft_ms, created_at,"
-    " answer_ms"
+    " answer_ms, computed_cost_pusd, price_kind, prices_version, response_id"
 )
 
 
@@ -49,6 +49,10 @@ def usage_values(record: UsageRecord) -> tuple[object, ...]:
         record.ttft_ms,
         to_millis(record.created_at),
         record.answer_ms,
+        to_picodollars(record.computed_cost),
+        record.price_kind,
+        record.prices_version,
+        usage.response_id,
     )
 
 

@@ -176,6 +176,7 @@ class Repository(ReplyWrites, ConversationQueries, ReasoningWrites, ToolWrites):
                     cached_tokens=row["cached_tokens"],
                     reasoning_tokens=row["reasoning_tokens"],
                     estimated=bool(row["estimated"]),
+                    response_id=row["response_id"],
                 ),
                 cost=from_picodollars(row["cost_pusd"]),
                 price_source=row["price_source"],
@@ -186,6 +187,9 @@ class Repository(ReplyWrites, ConversationQueries, ReasoningWrites, ToolWrites):
                 ttft_ms=row["ttft_ms"],
                 created_at=from_millis(row["created_at"]),
                 answer_ms=row["answer_ms"],
+                computed_cost=from_picodollars(row["computed_cost_pusd"]),
+                price_kind=row["price_kind"],
+                prices_version=row["prices_version"],
             )
             for row in rows
         ]

@@ -70,6 +70,7 @@ def conversation_from_row(row: sqlite3.Row) -> Conversation:
         temperature=row["temperature"],
         max_tokens=row["max_tokens"],
         reasoning_effort=row["reasoning_effort"],
+        budget=from_picodollars(row["budget_pusd"]) if "budget_pusd" in row.keys() else None,
     )
 
 
