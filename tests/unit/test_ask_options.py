@@ -92,3 +92,23 @@ def test_a_preset_becomes_the_system_prompt_and_an_unknown_one_lists_the_known()
     assert options.override({"terse": "Answer in one line."}).system_prompt == "Answer in one line."
     with pytest.raises(ValueError, match=r"no preset called 'terse' \(presets: a, b\)"):
         options.override({"b": "", "a": ""})
+
+
+def test_options_other_features_add_are_fields_of_the_same_options() -> None:
+    options = parse("hi", "-a", "a.png", "-a", "b.md", "--tools", "--yes", "--cache-ttl", "60", "--cache")
+    assert (options.files, options.tools, options.approve_all, options.cache_ttl) == (("a.png", "b.md"), True, True, 60)
+    assert parse("hi", "--cache").cache_ttl == 30 * 86_400
+    assert parse("hi").cache_ttl is None
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("hi", "--cache-ttl", "60"), "--cache-ttl needs --cache"),
+        (("hi", "--cache", "--cache-ttl", "0"), "--cache-ttl needs --cache"),
+        (("hi", "--cache", "-a", "a.png"), "--cache answers only prompts without attachments"),
+    ],
+)
+def test_the_cache_refuses_what_its_key_does_not_cover(argv: tuple[str, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse(*argv)

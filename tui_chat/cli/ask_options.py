@@ -135,6 +135,12 @@ def add_options(ask: argparse.ArgumentParser) -> None:
     ask.add_argument("--tools", action="store_true", help="offer the configured tools, asking before each call")
     ask.add_argument("--yes", action="store_true", help="with --tools: approve every tool call of this run")
     ask.add_argument(
+        "--cache",
+        action="store_true",
+        help="answer an identical earlier request (temperature 0) from the stored reply, at no cost",
+    )
+    ask.add_argument("--cache-ttl", type=float, metavar="SECONDS", help="with --cache: only replies this recent")
+    ask.add_argument(
         "-a",
         "--attach",
         action="append",
