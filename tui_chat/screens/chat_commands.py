@@ -131,7 +131,7 @@ class ChatCommands:
         screen = self.screen
         conversations = await screen.conversations()
         conversation = await conversations.get(conversation_id)
-        if conversation is None or screen.streaming_in(conversation_id):
+        if conversation is None or conversation_id in screen.replies.exchanges:
             screen.notify("A reply is streaming there; cancel it first.", severity="warning", markup=False)
             return
 
