@@ -5,7 +5,6 @@ from logging.handlers import RotatingFileHandler
 from tui_chat.core import redaction, think_tags
 from tui_chat.core.models import Role
 from tui_chat.demo.corpus import CorpusWriter
-from tui_chat.screens.chat import ChatScreen
 from tui_chat.screens.usage import UsageScreen
 from tui_chat.store.reply_writes import ReplyWrites
 from tui_chat.theming import _ThemeOptions
@@ -22,7 +21,6 @@ _ThemeOptions.luminosity_spread  # keys of a TypedDict passed to Theme(**options
 _ThemeOptions.text_alpha  # keys of a TypedDict passed to Theme(**options)
 textual_internals.TEXTUAL_VERSION_READ  # named by the test that checks the pinned Textual
 textual_internals.missing_internals  # the check that test runs
-ChatScreen._estimator  # the draft estimator, awaited by the Pilot helpers before they type
 ReplyBody.shown_source  # what the renderer has drawn, compared with the stored text by the property tests
 redaction.forget_secrets  # each test is a fresh run of the app; the suite's fixture forgets keys between them
 think_tags.split_think_tags  # the whole-reply form of the splitter, the reference its property tests compare pieces with

@@ -31,7 +31,9 @@ async def wait_for_estimates(pilot: Pilot) -> None:
     """Wait until the tokenizer and prices are loaded and the sidebar shows estimates."""
     screen = pilot.app.screen
     assert isinstance(screen, ChatScreen)
-    await wait_until(pilot, lambda: screen._estimator is not None and screen._estimator.ready, timeout=30)
+    await wait_until(
+        pilot, lambda: screen.estimates.estimator is not None and screen.estimates.estimator.ready, timeout=30
+    )
     await settle_workers(screen)
     await pilot.pause()
 

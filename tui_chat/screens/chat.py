@@ -24,7 +24,7 @@ from tui_chat.screens.chat_commands import COMMAND_BINDINGS, ChatCommands
 from tui_chat.screens.chat_replies import EXCHANGE_BINDINGS, Replies, ReplyViews
 from tui_chat.screens.chat_tools import TOOL_BINDINGS, ChatTools
 from tui_chat.screens.draft_estimates import DraftEstimates
-from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MessageActions
+from tui_chat.screens.message_actions import MESSAGE_ACTION_BINDINGS, MESSAGE_ACTIONS, MessageActions
 from tui_chat.screens.spend import SpendPanel
 from tui_chat.widgets.chat_pane import OPENING_SCREENS, ChatPane, MessageView, NewTextMarker
 from tui_chat.widgets.conversation_pane import ConversationPane
@@ -35,12 +35,9 @@ if TYPE_CHECKING:
     from tui_chat.app import ChatApp
     from tui_chat.services.container import AppServices
     from tui_chat.services.conversations import ConversationService
-    from tui_chat.services.estimate import DraftEstimator
     from tui_chat.services.exchange import Exchange
     from tui_chat.widgets.conversation_list import ConversationList
 
-MESSAGE_ACTIONS = {"copy": "copy_message", "copy_code": "copy_code", "edit": "edit_prompt", "delete": "delete_message"}
-"""The screen's action for each request of a selected message."""
 DEMO_BANNER = "Demo model: offline and free, replies are canned. Press ctrl+k to add an API key (or run `tui-chat keys set openai`)."
 WIDE_ENOUGH_FOR_LIST = 130
 """Terminal columns from which the conversation list is shown at start (ctrl+o shows it anyway)."""
@@ -101,13 +98,9 @@ class ChatScreen(Screen[None]):
         """The conversation service (opening the database on first use)."""
         return await self.services.conversations()
 
-    def streaming_in(self, conversation_id: int) -> bool:
-        """Whether a reply streams in that conversation."""
-        return conversation_id in self.replies.exchanges
-
     def streaming_here(self) -> bool:
         """Whether a reply streams in the conversation shown."""
-        return self.conversation is not None and self.streaming_in(self.conversation.id)
+        return self.conversation is not None and self.conversation.id in self.replies.exchanges
 
     def compose(self) -> ComposeResult:
         sidebar = UsageSidebar(id="sidebar")
@@ -157,10 +150,6 @@ class ChatScreen(Screen[None]):
     def warm_up(self) -> None:
         """Import the SDK, prices and tokenizer off the event loop once the screen is up."""
         self.estimates.warm_up()
-
-    @property
-    def _estimator(self) -> DraftEstimator | None:
-        return self.estimates.estimator
 
     @on(Worker.StateChanged)
     def _worker_failed(self, event: Worker.StateChanged) -> None:
@@ -257,14 +246,10 @@ class ChatScreen(Screen[None]):
         await self.estimates.load_history()
 
     @on(TextArea.Changed, "#prompt")
-    def _forget_emptied_edit(self) -> None:
-        """Emptying the box while editing a prompt gives up the edit."""
+    def _prompt_changed(self) -> None:
+        """Update the draft's token count and cost; emptying the box while editing a prompt gives up the edit."""
         if self._editing is not None and not self.query_one(PromptInput).text:
             self._editing = None
-
-    @on(TextArea.Changed, "#prompt")
-    def _show_estimate(self) -> None:
-        """Update the draft's token count and cost for the text in the prompt box."""
         self.estimates.show()
 
     def on_key(self, event: events.Key) -> None:
@@ -315,14 +300,7 @@ class ChatScreen(Screen[None]):
         self.query_one(ChatPane).anchor()
 
     def action_jump_to_new_text(self) -> None:
-        """Jump down to the text that arrived below (in the prompt, End first reaches the end of the line)."""
-        from textual.actions import SkipAction
-
-        prompt = self.query_one(PromptInput)
-        at_line_end = self.focused is not prompt or prompt.cursor_location == prompt.get_cursor_line_end_location()
-        if not self.query_one(NewTextMarker).display or not at_line_end:
-            raise SkipAction()
-        self.query_one(ChatPane).anchor()
+        self.commands.jump_to_new_text()
 
     async def action_tools_panel(self) -> None:
         await self.tools.panel()
@@ -331,9 +309,7 @@ class ChatScreen(Screen[None]):
         self.replies.cancel()
 
     async def action_compare_models(self) -> None:
-        from tui_chat.screens.compare_launch import CompareLauncher
-
-        await CompareLauncher(self).open()
+        await self.commands.compare()
 
     async def action_retry_reply(self) -> None:
         await self.replies.follow_up("retry")

@@ -33,6 +33,26 @@ class ChatCommands:
     def __init__(self, screen: ChatScreen) -> None:
         self.screen = screen
 
+    def jump_to_new_text(self) -> None:
+        """Jump down to the text that arrived below (in the prompt, End first reaches the end of the line)."""
+        from textual.actions import SkipAction
+
+        from tui_chat.widgets.chat_pane import ChatPane, NewTextMarker
+        from tui_chat.widgets.prompt_input import PromptInput
+
+        screen = self.screen
+        prompt = screen.query_one(PromptInput)
+        at_line_end = screen.focused is not prompt or prompt.cursor_location == prompt.get_cursor_line_end_location()
+        if not screen.query_one(NewTextMarker).display or not at_line_end:
+            raise SkipAction()
+        screen.query_one(ChatPane).anchor()
+
+    async def compare(self) -> None:
+        """Open compare mode's setup for the prompt box's text."""
+        from tui_chat.screens.compare_launch import CompareLauncher
+
+        await CompareLauncher(self.screen).open()
+
     async def show_list(self) -> ConversationList:
         """Show the conversation list, building and filling it the first time.
 
@@ -111,7 +131,7 @@ class ChatCommands:
         screen = self.screen
         conversations = await screen.conversations()
         conversation = await conversations.get(conversation_id)
-        if conversation is None or screen.streaming_in(conversation_id):
+        if conversation is None or conversation_id in screen.replies.exchanges:
             screen.notify("A reply is streaming there; cancel it first.", severity="warning", markup=False)
             return
 

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from tui_chat.screens.chat import ChatScreen
     from tui_chat.screens.choice_picker import Choice
 
+MESSAGE_ACTIONS = {"copy": "copy_message", "copy_code": "copy_code", "edit": "edit_prompt", "delete": "delete_message"}
+"""The chat screen's action for each request of a selected message."""
 MESSAGE_ACTION_BINDINGS = [
     Binding("alt+up", "select_message", "Select a message", show=False, id="chat.select_message"),
     Binding("f9", "copy_message", "Copy message", show=False, id="chat.copy_reply"),
