@@ -95,8 +95,14 @@ def test_a_preset_becomes_the_system_prompt_and_an_unknown_one_lists_the_known()
 
 
 def test_options_other_features_add_are_fields_of_the_same_options() -> None:
-    options = parse("hi", "-a", "a.png", "-a", "b.md", "--tools", "--yes", "--cache-ttl", "60", "--cache")
-    assert (options.files, options.tools, options.approve_all, options.cache_ttl) == (("a.png", "b.md"), True, True, 60)
+    options = parse("hi", "-a", "a.png", "-a", "b.md", "--tools", "--yes")
+    assert (options.files, options.tools, options.approve_all, options.cache_ttl) == (
+        ("a.png", "b.md"),
+        True,
+        True,
+        None,
+    )
+    assert parse("hi", "--cache-ttl", "60", "--cache").cache_ttl == 60
     assert parse("hi", "--cache").cache_ttl == 30 * 86_400
     assert parse("hi").cache_ttl is None
 
