@@ -194,3 +194,30 @@ async def test_cost_cap_stops_the_loop(make_services, app_paths, tmp_path, loopb
     [row] = await (await services.repository()).usage_rows(conversation.id)
     assert row.cost > 0
     await services.aclose()
+
+
+async def test_a_reasoning_models_thinking_in_a_tool_loop_is_shown_stored_and_never_resent(
+    make_services, app_paths, tmp_path, loopback
+) -> None:
+    from tui_chat.services.events import ReasoningDelta
+
+    services, repository, conversation, session = await start(
+        make_services, app_paths, tmp_path, always_allow=["current_time"]
+    )
+    loopback.enqueue(Script(reasoning="The clock will know.", tool_calls=[call("call_1", "current_time", {})]))
+    loopback.enqueue(Script(reasoning=" Now I can answer.", text="It is noon."))
+    recorder = Recorder()
+    finished = await session.send(conversation, "What time is it?", recorder)
+
+    shown = "".join(event.text for event in recorder.of(ReasoningDelta))
+    assert shown == "The clock will know. Now I can answer."
+    reply = finished.reply
+    assert (reply.content, reply.thinking) == ("It is noon.", shown)
+    [stored] = [m for m in await repository.messages(conversation.id) if m.id == reply.id]
+    assert stored.thinking == shown
+    loopback.clear_log()
+    loopback.enqueue(Script(text="You are welcome."))
+    await session.send(conversation, "Thanks", Recorder())
+    [request] = chat_requests(loopback)
+    assert "clock will know" not in json.dumps(request["messages"])
+    await services.aclose()

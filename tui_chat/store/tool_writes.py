@@ -39,14 +39,22 @@ class ToolWrites:
         async with self.database.transaction("save the reply") as tx:
             if reply.id:
                 await tx.execute(
-                    "UPDATE messages SET content = ?, tool_rounds = ?, status = ?, error = ?, finished_at = ?"
-                    " WHERE id = ?",
-                    (reply.content, reply.tool_rounds, status.value, reply.error, now if final else None, reply.id),
+                    "UPDATE messages SET content = ?, tool_rounds = ?, thinking = ?, status = ?, error = ?,"
+                    " finished_at = ? WHERE id = ?",
+                    (
+                        reply.content,
+                        reply.tool_rounds,
+                        reply.thinking,
+                        status.value,
+                        reply.error,
+                        now if final else None,
+                        reply.id,
+                    ),
                 )
             else:
                 cursor = await tx.execute(
                     "INSERT INTO messages (conversation_id, role, content, model, status, error, created_at,"
-                    " finished_at, writer, tool_rounds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " finished_at, writer, tool_rounds, thinking) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         reply.conversation_id,
                         Role.ASSISTANT.value,
@@ -58,6 +66,7 @@ class ToolWrites:
                         now if final else None,
                         self.database.writer_id,
                         reply.tool_rounds,
+                        reply.thinking,
                     ),
                 )
                 reply.id = inserted_id(cursor)

@@ -17,8 +17,9 @@ from tui_chat.core.errors import TuiChatError
 from tui_chat.core.models import Conversation, Message, MessageStatus, Role, Usage, UsageRecord, utc_now
 from tui_chat.core.redaction import KnownKeyMask, redact
 from tui_chat.services.errors import ProviderFailure, translate_error
-from tui_chat.services.events import ReplyFinished, StreamFinished, TextDelta, UsageReport
+from tui_chat.services.events import ReasoningDelta, ReplyFinished, StreamFinished, TextDelta, UsageReport
 from tui_chat.services.prompt_building import request_params, status_for
+from tui_chat.services.reasoning import effort_params
 from tui_chat.services.reply_request import open_stream
 from tui_chat.services.retry import call_with_retries
 from tui_chat.services.tools.events import ToolCall, ToolCallDelta, ToolCallEnded, ToolCallStarted, ToolRound
@@ -62,6 +63,10 @@ class ToolLoop:
         self.cost: Decimal | None = Decimal(0)
         self.number = 0
         self.records: list[UsageRecord] = []
+        self.thinking: list[str] = []
+        """The reply's thinking over all its rounds (shown folded and stored, never sent back)."""
+        self.thinking_mask = KnownKeyMask()
+        self.answer_at: float | None = None
 
     async def run(self, *, announce: bool = True) -> ReplyFinished:
         """Run rounds until the model answers without tools, a limit stops it, it fails or it is cancelled."""
@@ -114,7 +119,12 @@ class ToolLoop:
     async def _request(self) -> tuple[UsageRecord, list[ToolCall], str | None]:
         """One request: stream its text to the display, gather its tool calls, and price it."""
         client = await self.session.registry.client(self.conversation.provider)
-        params: dict[str, Any] = {**request_params(self.conversation), "tools": [t.spec() for t in self.tools.all()]}
+        provider = self.session.registry.providers.get(self.conversation.provider)
+        params: dict[str, Any] = {
+            **request_params(self.conversation),
+            **effort_params(self.conversation.reasoning_effort, provider),
+            "tools": [t.spec() for t in self.tools.all()],
+        }
         pieces: dict[int, dict[str, str]] = {}
         text: list[str] = []
         self._usage: Usage | None = None
@@ -164,7 +174,16 @@ class ToolLoop:
         self, event: object, text: list[str], pieces: dict[int, dict[str, str]], mask: KnownKeyMask
     ) -> float | None:
         """Fold one stream event into the round; returns the time of the first text, when this is it."""
+        if isinstance(event, ReasoningDelta):
+            shown = self.thinking_mask.feed(event.text)
+            if shown:
+                self.thinking.append(shown)
+                await self.emit(ReasoningDelta(shown))
+            return None
         if isinstance(event, TextDelta):
+            if self.answer_at is None:
+                self.answer_at = time.perf_counter()
+                await self._release_thinking()
             shown = mask.feed(event.text)
             if shown:
                 text.append(shown)
@@ -180,7 +199,15 @@ class ToolLoop:
             piece["arguments"] += event.arguments
         elif isinstance(event, StreamFinished):
             self._finish_reason = event.finish_reason
+            await self._release_thinking()
         return None
+
+    async def _release_thinking(self) -> None:
+        """Show and keep the thinking the key mask held back, once the answer or the round's end came."""
+        held = self.thinking_mask.flush()
+        if held:
+            self.thinking.append(held)
+            await self.emit(ReasoningDelta(held))
 
     def _record(
         self,
@@ -214,6 +241,7 @@ class ToolLoop:
             error_kind=getattr(failure, "kind", "") if failure else "",
             attempts=getattr(failure, "attempts", attempts),
             conversation_id=self.conversation.id,
+            answer_ms=round((self.answer_at - started) * 1000) if self.answer_at and self.answer_at > started else None,
         )
         self.records.append(record)
         return record
@@ -275,6 +303,7 @@ class ToolLoop:
 
     async def _save(self, record: UsageRecord | None, *, final: bool) -> None:
         self.reply.content = "".join(self.parts)
+        self.reply.thinking = "".join(self.thinking)
         self.reply.tool_rounds = rounds_to_json(self.rounds) if self.rounds else ""
         await self.session.repository.save_tool_round(self.reply, record, self.number, final=final)
 
