@@ -104,8 +104,8 @@ async def send_tool_calls(
     formatter = ToolCallFormatter(plan.completion_id, plan.created, plan.model, with_usage=plan.with_usage)
     body_stream = await start_stream(writer, plan, headers, keep_alive=keep_alive)
     await body_stream.queue(formatter.role())
-    for piece in plan.pieces:  # its thinking, if any, then its text
-        await body_stream.queue(plan.event(formatter, piece))
+    for text_piece in plan.pieces:  # its thinking, if any, then its text
+        await body_stream.queue(plan.event(formatter, text_piece))
     for index, call in enumerate(calls):
         for piece in call_pieces(call, chunk):
             await body_stream.queue(formatter.tool_call(index, piece))
