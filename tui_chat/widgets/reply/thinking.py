@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import time
 from typing import TYPE_CHECKING
 
@@ -30,7 +31,7 @@ def newest_lines(text: str, lines: int, width: int) -> str:
     tail = text[-lines * max(width, 20) :]
     rows: list[str] = []
     for line in reversed(tail.split("\n")):
-        wrapped = [line[start : start + width] for start in range(0, len(line), width)] or [""]
+        wrapped = textwrap.wrap(line, width) or [""]
         rows[:0] = wrapped
         if len(rows) >= lines:
             break
