@@ -18,7 +18,10 @@ async def pick(pilot, needle: str) -> None:
     await pilot.press(*needle)
     tree = picker.query_one(FilteredTree)
     await wait_until(pilot, lambda: tree.needle == needle and len(tree.root.children) == 1)
-    await pilot.press("down", "down", "enter")
+    await pilot.press("down")
+    await wait_until(pilot, lambda: tree.has_focus and tree.cursor_node is not None)
+    assert tree.cursor_node.data.path.name.casefold().find(needle.casefold()) >= 0  # the file, not its folder
+    await pilot.press("enter")
     await wait_until(pilot, lambda: not isinstance(pilot.app.screen, AttachPicker))
 
 
@@ -230,3 +233,25 @@ async def settle_workers_of(app) -> None:
     from tests.ui.pilot import settle_workers
 
     await settle_workers(app.screen)
+
+
+async def test_enter_in_the_filter_attaches_the_one_file_it_leaves(make_services, tmp_path, monkeypatch) -> None:
+    work = tmp_path / "work"
+    (work / "docs").mkdir(parents=True)
+    (work / "docs" / "readme.txt").write_text("read me\n")
+    (work / "notes.txt").write_text("alpha\n")
+    (work / "notebook.txt").write_text("beta\n")
+    monkeypatch.chdir(work)
+    app = ChatApp(make_services())
+    async with app.run_test(size=(120, 36)) as pilot:
+        await prompt_ready(pilot)
+        await pilot.press("ctrl+a")
+        picker = await modal(pilot, AttachPicker)
+        tree = picker.query_one(FilteredTree)
+        await pilot.press(*"note", "enter")  # two files match: Enter goes to the first of them, not a folder
+        await wait_until(pilot, lambda: tree.has_focus)
+        assert tree.cursor_node is not None and tree.cursor_node.data.path.name == "notebook.txt"
+        await pilot.press("shift+tab", *"s.t", "enter")  # one file left: Enter attaches it
+        await wait_until(pilot, lambda: not isinstance(pilot.app.screen, AttachPicker))
+        await wait_until(pilot, lambda: app.screen.attach.ready() != [])
+        assert [attachment.name for attachment in app.screen.attach.ready()] == ["notes.txt"]

@@ -64,7 +64,25 @@ class AttachPicker(ModalScreen[Path | None]):
 
     @on(Input.Submitted, "#attach-filter")
     def _to_tree(self) -> None:
+        """Enter in the filter attaches the one file it leaves; with more, it moves to the first of them."""
+        files = self._file_lines()
+        if len(files) == 1:
+            tree = self.query_one(FilteredTree)
+            node = tree.get_node_at_line(files[0])
+            if node is not None and node.data is not None:
+                self.dismiss(node.data.path)
+                return
         self.action_focus_tree()
+
+    def _file_lines(self) -> list[int]:
+        """The tree's lines that show a file (not a folder), top first."""
+        tree = self.query_one(FilteredTree)
+        lines = []
+        for line in range(tree.last_line + 1):
+            node = tree.get_node_at_line(line)
+            if node is not None and node.data is not None and not node.data.path.is_dir():
+                lines.append(line)
+        return lines
 
     @on(DirectoryTree.FileSelected)
     def _picked(self, event: DirectoryTree.FileSelected) -> None:
@@ -72,8 +90,12 @@ class AttachPicker(ModalScreen[Path | None]):
         self.dismiss(event.path)
 
     def action_focus_tree(self) -> None:
-        """Move from the filter box to the files."""
-        self.query_one(FilteredTree).focus()
+        """Move from the filter box to the files, the cursor on the first file shown (not the folder above it)."""
+        tree = self.query_one(FilteredTree)
+        tree.focus()
+        files = self._file_lines()
+        if files:
+            tree.cursor_line = files[0]
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
