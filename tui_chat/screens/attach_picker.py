@@ -95,7 +95,7 @@ class AttachPicker(ModalScreen[Path | None]):
         tree.focus()
         files = self._file_lines()
         if files:
-            tree.cursor_line = files[0]
+            tree.move_cursor_to_line(files[0])
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
