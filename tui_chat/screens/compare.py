@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 NARROW = 100
 """Terminal columns below which the replies are stacked instead of side by side."""
-REFRESH_SECONDS = 0.1
+REFRESH_SECONDS = 0.2
 """How often the columns show the text and figures that arrived: a few times a second, never per token."""
 PICKABLE = (MessageStatus.COMPLETE, MessageStatus.TRUNCATED, MessageStatus.CANCELLED)
 
