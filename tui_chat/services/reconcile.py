@@ -144,13 +144,10 @@ async def reconcile(services: AppServices, provider: str, since: date, today: da
             "No OpenAI admin key is stored.",
             hint=f"Run `tui-chat reconcile --set-admin-key` (or set {ADMIN_KEY_ENV}); the costs API needs an admin key.",
         )
-    end = today + timedelta(days=1)
-    billed = await openai_daily_costs(base_url, key, since, end)
+    billed = await openai_daily_costs(base_url, key, since, today + timedelta(days=1))
     repository = await services.repository()
     queries = CostQueries(repository.database)
-    start_ms = int(datetime.combine(since, datetime.min.time(), UTC).timestamp() * 1000)
-    end_ms = int(datetime.combine(end, datetime.min.time(), UTC).timestamp() * 1000)
-    ours = await queries.daily_spend(provider, start_ms, end_ms)
+    ours = await queries.daily_spend(provider, *_bounds(since, today))
     return await _compared(queries, provider, since, today, ours, billed)
 
 
